@@ -1,0 +1,221 @@
+"""Pandera schemas for every tidy table: checked when a table is written and when it is read.
+
+Column names are the interface the dashboard and analysts rely on. Money is whole US dollars
+(nullable Int64); percentages are floats; counts of people are nullable Int64 (blank = unknown);
+dates are timezone-naive datetime64 (calendar dates, no time of day).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaError, SchemaErrors
+
+from .errors import IngestError
+
+SCHEMA_VERSION = 1
+
+FLOW_STATUSES = ["paid", "commitment", "pledge"]
+CLUSTER_ROW_TYPES = ["cluster", "not_specified", "shared"]
+ORIGIN_GROUPS = ["single", "multiple", "unknown", "mixed"]
+
+
+def _col(dtype, nullable=True, checks=None, unique=False) -> pa.Column:
+    return pa.Column(dtype, nullable=nullable, checks=checks, unique=unique, coerce=True)
+
+
+_STR = "string"
+_INT = "Int64"
+_FLOAT = "float64"
+_DATE = "datetime64[ns]"
+_NONNEG = pa.Check.ge(0)
+_ISO3 = pa.Check.str_matches(r"^[A-Z]{3}$")
+_ISO3_LIST = pa.Check.str_matches(r"^[A-Z]{3}(;[A-Z]{3})*$")
+_YEAR = pa.Check.in_range(1990, 2100)
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "fts_plans": pa.DataFrameSchema(
+        {
+            "plan_id": _col("int64", nullable=False, unique=True),
+            "plan_code": _col(_STR),
+            "plan_name": _col(_STR, nullable=False),
+            "plan_type": _col(_STR),
+            "year": _col("int64", nullable=False, checks=_YEAR),
+            "start_date": _col(_DATE),
+            "end_date": _col(_DATE),
+            "countries_iso3": _col(_STR, checks=_ISO3_LIST),
+            "is_regional": _col("bool", nullable=False),
+            "requirements_original_usd": _col(_INT, checks=_NONNEG),
+            "requirements_usd": _col(_INT, checks=_NONNEG),
+            "funding_usd": _col(_INT, nullable=False, checks=_NONNEG),
+            "pledges_usd": _col(_INT, checks=_NONNEG),
+            "percent_funded": _col(_FLOAT, checks=_NONNEG),
+            "unmet_usd": _col(_INT, checks=_NONNEG),
+            "people_in_need": _col(_INT, checks=_NONNEG),
+            "people_targeted": _col(_INT, checks=_NONNEG),
+            "people_source": _col(_STR),
+            "figures_source": _col(_STR, nullable=False),
+        },
+        strict=True, coerce=True, name="fts_plans",
+    ),
+    "fts_clusters": pa.DataFrameSchema(
+        {
+            "plan_id": _col("int64", nullable=False),
+            "cluster_type": _col(_STR, nullable=False, checks=pa.Check.isin(["cluster", "globalcluster"])),
+            "row_type": _col(_STR, nullable=False, checks=pa.Check.isin(CLUSTER_ROW_TYPES)),
+            "cluster_id": _col(_STR),
+            "cluster_name": _col(_STR, nullable=False),
+            "requirements_original_usd": _col(_INT, checks=_NONNEG),
+            "requirements_usd": _col(_INT, checks=_NONNEG),
+            "funding_usd": _col(_INT, checks=_NONNEG),
+            "percent_funded": _col(_FLOAT, checks=_NONNEG),
+        },
+        strict=True, coerce=True, name="fts_clusters",
+        unique=["plan_id", "cluster_type", "row_type", "cluster_id", "cluster_name"],
+    ),
+    "fts_plan_locations": pa.DataFrameSchema(
+        {
+            "plan_id": _col("int64", nullable=False),
+            "location_id": _col(_STR),
+            "location_name": _col(_STR, nullable=False),
+            "location_iso3": _col(_STR, checks=_ISO3),
+            "requirements_original_usd": _col(_INT, checks=_NONNEG),
+            "requirements_usd": _col(_INT, checks=_NONNEG),
+            "funding_usd": _col(_INT, checks=_NONNEG),
+            "percent_funded": _col(_FLOAT, checks=_NONNEG),
+        },
+        strict=True, coerce=True, name="fts_plan_locations",
+        unique=["plan_id", "location_id", "location_name"],
+    ),
+    "fts_flows": pa.DataFrameSchema(
+        {
+            "flow_id": _col(_STR, nullable=False),
+            "plan_id": _col(_INT),
+            "date": _col(_DATE),
+            "decision_date": _col(_DATE),
+            "status": _col(_STR, nullable=False, checks=pa.Check.isin(FLOW_STATUSES)),
+            "donor_name": _col(_STR),
+            "donor_type": _col(_STR),
+            "donor_iso3": _col(_STR, checks=_ISO3_LIST),
+            "recipient_name": _col(_STR),
+            "recipient_type": _col(_STR),
+            "cluster_name": _col(_STR),
+            "amount_usd": _col(_INT, nullable=False),
+            "original_amount": _col(_FLOAT),
+            "original_currency": _col(_STR),
+            "boundary": _col(_STR),
+            "parent_flow_id": _col(_STR),
+        },
+        strict=True, coerce=True, name="fts_flows",
+    ),
+    "fts_donors": pa.DataFrameSchema(
+        {
+            "plan_id": _col("int64", nullable=False),
+            "donor_name": _col(_STR, nullable=False),
+            "donor_type": _col(_STR),
+            "donor_iso3": _col(_STR, checks=_ISO3_LIST),
+            "funding_usd": _col(_INT, nullable=False),
+            "pledges_usd": _col(_INT, nullable=False),
+            "flows": _col("int64", nullable=False, checks=_NONNEG),
+            "share_percent": _col(_FLOAT),
+        },
+        strict=True, coerce=True, name="fts_donors", unique=["plan_id", "donor_name"],
+    ),
+    "mmp_incidents": pa.DataFrameSchema(
+        {
+            "incident_id": _col(_STR, nullable=False, unique=True),
+            "incident_date": _col(_DATE),
+            "year": _col("int64", nullable=False, checks=_YEAR),
+            "month": _col(_INT, checks=pa.Check.in_range(1, 12)),
+            "region": _col(_STR),
+            "region_group": _col(_STR),
+            "country_of_incident": _col(_STR),
+            "country_of_incident_iso3": _col(_STR, checks=_ISO3_LIST),
+            "origin": _col(_STR),
+            "origin_iso3": _col(_STR, checks=_ISO3_LIST),
+            "origin_group": _col(_STR, checks=pa.Check.isin(ORIGIN_GROUPS)),
+            "dead": _col(_INT),
+            "missing": _col(_INT),
+            "dead_and_missing": _col(_INT, nullable=False),
+            "survivors": _col(_INT),
+            "females": _col(_INT),
+            "males": _col(_INT),
+            "children": _col(_INT),
+            "cause_of_death": _col(_STR),
+            "migration_route": _col(_STR),
+            "lat": _col(_FLOAT, checks=pa.Check.in_range(-90, 90)),
+            "lon": _col(_FLOAT, checks=pa.Check.in_range(-180, 180)),
+            "source_quality": _col(_STR),
+            "url": _col(_STR),
+            "source_file": _col(_STR, nullable=False),
+        },
+        strict=True, coerce=True, name="mmp_incidents",
+    ),
+    "mmp_deaths": pa.DataFrameSchema(
+        {
+            "year": _col("int64", nullable=False, checks=_YEAR),
+            "month": _col(_INT, checks=pa.Check.in_range(1, 12)),
+            "region": _col(_STR),
+            "region_group": _col(_STR),
+            "country_of_incident_iso3": _col(_STR),
+            "origin": _col(_STR),
+            "origin_iso3": _col(_STR),
+            "origin_group": _col(_STR, checks=pa.Check.isin(ORIGIN_GROUPS)),
+            "cause_of_death": _col(_STR),
+            "migration_route": _col(_STR),
+            "incidents": _col("int64", nullable=False, checks=_NONNEG),
+            "dead": _col("int64", nullable=False),
+            "missing": _col("int64", nullable=False),
+            "dead_and_missing": _col("int64", nullable=False),
+            "survivors": _col("int64", nullable=False),
+            "females": _col("int64", nullable=False),
+            "males": _col("int64", nullable=False),
+            "children": _col("int64", nullable=False),
+        },
+        strict=True, coerce=True, name="mmp_deaths",
+    ),
+}
+
+TABLES = list(SCHEMAS)
+
+# Which table each source feeds; used for provenance (licence and attribution) in the manifest.
+SOURCE_OF = {name: ("mmp" if name.startswith("mmp_") else "fts") for name in TABLES}
+
+LICENCES = {
+    "fts": {
+        "source": "OCHA Financial Tracking Service (FTS)",
+        "licence": "CC BY-IGO 3.0",
+        "licence_url": "https://creativecommons.org/licenses/by/3.0/igo/",
+        "attribution": "OCHA Financial Tracking Service (fts.unocha.org)",
+    },
+    "mmp": {
+        "source": "IOM Missing Migrants Project",
+        "licence": "CC BY 4.0",
+        "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+        "attribution": "IOM Missing Migrants Project (missingmigrants.iom.int)",
+    },
+}
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty frame with the table's columns and dtypes."""
+    schema = SCHEMAS[name]
+    return schema.validate(pd.DataFrame({c: pd.Series([], dtype=str(col.dtype)) for c, col in schema.columns.items()}))
+
+
+def validate(name: str, frame: pd.DataFrame, where: str = "") -> pd.DataFrame:
+    """Coerce and check `frame` against table `name`'s schema; IngestError lists what failed."""
+    if name not in SCHEMAS:
+        raise IngestError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}")
+    try:
+        return SCHEMAS[name].validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+        lines = []
+        for _, row in cases.head(10).iterrows():
+            lines.append(f"column {row.get('column')!s}: {row.get('check')!s} failed for {row.get('failure_case')!r}"
+                         + (f" (row {row.get('index')})" if pd.notna(row.get("index")) else ""))
+        more = f" and {len(cases) - 10} more" if len(cases) > 10 else ""
+        raise IngestError(f"{where or name}: table {name} does not match its schema: "
+                          + "; ".join(lines) + more) from None
+    except SchemaError as exc:
+        raise IngestError(f"{where or name}: table {name} does not match its schema: {exc}") from None
