@@ -1,0 +1,324 @@
+"""The command line: `python -m ingest {fts,mmp,snapshot,status}`. Its --help is the documentation."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from .errors import IngestError
+from .report import Report
+from .store import Store, default_data_dir, input_record, sha256_file, snapshot_dir
+
+FTS_API_BASE = "https://api.hpc.tools"
+MMP_BASE_URL = "https://missingmigrants.iom.int"
+CURATED_DIR = Path(__file__).resolve().parents[1] / "data" / "curated"
+SNAPSHOT_TABLES = ["fts_plans", "fts_clusters", "fts_plan_locations", "fts_donors", "mmp_deaths"]
+# The most complete MMP release (2014 to April 2025) plus the newest site export (2026).
+SNAPSHOT_MMP_FILES = ["mmp/mmp_global_fullschema_2014-2025-04.xlsx",
+                      "mmp/mmp_global_siteexport_2026-01-to-2026-05.csv"]
+
+EPILOG = """\
+examples:
+  python -m ingest fts --country VEN --year 2019 --year 2020      live pull from api.hpc.tools
+  python -m ingest fts --file plans.json --file funding.json       files you saved
+  python -m ingest mmp --year 2019                                 live pull of the MMP feed
+  python -m ingest mmp --file Missing_Migrants_Global_Figures_allData.xlsx
+  python -m ingest snapshot --from ../shared/reference             rebuild data/snapshot
+  python -m ingest status                                          what is in the data directory
+
+Tables are written to DATA_DIR/tables/<table>.parquet with DATA_DIR/manifest.json (source, file or
+URL with sha256, retrieved_at, rows, schema version, licence). Every ingest is a new dated version
+under DATA_DIR/versions/; a failed ingest leaves the previous version untouched.
+Exit status: 0 on success, 1 on a failed ingest (the message says what to do), 2 on bad usage.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (kept separate so tests and the README can inspect it)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=None,
+                        help="where tables are written (default: $HUMDASH_DATA_DIR or ./data)")
+    common.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Pull OCHA FTS funding and IOM Missing Migrants data into validated, tidy tables.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{fts,mmp,snapshot,status}")
+
+    fts = sub.add_parser(
+        "fts", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="OCHA Financial Tracking Service: plans, funding by cluster, flows, donors",
+        description="Pull response plans, requirements, funding (per plan and cluster), flows and donor "
+                    "totals from the FTS public API (no key needed), or read files you saved: recorded JSON "
+                    "responses of those endpoints and HDX FTS CSV exports (with or without the HXL row).",
+        epilog="Tables: fts_plans, fts_clusters, fts_plan_locations, fts_flows, fts_donors.\n"
+               "The API allows about one request per second; a live pull of one country-year takes about a minute.")
+    src = fts.add_mutually_exclusive_group(required=True)
+    src.add_argument("--country", metavar="ISO3", help="country code, e.g. VEN (live pull)")
+    src.add_argument("--file", type=Path, action="append", metavar="PATH",
+                     help="a saved JSON response or HDX CSV; repeat for several")
+    fts.add_argument("--year", type=int, action="append", metavar="YYYY",
+                     help="plan year to pull (repeatable; default: every year)")
+    fts.add_argument("--api-base", default=None,
+                     help=f"API base URL (default: $FTS_API_BASE or {FTS_API_BASE})")
+    fts.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    fts.add_argument("--retries", type=int, default=4, help="retries per request (default 4)")
+
+    mmp = sub.add_parser(
+        "mmp", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="IOM Missing Migrants Project: incidents of migrants dead and missing",
+        description="Pull the Missing Migrants Project's yearly feed, or read files you downloaded: the "
+                    "current CSV/XLSX (Global Figures allData), the site export, the 2020 and 2022 schemas, "
+                    "the Kaggle 19-column file, the JSON feed, and HDX copies with an HXL row.",
+        epilog="Tables: mmp_incidents (one row per incident) and mmp_deaths (counts by month and dimension).\n"
+               "All counts are minimum estimates; dead_and_missing is the source's own total.")
+    msrc = mmp.add_mutually_exclusive_group()
+    msrc.add_argument("--year", type=int, action="append", metavar="YYYY",
+                      help="year to pull from the live feed (repeatable; default: 2014 to this year)")
+    msrc.add_argument("--file", type=Path, action="append", metavar="PATH",
+                      help="a downloaded MMP file; repeat for files that do not overlap")
+    mmp.add_argument("--base-url", default=None, help=f"MMP site (default: $MMP_BASE_URL or {MMP_BASE_URL})")
+    mmp.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
+    mmp.add_argument("--retries", type=int, default=4, help="retries per request (default 4)")
+
+    snap = sub.add_parser(
+        "snapshot", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="rebuild the bundled offline snapshot (aggregates only) from a folder of source files",
+        description="Rebuild data/snapshot from a folder laid out like ../shared/reference: every FTS file "
+                    "under fts/, and the most complete MMP release plus the newest site export under mmp/. "
+                    "The snapshot holds aggregated figures only (no incident or flow records).",
+        epilog="Tables: " + ", ".join(SNAPSHOT_TABLES))
+    snap.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR",
+                      help="folder with fts/ and mmp/ subfolders")
+    snap.add_argument("--out", type=Path, default=None, help="snapshot folder (default: data/snapshot)")
+    snap.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                      help="date recorded as the snapshot's build date (default: today, UTC)")
+
+    sub.add_parser("status", parents=[common], help="list the tables in the data directory with provenance",
+                   description="Print the manifest of the current version in the data directory and the snapshot.")
+    return parser
+
+
+def _progress(total: int | None, desc: str, quiet: bool) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """A tqdm progress bar on stderr (nothing when quiet or not a terminal)."""
+    if quiet:
+        return (lambda n=1: None), (lambda: None)
+    from tqdm import tqdm
+    bar = tqdm(total=total, desc=desc, unit="req" if total is None else "file", file=sys.stderr,
+               disable=None, leave=False)
+    return (lambda n=1: bar.update(n)), bar.close
+
+
+def _file_inputs(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Provenance records for files a user gave (retrieved_at = the file's modification time)."""
+    known = _known_source_files()
+    records = []
+    for path in paths:
+        digest = sha256_file(path)
+        if digest in known:
+            record = dict(known[digest])
+        else:
+            mtime = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            record = input_record(file=path, sha256=digest, retrieved_at=mtime.isoformat(timespec="seconds"))
+            record["retrieved_at_note"] = "file modification time"
+        records.append(record)
+    return records
+
+
+def _known_source_files() -> dict[str, dict[str, Any]]:
+    """Published provenance (origin, retrieval date) of known source files, keyed by sha256."""
+    path = CURATED_DIR / "source_files.csv"
+    if not path.exists():
+        return {}
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return {row["sha256"]: {"file": row["file"], "sha256": row["sha256"], "retrieved_at": row["retrieved_at"],
+                            "origin": row["origin"]} for _, row in frame.iterrows()}
+
+
+def _check_files(paths: Sequence[Path]) -> None:
+    for path in paths:
+        if not path.is_file():
+            raise IngestError(f"{path}: no such file; check the path")
+
+
+def _summary(tables: dict[str, pd.DataFrame], report: Report, target: Path) -> list[str]:
+    lines = [f"wrote {len(tables)} table(s) to {target}"]
+    for name, frame in sorted(tables.items()):
+        totals = []
+        for col in ("requirements_usd", "funding_usd", "amount_usd", "dead_and_missing"):
+            if col in frame.columns and name != "fts_clusters":
+                totals.append(f"{col} {int(frame[col].fillna(0).sum()):,}")
+        lines.append(f"  {name}: {len(frame):,} rows" + (f" ({', '.join(totals)})" if totals else ""))
+    if report.counts or report.warnings:
+        lines.append("repairs and warnings:")
+        lines += [f"  {line}" for line in report.lines()]
+    return lines
+
+
+def _save_raw(data_dir: Path, source: str, fetched: list, stamp: str) -> None:
+    """Keep the bytes fetched, with provenance, before they are transformed."""
+    folder = data_dir / "raw" / source / stamp
+    folder.mkdir(parents=True, exist_ok=True)
+    index = []
+    for i, item in enumerate(fetched):
+        name = f"{i:04d}.{'json' if 'json' in item.content_type or item.content[:1] in b'[{' else 'bin'}"
+        (folder / name).write_bytes(item.content)
+        index.append({"file": name, "url": item.url, "sha256": item.sha256, "retrieved_at": item.retrieved_at,
+                      "status": item.status, "content_type": item.content_type})
+    (folder / "fetched.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+
+
+def _client(base: str, args: argparse.Namespace):
+    from .http import Client
+    auth = os.environ.get("FTS_BASIC_AUTH")  # "user:password", for FTS's registered clients
+    return Client(base, timeout=args.timeout, retries=args.retries,
+                  auth=tuple(auth.split(":", 1)) if auth and ":" in auth else None)
+
+
+def cmd_fts(args: argparse.Namespace, report: Report, now: datetime) -> tuple[dict, dict]:
+    country = (args.country or "").strip().upper()
+    if args.country is not None and (len(country) != 3 or not country.isalpha()):
+        raise IngestError(f"--country {args.country!r}: give a three-letter ISO3 code such as VEN")
+    from .sources import fts
+    if args.file:
+        _check_files(args.file)
+        tables = fts.read_files(list(args.file), report)
+        inputs = _file_inputs(args.file)
+    else:
+        base = args.api_base or os.environ.get("FTS_API_BASE") or FTS_API_BASE
+        client = _client(base, args)
+        tick, close = _progress(None, "FTS requests", args.quiet)
+        try:
+            tables = fts.fetch(client, country, args.year, report, progress=tick)
+        finally:
+            close()
+        _save_raw(args.data_dir, "fts", client.fetched, now.strftime("%Y%m%dT%H%M%SZ"))
+        inputs = [{"url": f.url, "sha256": f.sha256, "retrieved_at": f.retrieved_at} for f in client.fetched]
+    curated = CURATED_DIR / "plan_figures.csv"
+    if "fts_plans" in tables and curated.exists():
+        tables["fts_plans"] = fts.apply_curated(tables["fts_plans"], curated)
+    if "fts_flows" in tables and "fts_donors" not in tables:
+        tables["fts_donors"] = fts.donors(tables["fts_flows"])
+    if not tables:
+        raise IngestError("the input held no plans, funding or flows; check the files or the query")
+    return tables, {name: inputs for name in tables}, {name: report.lines() for name in tables}
+
+
+def cmd_mmp(args: argparse.Namespace, report: Report, now: datetime) -> tuple[dict, dict]:
+    from .sources import mmp
+    if args.file:
+        _check_files(args.file)
+        tick, close = _progress(len(args.file), "MMP files", args.quiet)
+        frames = []
+        try:
+            for path in args.file:
+                frames.append(mmp.read_file(path, report))
+                tick(1)
+        finally:
+            close()
+        incidents = _concat_incidents(frames, args.file)
+        inputs = _file_inputs(args.file)
+    else:
+        years = args.year or list(range(2014, now.year + 1))
+        base = args.base_url or os.environ.get("MMP_BASE_URL") or MMP_BASE_URL
+        client = _client(base, args)
+        tick, close = _progress(len(years), "MMP feed years", args.quiet)
+        try:
+            incidents = mmp.fetch(client, years, report, progress=tick)
+        finally:
+            close()
+        _save_raw(args.data_dir, "mmp", client.fetched, now.strftime("%Y%m%dT%H%M%SZ"))
+        inputs = [{"url": f.url, "sha256": f.sha256, "retrieved_at": f.retrieved_at} for f in client.fetched]
+    tables = {"mmp_incidents": incidents, "mmp_deaths": mmp.aggregate(incidents)}
+    return tables, {name: inputs for name in tables}, {name: report.lines() for name in tables}
+
+
+def _concat_incidents(frames: list[pd.DataFrame], paths: Sequence[Path]) -> pd.DataFrame:
+    """Several non-overlapping files into one table; an incident in two files is refused."""
+    incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    dup = incidents["incident_id"].duplicated(keep=False)
+    if dup.any():
+        first = incidents.loc[dup, "incident_id"].iloc[0]
+        files = sorted(set(incidents.loc[incidents["incident_id"] == first, "source_file"]))
+        raise IngestError(f"incident {first} appears in {' and '.join(files)}: these files overlap "
+                          "(different releases of the same data?); ingest one release at a time")
+    return incidents
+
+
+def cmd_snapshot(args: argparse.Namespace, report: Report, now: datetime) -> tuple[dict, dict]:
+    from .sources import fts, mmp
+    source = args.source
+    fts_files = sorted(p for p in (source / "fts").glob("*") if p.suffix in {".json", ".csv"})
+    mmp_files = [source / rel for rel in SNAPSHOT_MMP_FILES]
+    _check_files(fts_files + mmp_files)
+    if not fts_files:
+        raise IngestError(f"{source / 'fts'}: no FTS files (*.json, *.csv) found")
+    fts_report, mmp_report = Report(), Report()
+    tables = fts.read_files(fts_files, fts_report)
+    curated = CURATED_DIR / "plan_figures.csv"
+    if "fts_plans" in tables and curated.exists():
+        tables["fts_plans"] = fts.apply_curated(tables["fts_plans"], curated)
+    if "fts_flows" in tables:
+        tables["fts_donors"] = fts.donors(tables["fts_flows"])
+    incidents = _concat_incidents([mmp.read_file(p, mmp_report) for p in mmp_files], mmp_files)
+    tables["mmp_deaths"] = mmp.aggregate(incidents)
+    tables = {name: frame for name, frame in tables.items() if name in SNAPSHOT_TABLES}
+    for part in (fts_report, mmp_report):
+        report.counts.update(part.counts)
+        report.warnings += part.warnings
+    fts_inputs, mmp_inputs = _file_inputs(fts_files), _file_inputs(mmp_files)
+    pick = {name: name.startswith("mmp_") for name in tables}
+    return (tables, {name: (mmp_inputs if pick[name] else fts_inputs) for name in tables},
+            {name: (mmp_report if pick[name] else fts_report).lines() for name in tables})
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    for label, store in (("ingested", Store(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
+        manifest = store.manifest()
+        print(f"{label}: {store.root}" + (f" (version {manifest.get('version')})" if manifest else " (empty)"))
+        for name, entry in manifest.get("tables", {}).items():
+            dates = sorted({i.get("retrieved_at", "?")[:10] for i in entry.get("inputs", [])})
+            print(f"  {name}: {entry['rows']:,} rows, {entry['source']}, {entry['licence']}, "
+                  f"retrieved {', '.join(dates) or 'unknown'}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    args.data_dir = args.data_dir or default_data_dir()
+    now = now or datetime.now(timezone.utc)
+    report = Report()
+    try:
+        if args.command == "status":
+            return cmd_status(args)
+        if args.command == "snapshot":
+            if args.as_of:
+                try:
+                    now = datetime.strptime(args.as_of, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+                except ValueError:
+                    raise IngestError(f"--as-of {args.as_of!r}: give a date as YYYY-MM-DD") from None
+            target = args.out or snapshot_dir()
+            tables, inputs, notes = cmd_snapshot(args, report, now)
+            Store(target).write(tables, inputs, now=now, notes=notes, layout="flat")
+        else:
+            target = args.data_dir
+            tables, inputs, notes = (cmd_fts if args.command == "fts" else cmd_mmp)(args, report, now)
+            Store(target).write(tables, inputs, now=now, notes=notes)
+    except IngestError as exc:
+        print(f"ingest {args.command}: error: {exc}", file=sys.stderr)
+        print("nothing was written; the previous tables are unchanged.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"ingest {args.command}: interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    print("\n".join(_summary(tables, report, target)))
+    return 0
+
