@@ -23,3 +23,62 @@ def reference() -> Path:
             pytest.fail(f"{path} is missing but HUMDASH_REQUIRE_REFERENCE=1")
         pytest.skip(f"{path} not found (tests on the real files run in CI)")
     return path
+
+
+class _Scripted:
+    """Routes of a local test server: path -> list of responses, served in order (the last repeats)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list] = {}
+        self.hits: list[str] = []
+
+    def add(self, path: str, *responses) -> None:
+        """Each response is (status, body bytes, headers dict) or a callable(handler)."""
+        self.routes[path] = list(responses)
+
+    def next(self, path: str):
+        queue = self.routes.get(path)
+        if not queue:
+            return (404, b'{"status":"error","message":"not found"}', {"Content-Type": "application/json"})
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+@pytest.fixture
+def local_server():
+    """A real HTTP server on 127.0.0.1 in a thread; yields (base_url, script)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    script = _Scripted()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            script.hits.append(self.path)
+            response = script.next(self.path.split("?")[0])
+            if callable(response):
+                response(self)
+                return
+            status, body, headers = response
+            self.send_response(status)
+            headers = {"Content-Type": "application/json", **(headers or {})}
+            for key, value in headers.items():
+                self.send_header(key, value)
+            if "Content-Length" not in headers:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", script
+    finally:
+        server.shutdown()
+        server.server_close()
