@@ -82,3 +82,78 @@ def local_server():
     finally:
         server.shutdown()
         server.server_close()
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+
+def _need(what: str) -> None:
+    """Skip on a developer machine without `what`; fail in CI."""
+    if os.environ.get("HUMDASH_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{what} is missing but HUMDASH_REQUIRE_BROWSER=1")
+    pytest.skip(f"{what} not available on this machine (browser tests run in CI)")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium driven by Playwright, kept offline by its flags."""
+    import shutil
+
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        _need("Chromium (/usr/bin/chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need("the playwright package")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(args: list[str], env: dict | None = None, timeout: float = 90.0):
+    """Start a real server process and wait until it answers GET /; returns (process, base_url)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", *args, "--port", str(port)], cwd=REPO,
+                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(base + "/api/tables", timeout=5) as resp:
+                if resp.status == 200:
+                    return proc, base
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"server on {base} did not answer within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(tmp_path_factory):
+    """The real dashboard (python -m dashboard) on 127.0.0.1, serving the bundled snapshot."""
+    data_dir = tmp_path_factory.mktemp("empty-data")
+    proc, base = start_server(["dashboard", "--data-dir", str(data_dir)])
+    yield base
+    proc.terminate()
+    proc.wait(10)
