@@ -186,9 +186,10 @@ def cmd_fts(args: argparse.Namespace, report: Report, now: datetime) -> tuple[di
     country = (args.country or "").strip().upper()
     if args.country is not None and (len(country) != 3 or not country.isalpha()):
         raise IngestError(f"--country {args.country!r}: give a three-letter ISO3 code such as VEN")
-    from .sources import fts
     if args.file:
         _check_files(args.file)
+    from .sources import fts
+    if args.file:
         tables = fts.read_files(list(args.file), report)
         inputs = _file_inputs(args.file)
     else:
@@ -212,9 +213,10 @@ def cmd_fts(args: argparse.Namespace, report: Report, now: datetime) -> tuple[di
 
 
 def cmd_mmp(args: argparse.Namespace, report: Report, now: datetime) -> tuple[dict, dict]:
-    from .sources import mmp
     if args.file:
         _check_files(args.file)
+    from .sources import mmp
+    if args.file:
         tick, close = _progress(len(args.file), "MMP files", args.quiet)
         frames = []
         try:
