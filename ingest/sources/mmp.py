@@ -277,6 +277,7 @@ def _drop_hxl_row(raw: pd.DataFrame, report: Report) -> tuple[pd.DataFrame, int]
 def _detect_layout(columns: pd.Index, path: Path) -> str:
     """Name of the layout whose columns the header holds (the most specific one), else IngestError."""
     found = {_norm(c) for c in columns}
+    verbatim = {str(c) for c in columns}
     candidates = []
     for name, layout in LAYOUTS.items():
         needed = {_norm(col) for field, col in layout.items() if field not in _OPTIONAL.get(name, ())}
@@ -284,10 +285,19 @@ def _detect_layout(columns: pd.Index, path: Path) -> str:
     candidates.sort()
     lacking, _, name, missing = candidates[0]
     if lacking:
+        # "Closest" for the message: the layout with most headers spelled exactly as in the file
+        # (case-insensitive matching makes e.g. the full schema look like the 2022 one).
+        overlap, _, name, missing = max(
+            ((len(set(LAYOUTS[c[2]].values()) & verbatim), -c[0], c[2], c[3]) for c in candidates),
+            key=lambda c: (c[0], c[1]))
+        if overlap < 3:  # nothing alike: show what the current download looks like
+            name = "current full schema"
+            missing = {_norm(col) for col in LAYOUTS[name].values()} - found
         expected = [col for col in LAYOUTS[name].values() if _norm(col) in missing]
         raise IngestError(f"{path}: not a Missing Migrants Project file this tool knows. Columns found: "
                           f"{', '.join(map(str, columns))}. The closest layout ({name}) also needs: "
-                          f"{', '.join(expected)}. Download the data again from missingmigrants.iom.int/downloads")
+                          f"{', '.join(expected)}. Known layouts: {', '.join(LAYOUTS)}. Download the data again "
+                          "from missingmigrants.iom.int/downloads (xlsx or CSV)")
     return name
 
 
