@@ -1,0 +1,223 @@
+"""The app's data: tables read through the store, the migration cube built once per load, and a
+cheap reload when a new ingest (or a new bundled snapshot) lands.
+
+`DataSource.current()` is what pages and the API call; it checks the store's version tokens at most
+once every `check_every` seconds per process and swaps in a freshly loaded `Dataset` when they
+change. A failed reload keeps serving the previous data (and logs why).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from ingest.errors import IngestError
+from ingest.schemas import LICENCES, SOURCE_OF, TABLES, empty
+from ingest.store import Store, default_data_dir, load_for_app, snapshot_dir
+
+from .queries import CUBE_COLUMNS, MMP_COUNTS, MMP_DIMS, country_names, migration_options, period_columns
+
+log = logging.getLogger(__name__)
+
+GEO_COLUMNS = ["date", "date_end", "precision", "year", "month", *MMP_DIMS, "lat_bin", "lon_bin", *MMP_COUNTS]
+CHECK_EVERY_SECONDS = 5.0
+CACHE_SIZE = 512
+
+
+# ------------------------------------------------------------------------------------------ cube
+
+
+def _counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Count columns as int64 with blanks as 0 (a blank count adds nothing to a sum)."""
+    return pd.DataFrame({c: frame[c].astype("Int64").fillna(0).astype("int64") for c in MMP_COUNTS if c in frame},
+                        index=frame.index)
+
+
+def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    counts = [c for c in MMP_COUNTS if c != "incidents"]
+    grouped = frame.groupby(keys, dropna=False, sort=True)
+    out = grouped[counts].sum().join(grouped.size().rename("incidents")).reset_index()
+    for c in MMP_COUNTS:
+        out[c] = out[c].astype("int64")
+    return out
+
+
+def build_cube(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, str]:
+    """The pre-aggregated frame every migration query runs on, and its precision ("day"/"month").
+
+    From mmp_incidents when it was ingested (one row per day and dimension combination; incidents
+    without a date fall back to their month, else their year), otherwise from mmp_deaths (one row
+    per month, date = first of the month).
+    """
+    incidents = tables.get("mmp_incidents")
+    if incidents is not None and not incidents.empty:
+        periods = period_columns(incidents["year"], incidents["month"], incidents["incident_date"])
+        frame = pd.concat([periods, incidents[["year", "month", *MMP_DIMS]],
+                           _counts(incidents.drop(columns=["incidents"], errors="ignore"))], axis=1)
+        cube = _aggregate(frame, ["date", "date_end", "precision", "year", "month", *MMP_DIMS])
+        return _typed(cube[CUBE_COLUMNS]), "day"
+    deaths = tables.get("mmp_deaths")
+    if deaths is None or deaths.empty:
+        return _typed(pd.DataFrame({c: [] for c in CUBE_COLUMNS})), "month"
+    periods = period_columns(deaths["year"], deaths["month"])
+    cube = pd.concat([periods, deaths[["year", "month", *MMP_DIMS]], _counts(deaths)], axis=1)
+    return _typed(cube[CUBE_COLUMNS].reset_index(drop=True)), "month"
+
+
+def build_geo(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Incidents with coordinates summed on a 1-degree grid per day and dimension (empty without
+    incident data): the map is drawn from this, never from one marker per incident."""
+    incidents = tables.get("mmp_incidents")
+    if incidents is None or incidents.empty:
+        return _typed(pd.DataFrame({c: [] for c in GEO_COLUMNS}))
+    located = incidents[incidents["lat"].notna() & incidents["lon"].notna()]
+    periods = period_columns(located["year"], located["month"], located["incident_date"])
+    bins = pd.DataFrame({"lat_bin": located["lat"].astype("float64").floordiv(1).astype("int64"),
+                         "lon_bin": located["lon"].astype("float64").floordiv(1).astype("int64")},
+                        index=located.index)
+    frame = pd.concat([periods, located[["year", "month", *MMP_DIMS]], bins,
+                       _counts(located.drop(columns=["incidents"], errors="ignore"))], axis=1)
+    geo = _aggregate(frame, ["date", "date_end", "precision", "year", "month", *MMP_DIMS, "lat_bin", "lon_bin"])
+    return _typed(geo[GEO_COLUMNS])
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stable dtypes, also for an empty cube (so queries behave the same with no data)."""
+    out = frame.copy()
+    for c in ("date", "date_end"):
+        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
+    out["precision"] = out["precision"].astype("string")
+    out["year"] = out["year"].astype("int64")
+    out["month"] = out["month"].astype("Int64")
+    for c in MMP_DIMS:
+        out[c] = out[c].astype("string")
+    for c in MMP_COUNTS:
+        out[c] = out[c].astype("int64")
+    for c in ("lat_bin", "lon_bin"):
+        if c in out:
+            out[c] = out[c].astype("int64")
+    return out
+
+
+# ------------------------------------------------------------------------------------------ dataset
+
+
+def retrieved_at(entry: dict[str, Any]) -> str | None:
+    """The latest retrieval time among a table's inputs, else when the table was written."""
+    times = [str(i["retrieved_at"]) for i in entry.get("inputs", []) if i.get("retrieved_at")]
+    return max(times) if times else entry.get("written_at")
+
+
+@dataclass
+class Dataset:
+    """One consistent load: every table (empty when absent), provenance, the cube, a query cache."""
+
+    tables: dict[str, pd.DataFrame]
+    provenance: dict[str, dict[str, Any]]
+    cube: pd.DataFrame
+    geo: pd.DataFrame
+    precision: str
+    token: tuple[Any, ...] = ()
+    error: str | None = None
+    loaded_at: float = field(default_factory=time.time)
+    _cache: "OrderedDict[Any, Any]" = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _options: dict[str, Any] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, pd.DataFrame], provenance: dict[str, dict[str, Any]] | None = None,
+                    token: tuple[Any, ...] = (), error: str | None = None) -> "Dataset":
+        """Fill in absent tables as empty ones and build the cube."""
+        full = {name: tables[name] if name in tables else empty(name) for name in TABLES}
+        prov = {}
+        for name in TABLES:
+            entry = dict((provenance or {}).get(name) or {})
+            if not entry:
+                lic = LICENCES[SOURCE_OF[name]]
+                entry = {**lic, "rows": 0, "inputs": [], "origin": "missing"}
+            prov[name] = entry
+        cube, precision = build_cube(full)
+        return cls(tables=full, provenance=prov, cube=cube, geo=build_geo(full), precision=precision,
+                   token=token, error=error)
+
+    def has(self, name: str) -> bool:
+        """True when the table holds at least one row."""
+        return not self.tables[name].empty
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per key for this load (LRU); results must be treated as read-only."""
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = compute()
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    def options(self) -> dict[str, Any]:
+        """Filter choices derived from the cube (computed once per load)."""
+        if self._options is None:
+            self._options = migration_options(self.cube, country_names(self.tables))
+        return self._options
+
+    def as_of(self, *names: str) -> str | None:
+        """The latest retrieval date (YYYY-MM-DD) among the named tables' inputs."""
+        stamps = [retrieved_at(self.provenance[n]) for n in names if self.provenance[n].get("origin") != "missing"]
+        stamps = [s for s in stamps if s]
+        return max(stamps)[:10] if stamps else None
+
+
+class DataSource:
+    """Serves the current Dataset of one data directory, reloading when the store changes."""
+
+    def __init__(self, data_dir: Path | str | None = None, *, check_every: float = CHECK_EVERY_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.check_every = check_every
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._checked = clock()
+        # Start empty so the app always starts; reload() records why the first load failed, if it did.
+        self._data = Dataset.from_tables({}, {}, token=())
+        self.reload()
+
+    def token(self) -> tuple[Any, ...]:
+        """Version tokens of the data directory and the bundled snapshot (cheap: a readlink/stat)."""
+        return (Store(self.data_dir).version_token(), Store(snapshot_dir()).version_token(), str(snapshot_dir()))
+
+    def _load(self) -> Dataset:
+        token = self.token()
+        tables, provenance = load_for_app(self.data_dir)
+        return Dataset.from_tables(tables, provenance, token=token)
+
+    def current(self) -> Dataset:
+        """The loaded data, reloaded first if a check is due and a version token changed."""
+        now = self.clock()
+        if now - self._checked < self.check_every:
+            return self._data
+        with self._lock:
+            if now - self._checked < self.check_every:  # another thread just checked
+                return self._data
+            self._checked = now
+            if self.token() != self._data.token:
+                self.reload()
+        return self._data
+
+    def reload(self) -> Dataset:
+        """Load again now; on failure keep the previous data and record the error."""
+        try:
+            self._data = self._load()
+            log.info("loaded data from %s (token %s)", self.data_dir, self._data.token)
+        except (IngestError, OSError) as exc:
+            log.error("reload from %s failed, still serving the previous data: %s", self.data_dir, exc)
+            self._data.error = str(exc)
+        return self._data

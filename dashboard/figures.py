@@ -1,0 +1,361 @@
+"""Pure functions: a query's DataFrame -> a plotly Figure, and the one-sentence summary of it.
+
+No Dash, no I/O. An empty frame gives a figure that says so in words (never an empty axis).
+Charts draw at most a readable number of bars; the rest are summed into one labelled bar, and the
+full rows stay in the table view and the CSV below each chart.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import fmt
+from .i18n import _
+from .text import CLUSTER_ROW_LABELS
+from .theme import COLOURS, base_layout
+
+# Multi-value cells use a bare comma; a comma followed by a space belongs to one name
+# ("China, Hong Kong Special Administrative Region"). Same rule as ingest.countries.split_names.
+_LIST_SEPARATOR = re.compile(r",(?! )")
+LABEL_WIDTH = 28
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def message_figure(message: str) -> go.Figure:
+    """A figure that only says `message` (no axes), for empty selections and missing data."""
+    fig = go.Figure()
+    fig.update_layout(**base_layout(height=200, margin={"l": 8, "r": 8, "t": 8, "b": 8}))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 15}, align="center")
+    return fig
+
+
+def _bar_height(n: int) -> int:
+    return max(240, 30 * n + 90)
+
+
+def origin_label(origin: object, origin_group: object) -> str:
+    """The published nationality, 'Multiple: A, B' for several, a plain word when blank."""
+    text = "" if fmt.is_missing(origin) else str(origin)
+    if origin_group == "multiple":
+        parts = [p.strip() for p in _LIST_SEPARATOR.split(text) if p.strip()]
+        return _("Multiple: {names}").format(names=", ".join(parts))
+    if not text:
+        return _("Not recorded")
+    return text
+
+
+def _label(value: object, missing: str | None = None) -> str:
+    return (missing or _("Not recorded")) if fmt.is_missing(value) else str(value)
+
+
+def _collapse(frame: pd.DataFrame, top: int, label_col: str, keep: pd.Series | None = None,
+              other_label: str = "") -> pd.DataFrame:
+    """The first `top` rows plus any rows flagged in `keep`, and one summed row for the rest."""
+    if len(frame) <= top + 1:
+        return frame
+    shown = pd.Series(False, index=frame.index)
+    shown.iloc[:top] = True
+    if keep is not None:
+        shown |= keep.fillna(False).astype(bool)
+    rest = frame[~shown]
+    if rest.empty:
+        return frame
+    other = {c: rest[c].sum() for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+             and c not in ("share_percent", "percent_funded", "lat", "lon")}
+    other[label_col] = other_label.format(n=len(rest))
+    other["_other"] = True
+    return pd.concat([frame[shown].assign(_other=False), pd.DataFrame([other])], ignore_index=True)
+
+
+def _stacked_hbar(labels: list[str], full: list[str], dead: pd.Series, missing: pd.Series, title: str) -> go.Figure:
+    """Horizontal bars of dead and missing stacked, largest at the top."""
+    fig = go.Figure()
+    short = [fmt.truncate(t, LABEL_WIDTH) for t in labels]
+    for name, values, colour in ((_("Dead"), dead, COLOURS["dead"]), (_("Missing"), missing, COLOURS["missing"])):
+        fig.add_trace(go.Bar(
+            y=short, x=list(values.astype("int64")), name=name, orientation="h", marker_color=colour,
+            customdata=full, hovertemplate="%{customdata}<br>" + name + ": %{x:,}<extra></extra>"))
+    fig.update_layout(**base_layout(barmode="relative", height=_bar_height(len(labels)), title=None))
+    fig.update_yaxes(autorange="reversed", automargin=True, title=None)
+    fig.update_xaxes(title=title, separatethousands=True, rangemode="tozero")
+    return fig
+
+
+# ------------------------------------------------------------------------------------------ funding
+
+
+def requirements_vs_funding(plans: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+    """One bar per plan: funding and the unmet rest stacked, so the bar's height is the requirement."""
+    rows = plans[plans["requirements_usd"].notna() | plans["funding_usd"].notna()]
+    if rows.empty:
+        return message_figure(empty_message or _("No plans match this selection."))
+    labels = [f"{y} {c if not fmt.is_missing(c) else p}" for y, c, p in
+              zip(rows["year"], rows["plan_code"], rows["plan_id"])]
+    names = list(rows["plan_name"].astype(str))
+    funding = rows["funding_usd"].astype("Float64").fillna(0)
+    unmet = (rows["requirements_usd"].astype("Float64") - funding).clip(lower=0).fillna(0)
+    pct = [fmt.percent(p) if not fmt.is_missing(p) else _("no requirement") for p in rows["percent_funded"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=labels, y=list(funding.astype(float)), name=_("Funding"), marker_color=COLOURS["funding"],
+                         text=pct, textposition="inside", insidetextanchor="start",
+                         customdata=names, hovertemplate="%{customdata}<br>" + _("Funding") +
+                         ": US$%{y:,.0f} (%{text})<extra></extra>"))
+    fig.add_trace(go.Bar(x=labels, y=list(unmet.astype(float)), name=_("Unmet requirements"),
+                         marker_color=COLOURS["unmet"], customdata=names,
+                         hovertemplate="%{customdata}<br>" + _("Unmet") + ": US$%{y:,.0f}<extra></extra>"))
+    fig.update_layout(**base_layout(barmode="stack", height=380))
+    fig.update_yaxes(title=_("US dollars"), tickprefix="$", exponentformat="B", rangemode="tozero")
+    fig.update_xaxes(type="category", automargin=True)
+    return fig
+
+
+def summary_requirements(plans: pd.DataFrame) -> str:
+    if plans.empty:
+        return _("No plans match this selection.")
+    req = plans["requirements_usd"].astype("Float64").sum()
+    fund = plans["funding_usd"].astype("Float64").sum()
+    years = f"{plans['year'].min()}–{plans['year'].max()}" if plans["year"].nunique() > 1 else str(plans["year"].iloc[0])
+    pct = fund / req * 100 if req else None
+    return _("{n} plan(s), {years}: requirements {req} in total, funding {fund} ({pct} funded).").format(
+        n=len(plans), years=years, req=fmt.usd_short(req), fund=fmt.usd_short(fund), pct=fmt.percent(pct))
+
+
+def cluster_label(name: object, row_type: object) -> str:
+    """Cluster rows by name; shared and not-specified rows say what they are."""
+    if row_type in CLUSTER_ROW_LABELS:
+        return _(CLUSTER_ROW_LABELS[str(row_type)])
+    return _label(name)
+
+
+def cluster_coverage(clusters: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+    """Requirements (wide, light) and funding (narrow, dark) per cluster, labelled with % funded."""
+    if clusters.empty:
+        return message_figure(empty_message or _("No cluster breakdown in this data for this plan."))
+    labels = [cluster_label(n, t) for n, t in zip(clusters["cluster_name"], clusters["row_type"])]
+    short = [fmt.truncate(t, LABEL_WIDTH) for t in labels]
+    req = clusters["requirements_usd"].astype("Float64")
+    fund = clusters["funding_usd"].astype("Float64")
+    text = [fmt.percent(p, 0) if not fmt.is_missing(p) else _("no requirement") for p in clusters["percent_funded"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=short, x=list(req.fillna(0).astype(float)), name=_("Requirements"), orientation="h",
+                         marker_color=COLOURS["requirements"], width=0.8, customdata=labels,
+                         hovertemplate="%{customdata}<br>" + _("Requirements") + ": US$%{x:,.0f}<extra></extra>"))
+    fig.add_trace(go.Bar(y=short, x=list(fund.fillna(0).astype(float)), name=_("Funding"), orientation="h",
+                         marker_color=COLOURS["funding"], width=0.45, text=text, textposition="outside",
+                         cliponaxis=False, customdata=labels,
+                         hovertemplate="%{customdata}<br>" + _("Funding") + ": US$%{x:,.0f} (%{text})<extra></extra>"))
+    fig.update_layout(**base_layout(barmode="overlay", height=_bar_height(len(labels))))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title=_("US dollars"), tickprefix="$", exponentformat="B", rangemode="tozero")
+    return fig
+
+
+def summary_clusters(clusters: pd.DataFrame) -> str:
+    if clusters.empty:
+        return _("There is no cluster breakdown in this data for this plan.")
+    named = clusters[clusters["row_type"] == "cluster"]
+    over = named[named["percent_funded"].astype("Float64").fillna(0) > 100]
+    best = named.sort_values("percent_funded", ascending=False, na_position="last")
+    text = _("{n} clusters; the best covered is {name} ({pct}).").format(
+        n=len(named), name=_label(best["cluster_name"].iloc[0]) if not best.empty else "–",
+        pct=fmt.percent(best["percent_funded"].iloc[0] if not best.empty else None, 0))
+    if len(over):
+        text += " " + _("{n} cluster(s) received more than their requirements.").format(n=len(over))
+    unassigned = clusters[clusters["row_type"] != "cluster"]["funding_usd"].astype("Float64").sum()
+    if unassigned:
+        text += " " + _("{amount} is shared or not assigned to a cluster.").format(amount=fmt.usd_short(unassigned))
+    return text
+
+
+def top_donors(donors: pd.DataFrame, top: int = 10, empty_message: str | None = None) -> go.Figure:
+    """The largest donors' funding with their share; the rest summed into one bar."""
+    if donors.empty:
+        return message_figure(empty_message or _("No donor breakdown in this data for this plan."))
+    rows = _collapse(donors.reset_index(drop=True), top, "donor_name",
+                     other_label=_("All other donors ({n})"))
+    total = donors["funding_usd"].astype("Float64").sum()
+    share = rows["funding_usd"].astype("Float64") / total * 100 if total else pd.Series([None] * len(rows))
+    labels = [str(n) for n in rows["donor_name"]]
+    fig = go.Figure(go.Bar(
+        y=[fmt.truncate(t, LABEL_WIDTH) for t in labels], x=list(rows["funding_usd"].astype("Float64").fillna(0)),
+        orientation="h", marker_color=[COLOURS["neutral"] if o is True else COLOURS["funding"]
+                                       for o in rows.get("_other", [False] * len(rows))],
+        text=[fmt.percent(s) for s in share], textposition="outside", cliponaxis=False, customdata=labels,
+        hovertemplate="%{customdata}<br>" + _("Funding") + ": US$%{x:,.0f} (%{text})<extra></extra>",
+        name=_("Funding")))
+    fig.update_layout(**base_layout(height=_bar_height(len(rows)), showlegend=False))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title=_("Funding, US dollars"), tickprefix="$", exponentformat="B", rangemode="tozero")
+    return fig
+
+
+def summary_donors(donors: pd.DataFrame) -> str:
+    if donors.empty:
+        return _("There is no donor breakdown in this data for this plan.")
+    first = donors.iloc[0]
+    total = donors["funding_usd"].astype("Float64").sum()
+    share = first["funding_usd"] / total * 100 if total else None
+    return _("{n} donors gave {total}; the largest, {name}, gave {amount} ({share}).").format(
+        n=len(donors), total=fmt.usd_short(total), name=first["donor_name"], amount=fmt.usd_short(first["funding_usd"]),
+        share=fmt.percent(share))
+
+
+def funding_timeline(timeline: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+    """Cumulative paid and committed funding by flow date, one line per plan."""
+    if timeline.empty:
+        return message_figure(empty_message or _("No flow-level data for this plan, so funding over time "
+                                                 "cannot be shown."))
+    fig = go.Figure()
+    for i, (plan, rows) in enumerate(timeline.groupby("plan_code", dropna=False, sort=False)):
+        fig.add_trace(go.Scatter(x=list(rows["date"]), y=list(rows["cumulative_usd"].astype(float)),
+                                 mode="lines+markers", line_shape="hv", name=_label(plan),
+                                 hovertemplate="%{x|%d %b %Y}: US$%{y:,.0f}<extra>" + _label(plan) + "</extra>"))
+    fig.update_layout(**base_layout(height=340))
+    fig.update_yaxes(title=_("Cumulative funding, US dollars"), tickprefix="$", exponentformat="B", rangemode="tozero")
+    fig.update_xaxes(type="date")
+    return fig
+
+
+def summary_timeline(timeline: pd.DataFrame) -> str:
+    if timeline.empty:
+        return _("There are no dated funding flows for this plan in the data.")
+    last = timeline.sort_values("date").groupby("plan_id").tail(1)
+    total = last["cumulative_usd"].astype("Float64").sum()
+    return _("Paid and committed funding reached {total} by {date}.").format(
+        total=fmt.usd_short(total), date=fmt.day(timeline["date"].max()))
+
+
+# ------------------------------------------------------------------------------------------ migration
+
+
+def deaths_by_origin(rows: pd.DataFrame, top: int = 15, empty_message: str | None = None) -> go.Figure:
+    """Dead and missing stacked per published nationality. Unknown and mixed always get their own bar;
+    beyond `top`, other nationalities are summed into one labelled bar (all rows are in the table)."""
+    if rows.empty:
+        return message_figure(empty_message or _("No recorded deaths or disappearances match these filters."))
+    keep = rows["origin_group"].isin(["unknown", "mixed"])
+    shown = _collapse(rows.reset_index(drop=True), top, "origin", keep.reset_index(drop=True),
+                      other_label=_("Other nationalities ({n} groups, see the table)"))
+    labels = [origin_label(o, g) if not other else o for o, g, other in
+              zip(shown["origin"], shown["origin_group"], shown.get("_other", [False] * len(shown)))]
+    return _stacked_hbar(labels, labels, shown["dead"], shown["missing"], _("Dead and missing (minimum estimates)"))
+
+
+def summary_origin(rows: pd.DataFrame) -> str:
+    if rows.empty:
+        return _("No recorded deaths or disappearances match these filters.")
+    total = int(rows["dead_and_missing"].sum())
+    first = rows.iloc[0]
+    text = _("{total} people recorded dead or missing; the largest group is {name} ({n}).").format(
+        total=fmt.integer(total), name=origin_label(first["origin"], first["origin_group"]),
+        n=fmt.integer(first["dead_and_missing"]))
+    unknown = int(rows.loc[rows["origin_group"].isin(["unknown", "mixed"]).fillna(False).astype(bool),
+                           "dead_and_missing"].sum())
+    if unknown:
+        text += " " + _("Nationality is unknown or mixed for {n}.").format(n=fmt.integer(unknown))
+    return text
+
+
+def deaths_trend(rows: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+    """Dead and missing per period, stacked (periods without a known month are left out here)."""
+    placed = rows[rows["period_start"].notna()]
+    if placed.empty:
+        return message_figure(empty_message or _("No recorded deaths or disappearances match these filters."))
+    fig = go.Figure()
+    for name, col, colour in ((_("Dead"), "dead", COLOURS["dead"]), (_("Missing"), "missing", COLOURS["missing"])):
+        fig.add_trace(go.Bar(x=list(placed["period_start"]), y=list(placed[col].astype("int64")), name=name,
+                             marker_color=colour, customdata=list(placed["period"]),
+                             hovertemplate="%{customdata}: %{y:,}<extra>" + name + "</extra>"))
+    yearly = bool(len(placed)) and placed["period"].str.len().max() == 4
+    fig.update_layout(**base_layout(barmode="relative", height=340, bargap=0.15))
+    fig.update_xaxes(type="date", tickformat="%Y" if yearly else "%b %Y", automargin=True)
+    fig.update_yaxes(title=_("Dead and missing"), separatethousands=True)
+    return fig
+
+
+def summary_trend(rows: pd.DataFrame) -> str:
+    placed = rows[rows["period_start"].notna()]
+    if placed.empty:
+        return _("No recorded deaths or disappearances match these filters.")
+    peak = placed.sort_values(["dead_and_missing", "period_start"], ascending=[False, True]).iloc[0]
+    text = _("The highest count was {n} in {period}.").format(n=fmt.integer(peak["dead_and_missing"]),
+                                                             period=peak["period"])
+    unplaced = int(rows.loc[rows["period_start"].isna(), "dead_and_missing"].sum())
+    if unplaced:
+        text += " " + _("{n} more were recorded without a month and are listed in the table, not drawn.").format(
+            n=fmt.integer(unplaced))
+    return text
+
+
+def deaths_by_region(rows: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+    """Dead and missing per incident region."""
+    if rows.empty:
+        return message_figure(empty_message or _("No recorded deaths or disappearances match these filters."))
+    labels = [_label(r) for r in rows["region"]]
+    return _stacked_hbar(labels, labels, rows["dead"], rows["missing"], _("Dead and missing"))
+
+
+def summary_region(rows: pd.DataFrame) -> str:
+    if rows.empty:
+        return _("No recorded deaths or disappearances match these filters.")
+    first = rows.iloc[0]
+    return _("Most deaths and disappearances were recorded in {region} ({n} of {total}).").format(
+        region=_label(first["region"]), n=fmt.integer(first["dead_and_missing"]),
+        total=fmt.integer(rows["dead_and_missing"].sum()))
+
+
+def deaths_by_cause(rows: pd.DataFrame, top: int = 12, empty_message: str | None = None) -> go.Figure:
+    """Dead and missing per published cause of death (combined causes stay as published)."""
+    if rows.empty:
+        return message_figure(empty_message or _("No recorded deaths or disappearances match these filters."))
+    shown = _collapse(rows.reset_index(drop=True).assign(cause_of_death=[_label(c) for c in rows["cause_of_death"]]),
+                      top, "cause_of_death", other_label=_("Other causes ({n})"))
+    labels = [str(c) for c in shown["cause_of_death"]]
+    return _stacked_hbar(labels, labels, shown["dead"], shown["missing"], _("Dead and missing"))
+
+
+def summary_cause(rows: pd.DataFrame) -> str:
+    if rows.empty:
+        return _("No recorded deaths or disappearances match these filters.")
+    first = rows.iloc[0]
+    return _("The most frequent recorded cause is {cause} ({n} dead and missing).").format(
+        cause=_label(first["cause_of_death"]), n=fmt.integer(first["dead_and_missing"]))
+
+
+def incident_map(bins: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+    """Circles on a grid (area ~ dead and missing): incidents summed per cell, never one marker each."""
+    if bins.empty:
+        return message_figure(empty_message or _("No located incidents match these filters."))
+    total = bins["dead_and_missing"].clip(lower=0).astype("float64")
+    size_ref = 2.0 * max(float(total.max()), 1.0) / (40.0 ** 2)
+    degrees = float(bins["bin_degrees"].iloc[0])
+    fig = go.Figure(go.Scattergeo(
+        lat=list(bins["lat"].round(2)), lon=list(bins["lon"].round(2)), mode="markers",
+        marker={"size": list(total.clip(lower=1)), "sizemode": "area", "sizeref": size_ref, "sizemin": 3,
+                "color": COLOURS["dead"], "opacity": 0.6, "line": {"width": 0.5, "color": "#ffffff"}},
+        customdata=list(zip(bins["dead_and_missing"].astype(int), bins["incidents"].astype(int))),
+        hovertemplate=_("%{customdata[0]:,} dead and missing in %{customdata[1]:,} incidents") +
+        f" ({degrees:g}° " + _("cell around") + " %{lat:.1f}, %{lon:.1f})<extra></extra>",
+        name=_("Dead and missing")))
+    fig.update_layout(**base_layout(height=420, margin={"l": 0, "r": 0, "t": 8, "b": 0}, showlegend=False))
+    fig.update_geos(projection_type="natural earth", showland=True, landcolor="#ececec", showcountries=True,
+                    countrycolor="#bdbdbd", showocean=True, oceancolor="#f7fbff", showcoastlines=False,
+                    fitbounds="locations", resolution=110, showframe=False)
+    return fig
+
+
+def summary_map(bins: pd.DataFrame) -> str:
+    if bins.empty:
+        return _("No located incidents match these filters.")
+    first = bins.iloc[0]
+    return _("{n} incidents in {cells} map cells of {deg:g}°; the largest count, {top} dead and missing, is around "
+             "{lat:.1f}, {lon:.1f}.").format(n=fmt.integer(bins["incidents"].sum()), cells=len(bins),
+                                              deg=float(first["bin_degrees"]), top=fmt.integer(first["dead_and_missing"]),
+                                              lat=first["lat"], lon=first["lon"])

@@ -1,0 +1,493 @@
+"""Pure filter/aggregate functions over the tidy tables and the migration cube (no Dash, no I/O).
+
+Every function takes DataFrames and a frozen `Filters` and returns a new DataFrame (or a small dict);
+none mutates its input. Caching lives one level up (`data.Dataset.memo`), keyed on the loaded data
+version and the (hashable) filters, so these stay trivially testable.
+
+Migration queries run against the cube built at load time (see `data.build_cube`): one row per
+period and dimension combination, with `date` and `date_end` bounding the period the row counts
+(a day for incident data, a month for the monthly snapshot, a year when the month is unknown).
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Iterable
+
+import pandas as pd
+
+# ------------------------------------------------------------------------------------------ filters
+
+
+@dataclass(frozen=True)
+class Filters:
+    """One selection, shared by pages, downloads and the API (hashable, so it can key a cache).
+
+    `countries` means the plan's country for FTS tables and the country of the incident for MMP
+    tables. Empty tuples mean "no restriction".
+    """
+
+    years: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    countries: tuple[str, ...] = ()
+    plan_ids: tuple[int, ...] = ()
+    regions: tuple[str, ...] = ()
+    region_groups: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+    include_regional: bool = True
+    cluster_type: str = "cluster"
+    freq: str = "month"
+
+    def but(self, **changes: Any) -> "Filters":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+MMP_COUNTS = ["incidents", "dead", "missing", "dead_and_missing", "survivors", "females", "males", "children"]
+MMP_DIMS = ["region", "region_group", "country_of_incident_iso3", "origin", "origin_iso3", "origin_group",
+            "cause_of_death", "migration_route"]
+CUBE_COLUMNS = ["date", "date_end", "precision", "year", "month", *MMP_DIMS, *MMP_COUNTS]
+SUMMED = ["dead", "missing", "dead_and_missing", "incidents"]
+
+ORIGIN_COLUMNS = ["origin", "origin_iso3", "origin_group", "dead", "missing", "dead_and_missing", "incidents"]
+TREND_COLUMNS = ["period", "period_start", "dead", "missing", "dead_and_missing", "incidents"]
+REGION_COLUMNS = ["region_group", "region", "dead", "missing", "dead_and_missing", "incidents"]
+CAUSE_COLUMNS = ["cause_of_death", "dead", "missing", "dead_and_missing", "incidents"]
+BIN_COLUMNS = ["lat", "lon", "bin_degrees", "dead", "missing", "dead_and_missing", "incidents"]
+
+PLAN_COLUMNS = ["plan_id", "plan_code", "plan_name", "plan_type", "year", "countries_iso3", "is_regional",
+                "requirements_usd", "funding_usd", "unmet_usd", "percent_funded", "pledges_usd",
+                "people_in_need", "people_targeted", "people_source", "figures_source"]
+CLUSTER_COLUMNS = ["plan_id", "plan_code", "year", "cluster_type", "row_type", "cluster_id", "cluster_name",
+                   "requirements_usd", "funding_usd", "unmet_usd", "percent_funded"]
+DONOR_COLUMNS = ["plan_id", "plan_code", "year", "donor_name", "donor_type", "donor_iso3", "funding_usd",
+                 "pledges_usd", "flows", "share_percent"]
+TIMELINE_COLUMNS = ["plan_id", "plan_code", "date", "funding_usd", "cumulative_usd"]
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def contains_code(codes: pd.Series, wanted: Iterable[str]) -> pd.Series:
+    """True where a ';'-joined ISO3 list holds any of `wanted` (NA counts as no match)."""
+    wrapped = ";" + codes.astype("string").fillna("") + ";"
+    mask = pd.Series(False, index=codes.index)
+    for code in wanted:
+        mask |= wrapped.str.contains(f";{code};", regex=False).astype(bool)
+    return mask
+
+
+def _sum_by(rows: pd.DataFrame, keys: list[str], counts: list[str]) -> pd.DataFrame:
+    """Group with NA keys kept (an unknown is a bar, never dropped) and sum counts as int64."""
+    if rows.empty:
+        out = pd.DataFrame({k: pd.Series([], dtype=rows[k].dtype if k in rows else "string") for k in keys})
+        for c in counts:
+            out[c] = pd.Series([], dtype="int64")
+        return out
+    grouped = rows.groupby(keys, dropna=False, sort=False)[counts].sum().reset_index()
+    for c in counts:
+        grouped[c] = grouped[c].astype("int64")
+    return grouped
+
+
+def _sorted_desc(frame: pd.DataFrame, by: str, then: list[str]) -> pd.DataFrame:
+    """Largest first; ties broken by `then` ascending so the order is stable across runs."""
+    return (frame.sort_values([by, *then], ascending=[False] + [True] * len(then), na_position="last",
+                              kind="mergesort")
+            .reset_index(drop=True))
+
+
+def month_end(d: date) -> date:
+    """Last day of d's month."""
+    return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def period_columns(year: pd.Series, month: pd.Series, day: pd.Series | None = None) -> pd.DataFrame:
+    """`date`, `date_end` and `precision` of each row: its day, else its month, else its year."""
+    y = year.astype("int64")
+    m = month.astype("Int64")
+    month_start = pd.to_datetime(pd.DataFrame({"year": y, "month": m.fillna(1).astype("int64"), "day": 1}))
+    start = month_start.where(m.notna(), pd.to_datetime(pd.DataFrame({"year": y, "month": 1, "day": 1})))
+    end = (month_start + pd.offsets.MonthEnd(0)).where(
+        m.notna(), pd.to_datetime(pd.DataFrame({"year": y, "month": 12, "day": 31})))
+    precision = pd.Series("year", index=year.index, dtype="string").mask(m.notna(), "month")
+    if day is not None:
+        known = day.notna()
+        start = start.mask(known, day)
+        end = end.mask(known, day)
+        precision = precision.mask(known, "day")
+    return pd.DataFrame({"date": start.astype("datetime64[ns]"), "date_end": end.astype("datetime64[ns]"),
+                         "precision": precision})
+
+
+# ------------------------------------------------------------------------------------------ migration
+
+
+def filter_cube(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Rows of the cube (or any frame with date/date_end and MMP dimensions) matching `f`.
+
+    A row counts when its period overlaps the date range: for a month-precision row, 1 Jan to 15 Aug
+    includes all of August (see `period_note`). Nationality and incident-country filters match any
+    code of a multi-country row, which stays one row (never split, never counted twice).
+    """
+    mask = pd.Series(True, index=cube.index)
+    if f.date_from is not None:
+        mask &= cube["date_end"] >= pd.Timestamp(f.date_from)
+    if f.date_to is not None:
+        mask &= cube["date"] <= pd.Timestamp(f.date_to)
+    if f.years:
+        mask &= cube["year"].isin(list(f.years))
+    if f.region_groups:
+        mask &= cube["region_group"].isin(list(f.region_groups)).fillna(False).astype(bool)
+    if f.regions:
+        mask &= cube["region"].isin(list(f.regions)).fillna(False).astype(bool)
+    if f.causes:
+        mask &= cube["cause_of_death"].isin(list(f.causes)).fillna(False).astype(bool)
+    if f.routes:
+        mask &= cube["migration_route"].isin(list(f.routes)).fillna(False).astype(bool)
+    if f.origins:
+        mask &= contains_code(cube["origin_iso3"], f.origins)
+    if f.countries:
+        mask &= contains_code(cube["country_of_incident_iso3"], f.countries)
+    return cube[mask]
+
+
+def deaths_by_origin(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Dead and missing per published nationality (origin, origin_iso3, origin_group), largest first.
+
+    "Unknown", "Mixed" and each multi-nationality combination are their own rows, as published.
+    """
+    rows = filter_cube(cube, f)
+    out = _sum_by(rows, ["origin", "origin_iso3", "origin_group"], SUMMED)
+    return _sorted_desc(out, "dead_and_missing", ["origin", "origin_iso3"])[ORIGIN_COLUMNS]
+
+
+def deaths_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Dead and missing per month (f.freq == "month") or year, with empty periods as zero rows.
+
+    Rows whose month is unknown cannot be placed in a month: in a monthly trend they come last, one
+    row per year labelled "YYYY (month unknown)" with no period_start, so nothing is dropped.
+    """
+    rows = filter_cube(cube, f)
+    if rows.empty:
+        return pd.DataFrame({"period": pd.Series([], dtype="string"),
+                             "period_start": pd.Series([], dtype="datetime64[ns]"),
+                             **{c: pd.Series([], dtype="int64") for c in SUMMED}})[TREND_COLUMNS]
+    code = "M" if f.freq == "month" else "Y"
+    unplaced = rows[(rows["precision"] == "year").fillna(False).astype(bool)] if code == "M" else rows.iloc[:0]
+    placed = rows.drop(index=unplaced.index)
+    parts = []
+    if not placed.empty:
+        starts = placed["date"].dt.to_period(code).dt.start_time
+        summed = placed.assign(period_start=starts).groupby("period_start")[SUMMED].sum()
+        first = pd.Timestamp(f.date_from) if f.date_from else starts.min()
+        last = pd.Timestamp(f.date_to) if f.date_to else placed["date_end"].max()
+        full = pd.period_range(first, last, freq=code).start_time
+        summed = summed.reindex(full.union(summed.index), fill_value=0)
+        out = summed.rename_axis("period_start").reset_index()
+        out["period"] = out["period_start"].dt.strftime("%Y-%m" if code == "M" else "%Y")
+        parts.append(out)
+    if not unplaced.empty:
+        by_year = unplaced.groupby("year")[SUMMED].sum().reset_index()
+        by_year["period"] = by_year["year"].astype(str) + " (month unknown)"
+        by_year["period_start"] = pd.NaT
+        parts.append(by_year.drop(columns=["year"]))
+    out = pd.concat(parts, ignore_index=True)
+    out["period"] = out["period"].astype("string")
+    out["period_start"] = pd.to_datetime(out["period_start"]).astype("datetime64[ns]")
+    for c in SUMMED:
+        out[c] = out[c].astype("int64")
+    return out[TREND_COLUMNS]
+
+
+def deaths_by_region(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Dead and missing per incident region (with its group), largest first."""
+    out = _sum_by(filter_cube(cube, f), ["region_group", "region"], SUMMED)
+    return _sorted_desc(out, "dead_and_missing", ["region_group", "region"])[REGION_COLUMNS]
+
+
+def deaths_by_cause(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Dead and missing per published cause of death (combined causes stay one row), largest first."""
+    out = _sum_by(filter_cube(cube, f), ["cause_of_death"], SUMMED)
+    return _sorted_desc(out, "dead_and_missing", ["cause_of_death"])[CAUSE_COLUMNS]
+
+
+def incident_bins(geo: pd.DataFrame, f: Filters, max_bins: int = 1500) -> pd.DataFrame:
+    """Incidents aggregated on a lat/lon grid (1°, coarsened until at most `max_bins` cells)."""
+    rows = filter_cube(geo, f)
+    for size in (1, 2, 5, 10, 30):
+        lat = (rows["lat_bin"] // size) * size + size / 2
+        lon = (rows["lon_bin"] // size) * size + size / 2
+        cells = rows.assign(lat=lat.astype("float64"), lon=lon.astype("float64"))
+        out = _sum_by(cells, ["lat", "lon"], SUMMED)
+        if len(out) <= max_bins:
+            break
+    out["bin_degrees"] = pd.Series([float(size)] * len(out), dtype="float64", index=out.index)
+    out["lat"] = out["lat"].astype("float64")
+    out["lon"] = out["lon"].astype("float64")
+    return _sorted_desc(out, "dead_and_missing", ["lat", "lon"])[BIN_COLUMNS]
+
+
+def migration_totals(cube: pd.DataFrame, f: Filters) -> dict[str, int]:
+    """Sums of every count over the selection (dead, missing, dead_and_missing, incidents, …)."""
+    rows = filter_cube(cube, f)
+    return {c: int(rows[c].sum()) for c in MMP_COUNTS}
+
+
+def period_note(cube: pd.DataFrame, f: Filters, precision: str) -> dict[str, Any] | None:
+    """What the date range really counts when the data are coarser than a day, or None.
+
+    With month precision a range that cuts a month counts that whole month (1 Jan-15 Aug counts all
+    of August); rows that only have a year count when the range touches that year. Returns
+    {"date_from", "date_to", "counted_from", "counted_to", "cut_months": [first days],
+     "year_only": dead and missing in matching rows without a month}.
+    """
+    if f.date_from is None and f.date_to is None:
+        return None
+    cut: list[date] = []
+    counted_from, counted_to = f.date_from, f.date_to
+    if precision == "month":
+        if f.date_from is not None and f.date_from.day != 1:
+            cut.append(f.date_from.replace(day=1))
+            counted_from = f.date_from.replace(day=1)
+        if f.date_to is not None and f.date_to != month_end(f.date_to):
+            if f.date_to.replace(day=1) not in cut:
+                cut.append(f.date_to.replace(day=1))
+            counted_to = month_end(f.date_to)
+    rows = filter_cube(cube, f)
+    year_only = rows[(rows["precision"] == "year").fillna(False).astype(bool)]
+    partial_year = year_only[(year_only["date"] < pd.Timestamp(f.date_from or date.min))
+                             | (year_only["date_end"] > pd.Timestamp(f.date_to or date.max))]
+    extra = int(partial_year["dead_and_missing"].sum())
+    if not cut and not extra:
+        return None
+    return {"date_from": f.date_from, "date_to": f.date_to, "counted_from": counted_from,
+            "counted_to": counted_to, "cut_months": cut, "year_only": extra}
+
+
+def migration_options(cube: pd.DataFrame, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """Choices for the filters, from the data: groups, regions (with group), nationalities, causes,
+    routes; `names` gives readable names for ISO3 codes seen only inside multi-country rows."""
+    def distinct(col: str) -> list[str]:
+        return sorted(str(v) for v in cube[col].dropna().unique())
+
+    regions = (cube[["region", "region_group"]].dropna(subset=["region"]).drop_duplicates()
+               .sort_values(["region_group", "region"], na_position="last"))
+    singles = cube[(cube["origin_group"] == "single").fillna(False).astype(bool) & cube["origin_iso3"].notna()]
+    published = (singles.groupby(["origin_iso3", "origin"])["dead_and_missing"].size().reset_index()
+                 .sort_values(["origin_iso3", "dead_and_missing"], ascending=[True, False])
+                 .drop_duplicates("origin_iso3"))
+    # ISO3 codes that occur only inside multi-country rows still deserve an option.
+    codes = set(published["origin_iso3"])
+    for value in cube["origin_iso3"].dropna().unique():
+        codes.update(str(value).split(";"))
+    name_of = {**(names or {}), **dict(zip(published["origin_iso3"], published["origin"]))}
+    origins = sorted(((c, name_of.get(c, c)) for c in codes if c), key=lambda p: p[1])
+    has_dates = not cube.empty
+    return {
+        "region_groups": distinct("region_group"),
+        "regions": [(str(r), None if pd.isna(g) else str(g)) for r, g in zip(regions["region"], regions["region_group"])],
+        "origins": origins,
+        "causes": distinct("cause_of_death"),
+        "routes": distinct("migration_route"),
+        "countries": sorted({c for v in cube["country_of_incident_iso3"].dropna().unique() for c in str(v).split(";")}),
+        "date_min": cube["date"].min().date() if has_dates else None,
+        "date_max": cube["date_end"].max().date() if has_dates else None,
+        "years": sorted(int(y) for y in cube["year"].unique()) if has_dates else [],
+    }
+
+
+# ------------------------------------------------------------------------------------------ funding
+
+
+def _percent(funding: pd.Series, requirements: pd.Series) -> pd.Series:
+    req = requirements.astype("Float64")
+    return (funding.astype("Float64") / req.where(req > 0) * 100).astype("float64")
+
+
+def plan_rows(plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Plans of the selected countries, years and ids, oldest first, with percent and unmet filled in."""
+    mask = pd.Series(True, index=plans.index)
+    if f.countries:
+        mask &= contains_code(plans["countries_iso3"], f.countries)
+    if f.years:
+        mask &= plans["year"].isin(list(f.years))
+    if f.plan_ids:
+        mask &= plans["plan_id"].isin(list(f.plan_ids))
+    if not f.include_regional:
+        mask &= ~plans["is_regional"].astype(bool)
+    out = plans[mask].copy()
+    # Prefer the source's own figures; compute only where the source left them blank.
+    out["percent_funded"] = out["percent_funded"].fillna(_percent(out["funding_usd"], out["requirements_usd"]))
+    unmet = (out["requirements_usd"] - out["funding_usd"]).clip(lower=0)
+    out["unmet_usd"] = out["unmet_usd"].fillna(unmet).astype("Int64")
+    return out.sort_values(["year", "plan_code", "plan_id"], na_position="last", kind="mergesort")[PLAN_COLUMNS] \
+        .reset_index(drop=True)
+
+
+def choose_plan(plans: pd.DataFrame, country: str | None, year: int | None = None) -> int | None:
+    """The plan to show by default: the country's own (not regional) plan of `year` (else the latest)
+    with the largest requirements; regional plans only when the country has no plan of its own."""
+    rows = plan_rows(plans, Filters(countries=(country,) if country else ()))
+    if year is not None:
+        rows = rows[rows["year"] == year]
+    if rows.empty:
+        return None
+    rows = rows.assign(_own=~rows["is_regional"].astype(bool),
+                       _req=rows["requirements_usd"].astype("Float64").fillna(-1))
+    best = rows.sort_values(["_own", "year", "_req"], ascending=False, kind="mergesort").iloc[0]
+    return int(best["plan_id"])
+
+
+def plan_figures(plans: pd.DataFrame, plan_id: int | None) -> dict[str, Any] | None:
+    """Headline numbers of one plan (None when the plan is not in the data)."""
+    if plan_id is None:
+        return None
+    rows = plan_rows(plans, Filters(plan_ids=(plan_id,)))
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return {k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)) for k, v in row.items()}
+
+
+def _plan_ids(plans: pd.DataFrame, f: Filters) -> list[int] | None:
+    """Plan ids selected by country/year/plan_id (None when nothing restricts the plans)."""
+    if not (f.countries or f.years or f.plan_ids):
+        return None
+    return [int(p) for p in plan_rows(plans, f.but(include_regional=True))["plan_id"]]
+
+
+def _with_plan(frame: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    keys = plans[["plan_id", "plan_code", "year"]]
+    return frame.merge(keys, on="plan_id", how="left")
+
+
+def cluster_rows(clusters: pd.DataFrame, plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Coverage by cluster for the selected plans: clusters by requirements, then shared, then
+    not specified. Percent can exceed 100 and is blank where there is no requirement."""
+    rows = clusters[clusters["cluster_type"] == f.cluster_type]
+    ids = _plan_ids(plans, f)
+    if ids is not None:
+        rows = rows[rows["plan_id"].isin(ids)]
+    rows = _with_plan(rows, plans)
+    rows["percent_funded"] = rows["percent_funded"].fillna(_percent(rows["funding_usd"], rows["requirements_usd"]))
+    rows["unmet_usd"] = (rows["requirements_usd"] - rows["funding_usd"].fillna(0)).clip(lower=0).astype("Int64")
+    order = {"cluster": 0, "shared": 1, "not_specified": 2}
+    rows = rows.assign(_order=rows["row_type"].map(order).astype("int64"),
+                       _req=rows["requirements_usd"].astype("Float64").fillna(-1))
+    rows = rows.sort_values(["year", "plan_id", "_order", "_req", "cluster_name"],
+                            ascending=[True, True, True, False, True], kind="mergesort")
+    return rows[CLUSTER_COLUMNS].reset_index(drop=True)
+
+
+def donor_rows(donors: pd.DataFrame, plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Donors of the selected plans, largest funding first, with each donor's share of the plan."""
+    rows = donors
+    ids = _plan_ids(plans, f)
+    if ids is not None:
+        rows = rows[rows["plan_id"].isin(ids)]
+    rows = _with_plan(rows, plans)
+    total = rows.groupby("plan_id")["funding_usd"].transform("sum")
+    computed = (rows["funding_usd"].astype("Float64") / total.astype("Float64").where(total > 0) * 100)
+    rows["share_percent"] = rows["share_percent"].fillna(computed.astype("float64"))
+    rows = rows.sort_values(["year", "plan_id", "funding_usd", "donor_name"],
+                            ascending=[True, True, False, True], kind="mergesort")
+    return rows[DONOR_COLUMNS].reset_index(drop=True)
+
+
+def funding_timeline(flows: pd.DataFrame, plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Paid and committed incoming funding per plan and flow date, with the running total.
+
+    Pledges are left out (they are not funding); flows without a date cannot be placed in time."""
+    rows = flows[flows["status"].isin(["paid", "commitment"]) & flows["date"].notna() & flows["plan_id"].notna()]
+    boundary = rows["boundary"].astype("string")
+    rows = rows[boundary.isna() | (boundary == "incoming")]
+    ids = _plan_ids(plans, f)
+    if ids is not None:
+        rows = rows[rows["plan_id"].isin(ids)]
+    if f.date_from is not None:
+        rows = rows[rows["date"] >= pd.Timestamp(f.date_from)]
+    if f.date_to is not None:
+        rows = rows[rows["date"] <= pd.Timestamp(f.date_to)]
+    daily = (rows.assign(plan_id=rows["plan_id"].astype("int64"), date=rows["date"].dt.normalize())
+             .groupby(["plan_id", "date"])["amount_usd"].sum().rename("funding_usd").reset_index())
+    daily["funding_usd"] = daily["funding_usd"].astype("Int64")
+    daily["cumulative_usd"] = daily.groupby("plan_id")["funding_usd"].cumsum().astype("Int64")
+    daily["date"] = daily["date"].astype("datetime64[ns]")
+    out = daily.merge(plans[["plan_id", "plan_code"]], on="plan_id", how="left")
+    return out.sort_values(["plan_id", "date"], kind="mergesort")[TIMELINE_COLUMNS].reset_index(drop=True)
+
+
+def country_names(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """ISO3 -> a readable country name, from the plan locations and MMP nationalities."""
+    names: dict[str, str] = {}
+    locations = tables.get("fts_plan_locations")
+    if locations is not None and not locations.empty:
+        for code, name in zip(locations["location_iso3"], locations["location_name"]):
+            if isinstance(code, str) and isinstance(name, str):
+                names.setdefault(code, name)
+    deaths = tables.get("mmp_deaths")
+    if deaths is not None and not deaths.empty:
+        single = deaths[(deaths["origin_group"] == "single").fillna(False).astype(bool)]
+        for code, name in zip(single["origin_iso3"], single["origin"]):
+            if isinstance(code, str) and isinstance(name, str):
+                names.setdefault(code, name)
+    return names
+
+
+def plan_countries(plans: pd.DataFrame) -> list[str]:
+    """Every ISO3 code that has at least one plan."""
+    return sorted({c for v in plans["countries_iso3"].dropna() for c in str(v).split(";") if c})
+
+
+# ------------------------------------------------------------------------------------------ raw tables
+
+def mmp_table_rows(frame: pd.DataFrame, f: Filters, day: str | None = None) -> pd.DataFrame:
+    """Rows of a raw MMP table matching `f`, with the same period rule as the cube."""
+    periods = period_columns(frame["year"], frame["month"], frame[day] if day else None)
+    keep = filter_cube(pd.concat([frame, periods.drop(columns=[c for c in periods if c in frame])], axis=1), f).index
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def table_rows(tables: dict[str, pd.DataFrame], name: str, f: Filters) -> pd.DataFrame:
+    """Rows of one stored table matching the filters that apply to it (see api.TABLE_PARAMS)."""
+    frame = tables[name]
+    plans = tables["fts_plans"]
+    if name == "fts_plans":
+        mask = pd.Series(True, index=frame.index)
+        if f.countries:
+            mask &= contains_code(frame["countries_iso3"], f.countries)
+        if f.years:
+            mask &= frame["year"].isin(list(f.years))
+        if f.plan_ids:
+            mask &= frame["plan_id"].isin(list(f.plan_ids))
+        if not f.include_regional:
+            mask &= ~frame["is_regional"].astype(bool)
+        return frame[mask].reset_index(drop=True)
+    if name == "fts_plan_locations":
+        mask = pd.Series(True, index=frame.index)
+        if f.countries:
+            mask &= frame["location_iso3"].isin(list(f.countries)).fillna(False).astype(bool)
+        ids = _plan_ids(plans, f.but(countries=()))
+        if ids is not None:
+            mask &= frame["plan_id"].isin(ids)
+        return frame[mask].reset_index(drop=True)
+    if name in ("fts_clusters", "fts_donors", "fts_flows"):
+        mask = pd.Series(True, index=frame.index)
+        ids = _plan_ids(plans, f)
+        if ids is not None:
+            mask &= frame["plan_id"].isin(ids).fillna(False).astype(bool)
+        if name == "fts_flows":
+            if f.date_from is not None:
+                mask &= (frame["date"] >= pd.Timestamp(f.date_from)).fillna(False).astype(bool)
+            if f.date_to is not None:
+                mask &= (frame["date"] <= pd.Timestamp(f.date_to)).fillna(False).astype(bool)
+        return frame[mask].reset_index(drop=True)
+    if name == "mmp_incidents":
+        return mmp_table_rows(frame, f, day="incident_date")
+    if name == "mmp_deaths":
+        return mmp_table_rows(frame, f)
+    raise KeyError(name)
