@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
@@ -356,53 +354,25 @@ def test_aggregate_of_nothing():
 
 # ------------------------------------------------------------------------------------- fetch (live path)
 
-class _Feed(BaseHTTPRequestHandler):
-    routes: dict[str, bytes] = {}
-    seen: list[str] = []
-
-    def do_GET(self):  # noqa: N802 (http.server API)
-        self.seen.append(self.path)
-        body = self.routes.get(self.path)
-        if body is None:
-            self.send_response(404)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def feed_server():
-    _Feed.routes = {
-        "/global-figures/2019/json": (FIXTURES / "feed_2019.json").read_bytes(),
-        "/global-figures/2025/json": (FIXTURES / "feed_2025.json").read_bytes(),
-        "/global-figures/2024/json": b"[]",
-        "/global-figures/2030/json": b'{"message": "no such year"}',
-        "/global-figures/2031/json": json.dumps([{"web_id": "2031.MMP1", "region": "Europe"}]).encode(),
-    }
-    _Feed.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+def feed_server(local_server):
+    """The shared real HTTP server (tests/conftest.py) serving the fixture feed per year."""
+    base, script = local_server
+    script.add("/global-figures/2019/json", (200, (FIXTURES / "feed_2019.json").read_bytes(), {}))
+    script.add("/global-figures/2025/json", (200, (FIXTURES / "feed_2025.json").read_bytes(), {}))
+    script.add("/global-figures/2024/json", (200, b"[]", {}))
+    script.add("/global-figures/2030/json", (200, b'{"message": "no such year"}', {}))
+    script.add("/global-figures/2031/json",
+               (200, json.dumps([{"web_id": "2031.MMP1", "region": "Europe"}]).encode(), {}))
+    return base, script
 
 
 def test_fetch_pulls_each_year(feed_server):
+    feed_server, script = feed_server
     ticks: list[int] = []
     report = Report()
     df = mmp.fetch(Client(feed_server, min_interval=0, retries=0), [2019, 2024, 2025], report, progress=ticks.append)
-    assert _Feed.seen == ["/global-figures/2019/json", "/global-figures/2024/json", "/global-figures/2025/json"]
+    assert script.hits == ["/global-figures/2019/json", "/global-figures/2024/json", "/global-figures/2025/json"]
     assert ticks == [1, 1, 1]
     assert_contract(df)
     assert len(df) == 6 + 3
@@ -416,6 +386,7 @@ def test_fetch_pulls_each_year(feed_server):
 
 
 def test_fetch_empty_year_only(feed_server):
+    feed_server, _ = feed_server
     report = Report()
     df = mmp.fetch(Client(feed_server, min_interval=0, retries=0), [2024], report)
     assert df.empty and list(df.columns) == list(SCHEMAS["mmp_incidents"].columns)
@@ -428,5 +399,6 @@ def test_fetch_empty_year_only(feed_server):
     (2032, r"/global-figures/2032/json: HTTP 404"),
 ])
 def test_fetch_bad_responses_name_the_url_and_field(feed_server, year, match):
+    feed_server, _ = feed_server
     with pytest.raises(IngestError, match=match):
         mmp.fetch(Client(feed_server, min_interval=0, retries=0), [year], Report())
