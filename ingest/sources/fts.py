@@ -36,6 +36,7 @@ SHARED_CLUSTERS = "Multiple clusters/sectors (shared)"
 SHARED_LOCATIONS = "Multiple locations (shared)"
 MAX_PAGES = 500
 PLAN_ID_CHUNK = 40  # plan ids per groupby=plan request; keeps the URL short
+ROW = "\x00row"  # key of a CSV row's number in the file (1 = header), for error messages
 MONEY_FIELDS = ("requirements_original_usd", "requirements_usd", "funding_usd", "pledges_usd")
 
 # A saved groupby=cluster/location response does not say which plan it is about (the plan id is only
@@ -286,6 +287,9 @@ def _read_json(path: Path, obj: Any, collected: _Collected, report: Report) -> s
     data = obj["data"]
     if kind == "plan list":
         for plan_id, values in _plan_rows(data, where, report):
+            if _is_worldwide(values):
+                report.count("fts_plans: global 'O...' plan left out (worldwide figures)")
+                continue
             collected.add_plan(plan_id, values, report, API_SOURCE)
     elif kind == "single plan":
         plan_id, values = _plan_fields(data, where, report)
@@ -393,8 +397,8 @@ def _read_csv(path: Path, content: bytes, collected: _Collected, report: Report)
     columns = set(header)
     name = path.name.lower()
     if HDX_FLOW_COLUMNS <= columns:
-        for i, row in enumerate(rows, start=2):
-            collected.add_flow(_hdx_flow(row, f"{where} row {i}", report), report)
+        for row in rows:
+            collected.add_flow(_hdx_flow(row, f"{where} row {row[ROW]}", report), report)
         return "HDX incoming/internal funding (flows)"
     if HDX_CLUSTER_COLUMNS <= columns:
         cluster_type = "globalcluster" if "globalcluster" in name else "cluster"
@@ -423,18 +427,19 @@ def _csv_rows(content: bytes, where: str, report: Report) -> tuple[list[str], li
     if not table or not any(table[0]):
         raise IngestError(f"{where}: no header row; expected an HDX FTS CSV export")
     header = [h.strip() for h in table[0]]
-    body = table[1:]
-    if body and [c for c in body[0] if c.strip()] and all(c.strip().startswith("#") for c in body[0] if c.strip()):
-        body = body[1:]  # HXL hashtags (HDX files before 2026-02-25)
+    first = 2
+    if len(table) > 1 and [c for c in table[1] if c.strip()] and all(c.strip().startswith("#")
+                                                                     for c in table[1] if c.strip()):
+        first = 3  # HXL hashtags (HDX files before 2026-02-25)
         report.count("HDX CSV: HXL hashtag row dropped")
     rows = []
-    for i, cells in enumerate(body, start=2):
+    for number, cells in enumerate(table[first - 1:], start=first):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            raise IngestError(f"{where} row {i}: {len(cells)} cells for {len(header)} columns; "
+            raise IngestError(f"{where} row {number}: {len(cells)} cells for {len(header)} columns; "
                               "the file is damaged or not a CSV export")
-        rows.append(dict(zip(header, (c.strip() for c in cells))))
+        rows.append({**dict(zip(header, (c.strip() for c in cells))), ROW: number})
     return header, rows
 
 
@@ -479,8 +484,7 @@ def _select_country_plans(rows: list[tuple[int, dict]], iso3: str, years: list[i
     """The country's plans in the years asked, without worldwide 'O...' plans."""
     kept = {}
     for plan_id, values in rows:
-        code = (values.get("plan_code") or "").upper()
-        if code.startswith("O") and iso3 not in code:
+        if _is_worldwide(values, iso3):
             report.count("fts_plans: global 'O...' plan left out (worldwide figures)")
             continue
         if years and values.get("year") not in years:
@@ -489,6 +493,14 @@ def _select_country_plans(rows: list[tuple[int, dict]], iso3: str, years: list[i
             raise IngestError(f"{where}: plan {plan_id} has no years[].year and no year in its code or name")
         kept[plan_id] = values
     return kept
+
+
+def _is_worldwide(values: dict[str, Any], iso3: str | None = None) -> bool:
+    """A global 'O...' plan (OCOVD20, OGLBL20a) as listed for a country: its code names none of the
+    countries it is listed for. A country's own 'O...' plans (OJOR20, OLBN22, OAFG08) name it."""
+    code = (values.get("plan_code") or "").upper()
+    names = {iso3} if iso3 else set(values.get("countries") or ())
+    return code.startswith("O") and bool(names) and not any(c in code for c in names)
 
 
 def _regional_plans(get: Callable, rows: list[tuple[int, dict]], iso3: str, years: list[int] | None,
@@ -751,8 +763,8 @@ def _flow_row(flow: Any, where: str, report: Report, plan_hint: int | None) -> d
 
 def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, report: Report) -> None:
     """Plan rows of fts_requirements_funding_<iso3>.csv."""
-    for i, row in enumerate(rows, start=2):
-        here = f"{where} row {i}"
+    for row in rows:
+        here = f"{where} row {row[ROW]}"
         if not row["id"]:
             # One per year: funding to the country outside any plan. Not a plan.
             report.count("HDX CSV: 'Not specified' row (funding outside plans) not a plan, skipped")
@@ -786,8 +798,8 @@ def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, re
 def _hdx_clusters(rows: list[dict[str, str]], cluster_type: str, where: str, report: Report) -> dict[int, list]:
     """Cluster rows of fts_requirements_funding_[global]cluster_<iso3>.csv, grouped by plan."""
     blocks: dict[int, list] = {}
-    for i, row in enumerate(rows, start=2):
-        here = f"{where} row {i}"
+    for row in rows:
+        here = f"{where} row {row[ROW]}"
         plan_id = _int(row["id"], here, "id", required=True)
         name, code = row["cluster"], row["clusterCode"] or None
         row_type = ("shared" if name == SHARED_CLUSTERS else
@@ -959,6 +971,8 @@ def _fetch_flows(get: Callable, plan_id: int, collected: _Collected, report: Rep
         if next_link in seen:
             raise IngestError(f"{url}: meta.nextLink {next_link} was already fetched (the pages loop); "
                               "try again later")
+        if page == MAX_PAGES:
+            break
         seen.add(next_link)
         obj, url = get(next_link)
     raise IngestError(f"plan {plan_id}: more than {MAX_PAGES} pages of flows; stopped (narrow the query)")
@@ -995,6 +1009,11 @@ def _tables(collected: _Collected, report: Report) -> dict[str, pd.DataFrame]:
 def _plan_table_row(plan_id: int, collected: _Collected, report: Report) -> dict[str, Any] | None:
     """One fts_plans row with the derived columns (percent funded, unmet, regional, sources)."""
     rec = collected.plans[plan_id]
+    if all(rec.get(k) is None for k in MONEY_FIELDS):
+        # Known only by name (e.g. a multi-country plan in an HDX country file, whose figures are the
+        # country's share): a row would show made-up zeros.
+        report.count("fts_plans: plan with no requirements or funding in the data read left out")
+        return None
     if rec.get("year") is None:
         report.warn(f"plan {plan_id} ({rec.get('plan_name') or rec.get('plan_code')}): no year in any file; left out")
         return None
@@ -1078,11 +1097,11 @@ def _read_curated(path: Path) -> list[dict[str, Any]]:
     if missing:
         raise IngestError(f"{path}: columns {', '.join(missing)} missing; expected {', '.join(CURATED_COLUMNS)}")
     out = []
-    for i, row in enumerate(rows, start=2):
-        here = f"{path} row {i}"
+    for row in rows:
+        here = f"{path} row {row[ROW]}"
         if not row.get("source"):
             raise IngestError(f"{here}: column source is blank; every published figure needs its source")
-        typed: dict[str, Any] = {k: (v or None) for k, v in row.items()}
+        typed: dict[str, Any] = {k: (v or None) for k, v in row.items() if k != ROW}
         typed["plan_id"] = _int(row["plan_id"], here, "plan_id", required=True)
         for column in ("year", "requirements_usd", "funding_usd", "people_in_need", "people_targeted"):
             typed[column] = _int(row.get(column, ""), here, column)
