@@ -249,11 +249,25 @@ def test_hxl_row_in_any_layout(tmp_path):
 # ------------------------------------------------------------------------------------- failures
 
 def test_empty_file_is_an_error(tmp_path):
-    for content in (b"", b"  \r\n"):
+    for content in (b"", b"  \r\n", b"\xef\xbb\xbf"):
         path = tmp_path / "empty.csv"
         path.write_bytes(content)
         with pytest.raises(IngestError, match="empty.csv: the file is empty"):
             mmp.read_file(path, Report())
+
+
+def test_empty_workbook_and_zip_are_errors(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    openpyxl.Workbook().save(tmp_path / "blank.xlsx")
+    with pytest.raises(IngestError, match="blank.xlsx: no header row found"):
+        mmp.read_file(tmp_path / "blank.xlsx", Report())
+    with zipfile.ZipFile(tmp_path / "kaggle.zip", "w") as archive:
+        archive.write(FIXTURES / "kaggle_19col.csv", "kaggle_19col.csv")
+    with pytest.raises(IngestError, match="kaggle.zip: cannot read the workbook .*unzipped first"):
+        mmp.read_file(tmp_path / "kaggle.zip", Report())
 
 
 def test_missing_file_is_an_error(tmp_path):
@@ -376,7 +390,7 @@ def test_fetch_pulls_each_year(feed_server):
     assert ticks == [1, 1, 1]
     assert_contract(df)
     assert len(df) == 6 + 3
-    assert set(df["source_file"]) == {f"{feed_server}/global-figures/2019/json", f"{feed_server}/global-figures/2025/json"}
+    assert set(df["source_file"]) == {f"{feed_server}/global-figures/{y}/json" for y in (2019, 2025)}
     assert report.counts["repeated incident id suffixed #n"] == 2
     assert any("2024/json" in w and "empty" in w for w in report.warnings)
     # Nationality only where the feed has it (2025).

@@ -125,7 +125,7 @@ def read_file(path: Path, report: Report) -> pd.DataFrame:
     if raw is None:
         return empty("mmp_incidents")
     layout = _detect_layout(raw.columns, path)
-    has_origin = "origin" in LAYOUTS[layout] and LAYOUTS[layout]["origin"] in raw.columns
+    has_origin = "origin" in LAYOUTS[layout] and _norm(LAYOUTS[layout]["origin"]) in {_norm(c) for c in raw.columns}
     frame = _canonical(raw, layout, source=path.name, has_origin=has_origin)
     labels = pd.Series([f"{path.stem}:{first_row + i}" for i in range(len(frame))], index=frame.index)
     if layout == "Kaggle 19-column":
@@ -161,7 +161,8 @@ def aggregate(incidents: pd.DataFrame) -> pd.DataFrame:
     frame = pd.concat([incidents[AGG_KEYS], counts], axis=1)
     grouped = frame.groupby(AGG_KEYS, dropna=False, sort=True)
     out = grouped[AGG_COUNTS].sum().join(grouped.size().rename("incidents")).reset_index()
-    if int(out["incidents"].sum()) != len(incidents):  # dropna=False should make this impossible; never lose rows silently
+    # dropna=False makes this impossible, but a lost row must never pass silently.
+    if int(out["incidents"].sum()) != len(incidents):
         raise IngestError(f"aggregate: {len(incidents) - int(out['incidents'].sum())} incident(s) fell out of the "
                           "grouping; this is a bug, please report it with the input file")
     return validate("mmp_deaths", out[list(SCHEMAS["mmp_deaths"].columns)], "mmp_deaths aggregate")
@@ -181,9 +182,13 @@ def _parse_file(path: Path, report: Report) -> tuple[pd.DataFrame | None, int]:
         raw = _read_excel(content, path)
     else:
         text = _decode(content, path, report)
+        if not text.strip():  # e.g. nothing but a BOM
+            raise IngestError(f"{path}: the file is empty; download it again from missingmigrants.iom.int/downloads")
         if text.lstrip()[:1] in ("[", "{"):
             return _feed_frame(_load_json(text, path), path.name, report), 1
         raw = _read_csv(text, path)
+    if len(raw.columns) == 0:
+        raise IngestError(f"{path}: no header row found (empty sheet?); download the data again")
     raw.columns = [_clean_header(c) for c in raw.columns]
     raw, dropped = _drop_hxl_row(raw, report)
     if raw.empty:
@@ -198,7 +203,7 @@ def _read_excel(content: bytes, path: Path) -> pd.DataFrame:
         return pd.read_excel(io.BytesIO(content), sheet_name=0, engine="calamine", dtype=str, keep_default_na=False)
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         raise IngestError(f"{path}: cannot read the workbook ({exc}); re-download it or save it again "
-                          "as .xlsx") from None
+                          "as .xlsx (a .zip download must be unzipped first)") from None
 
 
 def _decode(content: bytes, path: Path, report: Report) -> str:
@@ -380,7 +385,8 @@ def _unescape(text: pd.DataFrame, report: Report) -> pd.DataFrame:
 
 def _incident_ids(main: pd.Series, alt: pd.Series, labels: pd.Series, report: Report) -> pd.Series:
     """Unique ids: Main ID (BOM stripped), Incident ID when Main ID repeats, '#n' suffix on repeats."""
-    boms = main.str.contains("\ufeff", regex=False).fillna(False) | alt.str.contains("\ufeff", regex=False).fillna(False)
+    boms = (main.str.contains("\ufeff", regex=False).fillna(False)
+            | alt.str.contains("\ufeff", regex=False).fillna(False))
     report.count("BOM (U+FEFF) stripped from incident id", int(boms.sum()))
     main = _blank_to_na(main.str.replace("\ufeff", "", regex=False))
     alt = _blank_to_na(alt.str.replace("\ufeff", "", regex=False))
