@@ -29,7 +29,8 @@ PROGRESS = FIX / "plan_overview_progress_2020.json"
 PLAN_YEAR = FIX / "plan_year_2020.json"
 OLD_FLAT = FIX / "plan_list_old_flat.json"
 PLAN_CSV = FIX / "fts_requirements_funding_ven.csv"
-CLUSTER_CSV, CLUSTER_CSV_HXL = FIX / "fts_requirements_funding_cluster_ven.csv", FIX / "fts_requirements_funding_cluster_ven_hxl.csv"
+CLUSTER_CSV = FIX / "fts_requirements_funding_cluster_ven.csv"
+CLUSTER_CSV_HXL = FIX / "fts_requirements_funding_cluster_ven_hxl.csv"
 FLOW_CSV = FIX / "fts_incoming_funding_ven.csv"
 CURATED = FIX / "plan_figures.csv"
 
@@ -355,8 +356,10 @@ EMPTY_GROUPBY = {"status": "ok", "data": {"requirements": {"objects": []},
                                           "report3": {"fundingTotals": {"total": 0, "objects": []},
                                                       "pledgeTotals": {"total": 0, "objects": []}}},
                  "meta": {"language": "en"}}
-EMPTY_FLOWS = {"status": "ok", "data": {"incoming": {"flowCount": 0}, "outgoing": {"flowCount": 0},
-                                        "internal": {"flowCount": 0}, "flows": []}, "meta": {"language": "en", "count": 0}}
+EMPTY_FLOWS = {"status": "ok",
+               "data": {"incoming": {"flowCount": 0}, "outgoing": {"flowCount": 0}, "internal": {"flowCount": 0},
+                        "flows": []},
+               "meta": {"language": "en", "count": 0}}
 
 
 @pytest.fixture

@@ -345,7 +345,8 @@ def test_plan_locations():
 
 def test_rpm_plan():
     p = row(read(RPM_PLAN)[0]["fts_plans"], plan_id=474)
-    assert (p.plan_code, p.plan_name, p.year, p.requirements_usd) == ("HXSHL15", "Sahel Regional 2015", 2015, 10_336_405)
+    assert (p.plan_code, p.plan_name, p.year, p.requirements_usd) == (
+        "HXSHL15", "Sahel Regional 2015", 2015, 10_336_405)
     assert p.is_regional and p.countries_iso3 == "BFA;CMR;GMB;MLI;MRT;NER;NGA;SEN;TCD"
     assert p.funding_usd == 0 and "funding not in the data read" in p.figures_source
 

@@ -88,15 +88,13 @@ class _Collected:
                 record.setdefault("countries", set()).update(value)
                 continue
             old, old_weak, new_weak = record.get(key), key in weak_here, key in weak
-            if old is not None and old == value and not (old_weak and not new_weak):
-                continue
-            if old is not None and old != value:
-                if new_weak and not old_weak:
+            if old is not None and new_weak and not old_weak:
+                if old != value:  # a guess never replaces a firm value
                     report.count(f"fts_plans: {key} from a weaker file ignored (another file gave it)")
-                    continue
-                if not (old_weak and not new_weak):
-                    report.count(f"fts_plans: {key} differs between files; the later file's value used")
-            record[key] = value
+                continue
+            if old is not None and old != value and (new_weak or not old_weak):
+                report.count(f"fts_plans: {key} differs between files; the later file's value used")
+            record[key] = value  # a firm value replaces a guess silently
             (weak_here.add if new_weak else weak_here.discard)(key)
         if any(values.get(k) is not None for k in MONEY_FIELDS):
             self.sources.setdefault(plan_id, set()).add(source)
@@ -487,10 +485,11 @@ def _select_country_plans(rows: list[tuple[int, dict]], iso3: str, years: list[i
         if _is_worldwide(values, iso3):
             report.count("fts_plans: global 'O...' plan left out (worldwide figures)")
             continue
-        if years and values.get("year") not in years:
-            continue
         if values.get("year") is None:
-            raise IngestError(f"{where}: plan {plan_id} has no years[].year and no year in its code or name")
+            report.warn(f"{where}: plan {plan_id} has no years[].year and no year in its code or name; left out")
+            continue
+        if years and values["year"] not in years:
+            continue
         kept[plan_id] = values
     return kept
 
@@ -551,7 +550,7 @@ def _parse_groupby_plan(data: dict, collected: _Collected, report: Report, where
         weak = {"funding_usd", "pledges_usd"}
         report.warn(f"{where}: groupby=plan response without requirements (a filtered query?): its funding "
                     "only fills plans that no other file gives funding for")
-    names = {int(k): v[0] for k, v in funding.items()}
+    names = {_int(k, where, "objectsBreakdown id", required=True): v[0] for k, v in funding.items()}
     reqs = {o["id"]: o for o in requirements or [] if o["id"] is not None}
     ids = set(reqs) | set(names) if only is None else set(only)
     for plan_id in sorted(ids):
@@ -859,9 +858,9 @@ def _requirement_objects(data: dict, where: str, report: Report) -> list[dict] |
     out = []
     for i, obj in enumerate(objects):
         here = f"{where} requirements.objects #{i}"
-        raw_id = obj.get("id") if isinstance(obj, dict) else None
         if not isinstance(obj, dict):
             raise IngestError(f"{here}: expected an object")
+        raw_id = obj.get("id")  # "Not specified" has no id (or "undefined")
         obj_id = None if raw_id in (None, "", "undefined") else _int(raw_id, here, "id")
         out.append({"id": obj_id, "name": _text(obj.get("name")), **_requirements(obj, here, report)})
     return out
