@@ -72,9 +72,9 @@ class _Collected:
 
     def add_plan(self, plan_id: int, values: dict[str, Any], report: Report, source: str,
                  weak: Iterable[str] = ()) -> None:
-        """Merge one file's values for a plan: blanks never overwrite, a later file wins a disagreement,
-        and a weak value (guessed from a name, or from a possibly filtered query) only fills blanks.
-        Keys starting with '_' are parser notes, not fields ('_weak' lists the weak fields)."""
+        """Merge one file's values for a plan field by field (blanks never overwrite; later file wins)."""
+        # A weak value (a year guessed from a name, funding from a possibly filtered query) only fills
+        # blanks. Keys starting with '_' are parser notes, not fields; '_weak' lists the weak fields.
         weak = set(weak) | set(values.get("_weak", ()))
         record = self.plans.setdefault(plan_id, {})
         weak_here = self.weak.setdefault(plan_id, set())
@@ -127,9 +127,11 @@ class _Collected:
 def read_files(paths: list[Path], report: Report) -> dict[str, pd.DataFrame]:
     """Parse saved FTS JSON responses and HDX FTS CSV exports into validated tables.
 
-    Files are recognised by their content (CSV: by header; which cluster level and whether a
-    requirements file is the COVID subset: by file name). A later file wins a field two files
-    disagree on. Files that hold nothing for our tables are counted as skipped.
+    JSON files are recognised by shape, CSVs by header. Only what the content cannot say comes from
+    the file name: the plan of a groupby=cluster/location response ('planid-929'), cluster vs global
+    cluster and the COVID subset of HDX CSVs. A later file wins a field two files disagree on (counted).
+    Files holding nothing for our tables are counted as "skipped: <why>". Worldwide 'O...' plans in a
+    plan list are left out as in `fetch`.
     """
     collected = _Collected()
     for path in paths:
@@ -495,8 +497,8 @@ def _select_country_plans(rows: list[tuple[int, dict]], iso3: str, years: list[i
 
 
 def _is_worldwide(values: dict[str, Any], iso3: str | None = None) -> bool:
-    """A global 'O...' plan (OCOVD20, OGLBL20a) as listed for a country: its code names none of the
-    countries it is listed for. A country's own 'O...' plans (OJOR20, OLBN22, OAFG08) name it."""
+    """A worldwide 'O...' plan (OCOVD20, OGLBL20a): its code names none of the countries it is listed for."""
+    # A country's own 'O...' plans name it (OJOR20, OLBN22, OAFG08) and are kept.
     code = (values.get("plan_code") or "").upper()
     names = {iso3} if iso3 else set(values.get("countries") or ())
     return code.startswith("O") and bool(names) and not any(c in code for c in names)
