@@ -221,3 +221,10 @@ class DataSource:
             log.error("reload from %s failed, still serving the previous data: %s", self.data_dir, exc)
             self._data.error = str(exc)
         return self._data
+
+
+def current_dataset() -> Dataset:
+    """The Dataset of the app handling this request (pages and callbacks call this)."""
+    from flask import current_app
+
+    return current_app.extensions["humdash"].current()

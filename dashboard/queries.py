@@ -11,6 +11,7 @@ period and dimension combination, with `date` and `date_end` bounding the period
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterable
@@ -491,3 +492,62 @@ def table_rows(tables: dict[str, pd.DataFrame], name: str, f: Filters) -> pd.Dat
     if name == "mmp_deaths":
         return mmp_table_rows(frame, f)
     raise KeyError(name)
+
+
+# ------------------------------------------------------------------------------------------ table browser
+
+_GRID_PART = re.compile(
+    r"^\s*\{(?P<col>[^}]+)\}\s*(?P<op>[si]?(?:contains|datestartswith|eq|ne|le|ge|lt|gt|=|!=|<=|>=|<|>))\s*"
+    r"(?P<val>.*?)\s*$", re.IGNORECASE)
+_GRID_OPS = {"=": "eq", "!=": "ne", "<=": "le", ">=": "ge", "<": "lt", ">": "gt"}
+_GRID_WORDS = {"contains", "datestartswith", "eq", "ne", "le", "ge", "lt", "gt"}
+
+
+def grid_rows(frame: pd.DataFrame, filter_query: str | None, sort_by: list[dict[str, str]] | None
+              ) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of a table filtered with DataTable's filter syntax ({col} op value && …) and sorted.
+
+    Returns (rows, problems): an expression that cannot be applied is skipped and reported, never raised.
+    """
+    rows = frame
+    problems: list[str] = []
+    for part in (filter_query or "").split(" && "):
+        if not part.strip():
+            continue
+        m = _GRID_PART.match(part)
+        if not m or m.group("col") not in frame.columns:
+            problems.append(part.strip()[:80])
+            continue
+        col, op, raw = m.group("col"), m.group("op").lower(), m.group("val")
+        if op[0] in "si" and op[1:] in _GRID_WORDS:  # case prefixes: treated alike (text match is case-blind)
+            op = op[1:]
+        op = _GRID_OPS.get(op, op)
+        value = raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'`" else raw
+        series = rows[col]
+        try:
+            if op in ("contains", "datestartswith"):
+                text = series.astype("string")
+                if pd.api.types.is_datetime64_any_dtype(series):
+                    text = series.dt.strftime("%Y-%m-%d").astype("string")
+                hit = (text.str.startswith(value) if op == "datestartswith"
+                       else text.str.contains(value, case=False, regex=False))
+            else:
+                if pd.api.types.is_bool_dtype(series):
+                    target: Any = value.strip().lower() in ("true", "1", "yes")
+                elif pd.api.types.is_numeric_dtype(series):
+                    target = float(value)
+                elif pd.api.types.is_datetime64_any_dtype(series):
+                    target = pd.Timestamp(value)
+                else:
+                    target = value
+                hit = {"eq": series == target, "ne": series != target, "lt": series < target,
+                       "le": series <= target, "gt": series > target, "ge": series >= target}[op]
+            rows = rows[hit.fillna(False).astype(bool)]
+        except (ValueError, TypeError):
+            problems.append(part.strip()[:80])
+    if sort_by:
+        cols = [s["column_id"] for s in sort_by if s.get("column_id") in rows.columns]
+        asc = [s.get("direction") != "desc" for s in sort_by if s.get("column_id") in rows.columns]
+        if cols:
+            rows = rows.sort_values(cols, ascending=asc, na_position="last", kind="mergesort")
+    return rows, problems

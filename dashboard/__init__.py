@@ -1,0 +1,1 @@
+"""Dash dashboard for OCHA FTS funding and IOM Missing Migrants data; reads tables through ingest.store."""

@@ -1,0 +1,35 @@
+"""python -m dashboard [--data-dir DIR] [--host 127.0.0.1] [--port 8050] [--debug]"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m dashboard",
+        description="Serve the humanitarian funding (OCHA FTS) and missing migrants (IOM MMP) dashboard. "
+                    "Tables are read from DIR as ingested, else from the bundled snapshot (data/snapshot), "
+                    "and reloaded when a new ingest lands. For production use gunicorn dashboard.wsgi:server.")
+    p.add_argument("--data-dir", default=os.environ.get("HUMDASH_DATA_DIR") or "data",
+                   help="data directory written by `python -m ingest` (default: $HUMDASH_DATA_DIR or ./data)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
+    p.add_argument("--debug", action="store_true", help="Dash debug mode: reloader and dev tools (never in production)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .app import create_app
+
+    app = create_app(args.data_dir)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

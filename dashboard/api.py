@@ -1,0 +1,138 @@
+"""Plain-GET data API on the app's Flask server.
+
+    /api/tables                      tables and views, with row counts and provenance (JSON)
+    /api/<table>.csv|.json           a stored table, filtered (see views.TABLE_PARAMS)
+    /api/mmp/<view>.csv|.json        e.g. /api/mmp/deaths-by-origin.csv?year=2019&region_group=Americas
+    /api/fts/<view>.csv|.json        e.g. /api/fts/plans.csv?country=VEN&year=2019
+
+Every parameter is validated (params.SPECS); a bad one gives HTTP 400 with JSON naming it, an unknown
+table or view 404, and nothing gives a traceback (errors are logged, the answer is JSON).
+Table names come from a fixed registry and are never used to build a file path.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ingest.schemas import TABLES
+
+from . import exports
+from .data import Dataset, retrieved_at
+from .params import ParamError, describe, parse
+from .views import TABLE_PARAMS, VIEWS, View, known_values, table_view
+
+log = logging.getLogger(__name__)
+FORMATS = ("csv", "json")
+_PUBLIC_PROVENANCE = ("rows", "columns", "source", "licence", "licence_url", "attribution", "inputs",
+                      "written_at", "sha256", "origin", "version", "notes")
+
+
+class NotFound(Exception):
+    """An unknown table, view or format (HTTP 404)."""
+
+
+def _error(status: int, error: str, message: str, **extra: Any) -> Response:
+    response = jsonify({"error": error, "message": message, "status": status, **extra})
+    response.status_code = status
+    return response
+
+
+def provenance(ds: Dataset, name: str) -> dict[str, Any]:
+    """What /api/tables says about one table (no local paths)."""
+    entry = ds.provenance[name]
+    out = {k: entry[k] for k in _PUBLIC_PROVENANCE if k in entry}
+    out["rows"] = int(len(ds.tables[name]))
+    out["retrieved_at"] = retrieved_at(entry)
+    return out
+
+
+def _split(filename: str) -> tuple[str, str]:
+    stem, dot, ext = filename.rpartition(".")
+    if not dot or ext not in FORMATS:
+        raise NotFound(f"unknown format in {filename[:80]!r}; use .csv or .json")
+    return stem, ext
+
+
+def serve(ds: Dataset, view: View, ext: str, args: Any) -> Response:
+    """Rows of `view` for the request's query parameters, as CSV or JSON."""
+    query = {k: args.getlist(k) for k in args.keys()}
+    f, options, _ = parse(query, set(view.params) | {"hxl"}, known_values(ds))
+    frame = view.rows(ds, f)
+    as_of = ds.as_of(*view.tables)
+    name = view.name.replace("/", "-")
+    fname = exports.filename(name, describe(f, view.params), as_of, ext)
+    headers = {"Content-Disposition": f'attachment; filename="{fname}"', "Cache-Control": "no-cache",
+               "X-Rows": str(len(frame))}
+    if ext == "csv":
+        return Response(exports.to_csv(frame, hxl=options.get("hxl", False)), mimetype="text/csv",
+                        headers=headers)
+    first = ds.provenance[view.tables[0]]
+    meta = {"name": view.name, "filters": dict(describe(f, view.params)), "rows": int(len(frame)),
+            "source": first.get("source"), "licence": first.get("licence"), "licence_url": first.get("licence_url"),
+            "attribution": first.get("attribution"), "retrieved_at": as_of, "origin": first.get("origin"),
+            "precision": ds.precision if view.source == "mmp" else None}
+    return Response(exports.to_json(frame, meta), mimetype="application/json", headers=headers)
+
+
+def register_api(server: Flask, current: Callable[[], Dataset]) -> None:
+    """Add the /api routes and JSON error handlers to `server`; `current()` gives the loaded data."""
+    bp = Blueprint("humdash_api", __name__)
+
+    @bp.get("/api/tables")
+    def tables() -> Response:
+        ds = current()
+        return jsonify({
+            "tables": [{"name": n, **provenance(ds, n), "params": list(TABLE_PARAMS[n]),
+                        "csv": f"/api/{n}.csv", "json": f"/api/{n}.json"} for n in TABLES],
+            "views": [{"name": v.name, "title": v.title, "tables": list(v.tables), "params": list(v.params),
+                       "csv": f"/api/{v.name}.csv", "json": f"/api/{v.name}.json"} for v in VIEWS.values()],
+            "migration_precision": ds.precision,
+            "data_error": ds.error,
+        })
+
+    @bp.get("/api/<string:filename>")
+    def table(filename: str) -> Response:
+        stem, ext = _split(filename)
+        if stem not in TABLE_PARAMS:
+            raise NotFound(f"unknown table {stem[:80]!r}; known tables: {', '.join(TABLES)}")
+        return serve(current(), table_view(stem), ext, request.args)
+
+    @bp.get("/api/<string:group>/<string:filename>")
+    def view(group: str, filename: str) -> Response:
+        stem, ext = _split(filename)
+        name = f"{group}/{stem}"
+        if name not in VIEWS:
+            raise NotFound(f"unknown view {name[:80]!r}; known views: {', '.join(VIEWS)}")
+        return serve(current(), VIEWS[name], ext, request.args)
+
+    @bp.get("/api/", defaults={"rest": ""})
+    @bp.get("/api/<path:rest>")
+    def anything_else(rest: str) -> Response:
+        raise NotFound(f"no such API route: /api/{rest[:80]}; see /api/tables")
+
+    server.register_blueprint(bp)
+
+    @server.errorhandler(ParamError)
+    def bad_param(exc: ParamError) -> Response:
+        return _error(400, "bad parameter", exc.message, param=exc.param)
+
+    @server.errorhandler(NotFound)
+    def not_found(exc: NotFound) -> Response:
+        return _error(404, "not found", str(exc))
+
+    @server.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            return _error(exc.code or 500, exc.name, exc.description or "")
+        return exc
+
+    @server.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        # Never a traceback on the wire; the log has it.
+        log.exception("unexpected error on %s", request.path)
+        if request.path.startswith("/api/"):
+            return _error(500, "internal error", "the server could not answer this request; it has been logged")
+        return Response("Internal error; it has been logged.", status=500, mimetype="text/plain")

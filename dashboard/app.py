@@ -1,0 +1,84 @@
+"""create_app(): the Dash app (Dash Pages, local assets only, compressed responses) and its data API."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+from dash import dcc, html
+
+from .api import register_api
+from .data import CHECK_EVERY_SECONDS, DataSource
+from .i18n import _
+from .pages import PAGES
+from .text import APP_TITLE, SOURCES
+
+ASSETS = Path(__file__).with_name("assets")
+
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def shell() -> html.Div:
+    """Header with navigation, the page container, and the attribution footer."""
+    pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
+    fts, mmp = SOURCES["fts"], SOURCES["mmp"]
+    return html.Div(className="shell", children=[
+        html.A(_("Skip to main content"), href="#main", className="skip-link"),
+        html.Header(className="site-header", children=[
+            dcc.Link(_(APP_TITLE), href="/", className="brand"),
+            html.Nav(**{"aria-label": _("Main")}, children=html.Ul([
+                html.Li(dcc.Link(p["name"], href=p["relative_path"])) for p in pages])),
+        ]),
+        html.Main(id="main", tabIndex="-1", children=dash.page_container),
+        html.Footer(className="site-footer", children=[
+            html.P([_("Funding: "), html.A(_(fts["attribution"]), href=fts["url"]), " (",
+                    html.A(fts["licence"], href=fts["licence_url"]), "). ",
+                    _("Migrant deaths and disappearances: "), html.A(_(mmp["attribution"]), href=mmp["url"]), " (",
+                    html.A(mmp["licence"], href=mmp["licence_url"]), "). ",
+                    dcc.Link(_("Definitions and sources"), href="/about"), "."]),
+        ]),
+    ])
+
+
+def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK_EVERY_SECONDS) -> dash.Dash:
+    """The dashboard for `data_dir` (default $HUMDASH_DATA_DIR or ./data; falls back to the bundled
+    snapshot table by table). Tables reload when a new ingest lands (checked every `check_every` s)."""
+    source = DataSource(data_dir, check_every=check_every)
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",  # pages are registered explicitly below, once per app
+        assets_folder=str(ASSETS),
+        serve_locally=True,  # Dash's own JS from this server: no CDN
+        compress=True,  # flask-compress (gzip) for pages, JSON and assets
+        title=_(APP_TITLE),
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                   {"name": "description", "content": _("OCHA FTS humanitarian funding and IOM Missing Migrants "
+                                                        "Project data, with sources and licences.")}],
+        suppress_callback_exceptions=False,
+    )
+    app.index_string = INDEX
+    app.server.extensions["humdash"] = source
+    for page in PAGES:
+        page.register(app)
+    app.layout = shell()
+    register_api(app.server, source.current)
+    logging.getLogger(__name__).info("dashboard for %s ready", source.data_dir)
+    return app

@@ -1,0 +1,176 @@
+"""Building blocks shared by the pages: the chart block (graph, summary, table view, download,
+source line), headline numbers with source and definition, and the thin render/download helpers
+the callbacks call. Knows Dash, but not Flask or the data layout.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, get_asset_url, html
+
+from . import exports, fmt
+from .data import Dataset
+from .i18n import _
+from .params import describe, to_pairs
+from .queries import Filters
+from .text import COLUMN_LABELS, DEFINITIONS, SOURCES
+from .theme import GRAPH_CONFIG
+from .views import View
+
+TABLE_ROWS = 300
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart on a page: the view its rows come from, the figure and the summary drawn from them."""
+
+    key: str
+    title: str
+    view: View
+    figure: Callable[..., go.Figure]
+    summary: Callable[[pd.DataFrame], str]
+    help: str = ""
+
+
+def ids(prefix: str, key: str) -> dict[str, str]:
+    """Component ids of one chart block, prefixed per page."""
+    base = f"{prefix}{key}"
+    return {name: f"{base}-{name}" for name in ("title", "graph", "summary", "table", "csv", "download", "api",
+                                                 "source")}
+
+
+def graph_config() -> dict[str, Any]:
+    """dcc.Graph config: responsive, and base maps from our own assets (no CDN)."""
+    try:
+        topojson = get_asset_url("topojson/")
+    except Exception:  # outside a running app (unit tests): the default assets path
+        topojson = "/assets/topojson/"
+    return {**GRAPH_CONFIG, "topojsonURL": topojson}
+
+
+def chart_block(prefix: str, chart: Chart) -> html.Section:
+    """Title, one-sentence summary, the graph, a table view, CSV download and the source line."""
+    i = ids(prefix, chart.key)
+    return html.Section(className="chart", **{"aria-labelledby": i["title"]}, children=[
+        html.H2(_(chart.title), id=i["title"], title=chart.help or None),
+        html.P(id=i["summary"], className="summary", **{"aria-live": "polite"}),
+        html.Div(role="figure", className="graph-wrap", **{"aria-labelledby": i["title"],
+                                                            "aria-describedby": i["summary"]}, children=[
+            dcc.Loading(dcc.Graph(id=i["graph"], config=graph_config(), responsive=True, className="graph",
+                                  figure=go.Figure()), type="dot", delay_show=300),
+        ]),
+        html.Details(className="table-view", children=[
+            html.Summary(_("Show the numbers as a table")),
+            html.Div(id=i["table"], className="table-wrap"),
+        ]),
+        html.Div(className="chart-tools", children=[
+            html.Button(_("Download CSV"), id=i["csv"], n_clicks=0, className="button",
+                        title=_("The exact rows behind this chart, with the current filters")),
+            html.A(_("Same data from the API"), id=i["api"], href="#", className="api-link"),
+            dcc.Download(id=i["download"]),
+        ]),
+        html.P(id=i["source"], className="source"),
+    ])
+
+
+def source_text(ds: Dataset, tables: tuple[str, ...]) -> str:
+    """'Source: … (licence), retrieved YYYY-MM-DD, bundled snapshot.' for the first table present."""
+    present = [t for t in tables if ds.has(t)] or list(tables[:1])
+    entry = ds.provenance[present[0]]
+    source = SOURCES["mmp" if present[0].startswith("mmp_") else "fts"]
+    when = ds.as_of(*present)
+    origin = {"snapshot": _("bundled snapshot"), "ingested": _("ingested data"),
+              "missing": _("not loaded")}.get(entry.get("origin", ""), entry.get("origin", ""))
+    text = _("Source: {name} ({licence})").format(name=_(source["attribution"]), licence=source["licence"])
+    if when:
+        text += ", " + _("retrieved {date}").format(date=when)
+    return f"{text}; {origin}."
+
+
+def data_table(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> html.Div:
+    """A plain HTML table of the rows (numbers formatted, headers with definitions on hover)."""
+    if frame.empty:
+        return html.Div(html.P(_("No rows.")))
+    shown = frame.head(max_rows)
+    columns = [c for c in shown.columns if not str(c).startswith("_")]
+    head = html.Thead(html.Tr([html.Th(_(COLUMN_LABELS.get(c, c)), scope="col",
+                                       title=_(DEFINITIONS[c]) if c in DEFINITIONS else None) for c in columns]))
+    body = html.Tbody([html.Tr([html.Td(_cell(row[c]), className="num" if _numeric(shown[c]) else None)
+                                for c in columns]) for _i, row in shown.iterrows()])
+    parts: list[Any] = [html.Table([head, body], className="data")]
+    if len(frame) > max_rows:
+        parts.append(html.P(_("First {n} of {total} rows; the CSV has all of them.").format(
+            n=max_rows, total=f"{len(frame):,}")))
+    return html.Div(parts)
+
+
+def _numeric(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+
+
+def _cell(value: Any) -> str:
+    if fmt.is_missing(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, (int,)) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def api_href(view: View, f: Filters, hxl: bool = False) -> str:
+    """The API URL that returns the same rows as the chart."""
+    pairs = [(k, v) for k, v in to_pairs(f, view.params) if v != ""]
+    if hxl:
+        pairs.append(("hxl", "1"))
+    return f"/api/{view.name}.csv" + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def render(ds: Dataset, chart: Chart, f: Filters, **figure_args: Any) -> tuple[go.Figure, str, html.Div, str, str]:
+    """Everything a chart block shows, from one query: figure, summary, table, source, API link."""
+    rows = chart.view.rows(ds, f)
+    return (chart.figure(rows, **figure_args), chart.summary(rows), data_table(rows),
+            source_text(ds, chart.view.tables), api_href(chart.view, f))
+
+
+def download(ds: Dataset, chart: Chart, f: Filters, hxl: bool = False) -> dict[str, Any]:
+    """dcc.Download payload: the chart's rows as CSV, named after view, filters and data date."""
+    rows = chart.view.rows(ds, f)
+    name = exports.filename(chart.view.name.replace("/", "-"), describe(f, chart.view.params),
+                            ds.as_of(*chart.view.tables), "csv")
+    return {"content": exports.to_csv(rows, hxl=hxl), "filename": name, "type": "text/csv"}
+
+
+def kpi(label: str, value: str, definition: str, source: str, kpi_id: str | None = None) -> html.Div:
+    """A headline number with its source and date; the definition on hover and for screen readers."""
+    return html.Div(className="kpi", title=definition, id=kpi_id or None, children=[
+        html.Div(label, className="kpi-label"),
+        html.Div(value, className="kpi-value"),
+        html.Div(source, className="kpi-source"),
+        html.Span(definition, className="visually-hidden"),
+    ])
+
+
+def notice(text: str, kind: str = "info") -> html.Div:
+    """A short message box (role=status) for data caveats and ignored parameters."""
+    return html.Div(text, className=f"notice notice-{kind}", role="status")
+
+
+def filters_panel(children: list[Any], label: str) -> html.Div:
+    """The filter controls of a page (changes apply at once and are written to the address bar)."""
+    return html.Div(className="filters", role="search", **{"aria-label": label}, children=children)
+
+
+def field(label: str, control: Any, control_id: str, hint: str | None = None) -> html.Div:
+    """A labelled control (the label is tied to the control for screen readers)."""
+    return html.Div(className="field", children=[
+        html.Label(label, htmlFor=control_id),
+        control,
+        html.Small(hint, className="hint") if hint else None,
+    ])

@@ -1,0 +1,184 @@
+"""/data: browse every stored table (sorted, filtered and paged on the server) with its provenance:
+source, URL or file, sha256, retrieval time, licence and attribution; whole-table downloads."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+from dash import Input, Output, ctx, dash_table, dcc, html, no_update
+
+from ingest.schemas import TABLES
+
+from ..components import field, filters_panel, notice
+from ..data import Dataset, current_dataset, retrieved_at
+from ..i18n import _
+from ..pagestate import PageState, first
+from ..queries import grid_rows
+from ..text import COLUMN_LABELS, DEFINITIONS
+
+PREFIX = "data-"
+PATH = "/data"
+DEFAULT_TABLE = "fts_plans"
+PAGE_SIZE = 25
+MAX_CELL = 200
+
+TABLE, HXL, PROV, LINKS, GRID, GRID_NOTE, ISSUES = (
+    f"{PREFIX}{k}" for k in ("table", "hxl", "provenance", "links", "grid", "grid-note", "issues"))
+CONTROLS = [(TABLE, "value")]
+
+def _table_of(query: Mapping[str, Any]) -> tuple[str, list[str]]:
+    name = first(query.get("table")) or DEFAULT_TABLE
+    if name not in TABLES:
+        return DEFAULT_TABLE, [_("table: unknown table {name!r}; showing {default}").format(
+            name=str(name)[:40], default=DEFAULT_TABLE)]
+    unknown = [k for k in query if k != "table"]
+    return name, [_("{param}: unknown parameter here").format(param=k[:40]) for k in unknown]
+
+
+STATE = PageState(
+    PREFIX, CONTROLS,
+    from_query=lambda q: _table_of(q)[0],
+    from_controls=lambda values, trigger: values[f"{TABLE}.value"] or DEFAULT_TABLE,
+    to_controls=lambda name: {f"{TABLE}.value": name},
+    to_pairs=lambda name: [] if name == DEFAULT_TABLE else [("table", name)],
+)
+
+
+def provenance_panel(ds: Dataset, name: str) -> html.Div:
+    """Where a table comes from: source, inputs (URL or file, sha256, retrieved), licence, attribution."""
+    entry = ds.provenance[name]
+    origin = {"snapshot": _("bundled snapshot"), "ingested": _("ingested into this data directory"),
+              "missing": _("not loaded: no data for this table")}.get(entry.get("origin", ""), entry.get("origin"))
+    inputs = entry.get("inputs") or []
+    rows = [html.Tr([html.Td(html.A(i["url"], href=i["url"]) if i.get("url") else i.get("file", "")),
+                     html.Td(html.Code(i.get("sha256", "")), className="hash"), html.Td(i.get("retrieved_at", ""))])
+            for i in inputs]
+    return html.Div(className="provenance", children=[
+        html.H2(_("Provenance of {name}").format(name=name)),
+        html.Dl([
+            html.Dt(_("Rows")), html.Dd(f"{len(ds.tables[name]):,}"),
+            html.Dt(_("Source")), html.Dd(entry.get("source", "")),
+            html.Dt(_("Licence")), html.Dd(html.A(entry.get("licence", ""), href=entry.get("licence_url", "#"))),
+            html.Dt(_("Attribution")), html.Dd(entry.get("attribution", "")),
+            html.Dt(_("Retrieved")), html.Dd(retrieved_at(entry) or "–"),
+            html.Dt(_("Written")), html.Dd(entry.get("written_at", "–")),
+            html.Dt(_("Origin")), html.Dd(f"{origin}" + (f" ({entry['version']})" if entry.get("version") else "")),
+            html.Dt(_("Table file sha256")), html.Dd(html.Code(entry.get("sha256", "–")), className="hash"),
+        ]),
+        html.Div(className="table-wrap", children=html.Table(className="data", children=[
+            html.Thead(html.Tr([html.Th(_("URL or file"), scope="col"), html.Th("sha256", scope="col"),
+                                html.Th(_("Retrieved at"), scope="col")])),
+            html.Tbody(rows or [html.Tr(html.Td(_("No inputs recorded."), colSpan=3))]),
+        ])),
+        html.Ul([html.Li(n) for n in entry.get("notes") or []]) if entry.get("notes") else None,
+    ])
+
+
+def links(name: str, hxl: list[str] | None) -> list[Any]:
+    """Whole-table download links (served by the API)."""
+    suffix = "?" + urlencode({"hxl": "1"}) if hxl else ""
+    return [
+        html.A(_("Download {name}.csv").format(name=name), href=f"/api/{name}.csv{suffix}", className="button",
+               download=f"{name}.csv"),
+        " ",
+        html.A(_("Download {name}.json").format(name=name), href=f"/api/{name}.json", className="button",
+               download=f"{name}.json"),
+    ]
+
+
+def columns(ds: Dataset, name: str) -> list[dict[str, Any]]:
+    frame = ds.tables[name]
+    out = []
+    for c in frame.columns:
+        numeric = str(frame[c].dtype) in ("int64", "Int64", "float64", "Float64")
+        out.append({"name": COLUMN_LABELS.get(c, c), "id": c, "type": "numeric" if numeric else "text"})
+    return out
+
+
+def layout(**query: Any) -> html.Div:
+    ds = current_dataset()
+    name, messages = _table_of(query)
+    return html.Div(className="page page-data", children=[
+        STATE.location(),
+        html.H1(_("Data")),
+        html.P(_("Every table the dashboard uses, as stored, with where it comes from. Sort by clicking a column "
+                 "header; filter by typing in the row under the headers (e.g. 2019, > 1000000, or text)."),
+               className="lead"),
+        html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=ISSUES),
+        filters_panel(label=_("Table"), children=[
+            field(_("Table"), dcc.Dropdown(id=TABLE, options=[{"label": f"{t} ({len(ds.tables[t]):,} rows)",
+                                                               "value": t} for t in TABLES],
+                                           value=name, clearable=False), TABLE),
+            field(_("Downloads"), dcc.Checklist(id=HXL, options=[{"label": _("add the HXL hashtag row to CSV"),
+                                                                  "value": "hxl"}], value=[]), HXL),
+        ]),
+        html.Div(id=LINKS, className="chart-tools", children=links(name, [])),
+        html.Div(id=GRID_NOTE, **{"aria-live": "polite"}),
+        html.Div(className="grid-wrap", children=dash_table.DataTable(
+            id=GRID, columns=columns(ds, name), data=[], page_current=0, page_size=PAGE_SIZE, page_action="custom",
+            sort_action="custom", sort_mode="multi", sort_by=[], filter_action="custom", filter_query="",
+            style_table={"overflowX": "auto"}, style_cell={"textAlign": "left", "maxWidth": "24rem",
+                                                           "whiteSpace": "normal", "height": "auto"},
+            style_header={"fontWeight": "bold"},
+            tooltip_header={c: DEFINITIONS[c] for c in ds.tables[name].columns if c in DEFINITIONS},
+        )),
+        html.Div(id=PROV, children=provenance_panel(ds, name)),
+    ])
+
+
+def _jsonable(frame: Any) -> list[dict[str, Any]]:
+    from ..exports import records
+
+    rows = records(frame)
+    for row in rows:
+        for k, v in row.items():
+            if isinstance(v, str) and len(v) > MAX_CELL:
+                row[k] = v[:MAX_CELL] + "…"
+    return rows
+
+
+def update_grid(name: str, page: int | None, size: int | None, sort_by: list[dict[str, str]] | None,
+                filter_query: str | None, trigger: str | None = None) -> tuple[Any, ...]:
+    """One page of the table: data, columns, page count, and (on a table change) reset paging,
+    sorting and filtering; plus a note on filters that could not be applied."""
+    ds = current_dataset()
+    name = name if name in TABLES else DEFAULT_TABLE
+    reset = trigger == TABLE
+    if reset:
+        page, sort_by, filter_query = 0, [], ""
+    frame = ds.tables[name]
+    rows, problems = ds.memo(("grid", name, filter_query or "", repr(sort_by or [])),
+                             lambda: grid_rows(frame, filter_query, sort_by))
+    size = size or PAGE_SIZE
+    count = max(1, -(-len(rows) // size))
+    page = min(max(page or 0, 0), count - 1)
+    data = _jsonable(rows.iloc[page * size:(page + 1) * size])
+    note = [notice(_("{n:,} of {total:,} rows match.").format(n=len(rows), total=len(frame)))]
+    if problems:
+        note.append(notice(_("Could not apply: {parts}").format(parts="; ".join(problems)), "warning"))
+    return (data, columns(ds, name), count, page if reset or page != 0 else no_update,
+            [] if reset else no_update, "" if reset else no_update, note)
+
+
+def update_side(name: str, hxl: list[str] | None) -> tuple[Any, Any]:
+    ds = current_dataset()
+    name = name if name in TABLES else DEFAULT_TABLE
+    return provenance_panel(ds, name), links(name, hxl)
+
+
+def register(app: Any) -> None:
+    import dash
+
+    dash.register_page(__name__, path=PATH, name=_("Data"), title=_("Data and provenance"), order=3, layout=layout)
+    STATE.register(app)
+
+    def grid_callback(name: str, page: int, size: int, sort_by: Any, filter_query: str) -> tuple[Any, ...]:
+        return update_grid(name, page, size, sort_by, filter_query, ctx.triggered_id)
+
+    app.callback([Output(GRID, "data"), Output(GRID, "columns"), Output(GRID, "page_count"),
+                  Output(GRID, "page_current"), Output(GRID, "sort_by"), Output(GRID, "filter_query"),
+                  Output(GRID_NOTE, "children")],
+                 [Input(TABLE, "value"), Input(GRID, "page_current"), Input(GRID, "page_size"),
+                  Input(GRID, "sort_by"), Input(GRID, "filter_query")])(grid_callback)
+    app.callback([Output(PROV, "children"), Output(LINKS, "children")],
+                 [Input(TABLE, "value"), Input(HXL, "value")])(update_side)

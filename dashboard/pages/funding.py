@@ -1,0 +1,216 @@
+"""/funding: requirements vs funding per plan over the years, and for one plan its coverage by cluster,
+its donors and its funding over time (OCHA Financial Tracking Service). Filters live in the URL."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from dash import Input, Output, State, dcc, html
+
+from ..components import Chart, chart_block, download, field, filters_panel, ids, notice, render
+from ..data import Dataset, current_dataset
+from ..figures import (cluster_coverage, funding_timeline, requirements_vs_funding, summary_clusters,
+                       summary_donors, summary_requirements, summary_timeline, top_donors)
+from ..i18n import N_, _
+from ..pagestate import PageState
+from ..params import parse, to_pairs
+from ..queries import Filters, choose_plan, country_names, plan_countries, plan_figures, plan_rows
+from ..text import DEFINITIONS
+from ..views import VIEWS, known_values
+
+PREFIX = "fund-"
+PATH = "/funding"
+DEFAULT = Filters(countries=("VEN",), include_regional=False, cluster_type="cluster")
+PARAMS = ("country", "year", "plan_id", "regional", "cluster_type")
+
+CHARTS = [
+    Chart("plans", N_("Requirements and funding per plan"), VIEWS["fts/plans"], requirements_vs_funding,
+          summary_requirements, N_("Each bar is a plan's requirements: the funded part and the unmet rest.")),
+    Chart("clusters", N_("Coverage by cluster"), VIEWS["fts/clusters"], cluster_coverage, summary_clusters,
+          DEFINITIONS["cluster_row_type"]),
+    Chart("donors", N_("Top donors"), VIEWS["fts/donors"], top_donors, summary_donors, DEFINITIONS["share_percent"]),
+    Chart("timeline", N_("Funding over time"), VIEWS["fts/funding-timeline"], funding_timeline, summary_timeline,
+          N_("Cumulative paid and committed funding by flow date; pledges are not included.")),
+]
+CHART = {c.key: c for c in CHARTS}
+
+COUNTRY, YEARS, PLAN, REGIONAL, CLUSTER_TYPE, HXL, HEADING, ISSUES = (
+    f"{PREFIX}{k}" for k in ("country", "years", "plan", "regional", "cluster-type", "hxl", "heading", "issues"))
+CONTROLS = [(COUNTRY, "value"), (YEARS, "value"), (PLAN, "value"), (REGIONAL, "value"), (CLUSTER_TYPE, "value")]
+
+
+def _default_plan(ds: Dataset, country: str | None, years: tuple[int, ...]) -> int | None:
+    return choose_plan(ds.tables["fts_plans"], country, max(years) if years else None)
+
+
+def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
+    """Filters from the query string (lenient); without plan_id the country's latest own plan."""
+    ds = current_dataset()
+    f, _opts, errors = parse(query, PARAMS, known_values(ds), DEFAULT, lenient=True)
+    messages = [f"{e.param}: {e.message}" for e in errors]
+    if len(f.countries) > 1 or len(f.plan_ids) > 1:
+        messages.append(_("this page shows one country and one plan; the first of each is used"))
+        f = f.but(countries=f.countries[:1], plan_ids=f.plan_ids[:1])
+    if not f.plan_ids:
+        plan = _default_plan(ds, f.countries[0] if f.countries else None, f.years)
+        f = f.but(plan_ids=(plan,) if plan else ())
+    return f, messages
+
+
+def controls_filters(values: dict[str, Any], trigger: str | None) -> Filters:
+    """Filters from the controls; a new country (or years that exclude the plan) picks a new plan."""
+    ds = current_dataset()
+    country = values[f"{COUNTRY}.value"]
+    years = tuple(sorted(int(y) for y in values[f"{YEARS}.value"] or ()))
+    plan = values[f"{PLAN}.value"]
+    if trigger == COUNTRY or (trigger == YEARS and plan is not None and years and
+                              int(plan) not in set(plan_rows(ds.tables["fts_plans"], Filters(years=years))["plan_id"])):
+        plan = _default_plan(ds, country, years)
+    return DEFAULT.but(countries=(country,) if country else (), years=years, plan_ids=(int(plan),) if plan else (),
+                       include_regional="regional" in (values[f"{REGIONAL}.value"] or []),
+                       cluster_type=values[f"{CLUSTER_TYPE}.value"] or "cluster")
+
+
+def filters_controls(f: Filters) -> dict[str, Any]:
+    return {
+        f"{COUNTRY}.value": f.countries[0] if f.countries else None,
+        f"{YEARS}.value": list(f.years),
+        f"{PLAN}.value": f.plan_ids[0] if f.plan_ids else None,
+        f"{REGIONAL}.value": ["regional"] if f.include_regional else [],
+        f"{CLUSTER_TYPE}.value": f.cluster_type,
+    }
+
+
+def plan_options(f: Filters) -> list[dict[str, Any]]:
+    """Plans of the country within the years (regional plans marked, always selectable)."""
+    rows = plan_rows(current_dataset().tables["fts_plans"], Filters(countries=f.countries, years=f.years))
+    return [{"label": f"{r.year} {r.plan_code or ''} – {r.plan_name}" + (f" ({_('regional')})" if r.is_regional else ""),
+             "value": int(r.plan_id)} for r in rows.sort_values("year", ascending=False).itertuples()]
+
+
+STATE = PageState(PREFIX, CONTROLS, lambda q: query_filters(q)[0], controls_filters, filters_controls,
+                  lambda f: to_pairs(f, PARAMS, base=DEFAULT), extras=[(PLAN, "options")],
+                  extras_for=lambda f: [plan_options(f)])
+
+
+def _filters(country: Any, years: Any, plan: Any, regional: Any, cluster_type: Any) -> Filters:
+    keys = [f"{c}.{p}" for c, p in CONTROLS]
+    return controls_filters(dict(zip(keys, [country, years, plan, regional, cluster_type])), None)
+
+
+def chart_filters(key: str, f: Filters) -> Filters:
+    """What each chart is about: the plans over the years, or the one selected plan."""
+    if key == "plans":
+        return Filters(countries=f.countries, years=f.years, include_regional=f.include_regional)
+    plan = f.plan_ids[:1]
+    if key == "clusters":
+        return Filters(plan_ids=plan, cluster_type=f.cluster_type)
+    return Filters(plan_ids=plan)
+
+
+def empty_message(ds: Dataset, key: str, f: Filters) -> str | None:
+    """An honest message naming the plan when a breakdown is absent from the data."""
+    plan = plan_figures(ds.tables["fts_plans"], f.plan_ids[0] if f.plan_ids else None)
+    label = f"{plan['plan_code'] or plan['plan_name']} ({plan['year']})" if plan else _("the selected plan")
+    if key == "plans":
+        return _("No plans for this country and years in the loaded data.")
+    if key == "clusters":
+        return _("No cluster breakdown in this data for {plan}.").format(plan=label)
+    if key == "donors":
+        return _("No donor breakdown in this data for {plan}.").format(plan=label)
+    if not ds.has("fts_flows"):
+        return _("Funding over time needs flow-level data, which the loaded data do not have "
+                 "(the bundled snapshot holds aggregates only).")
+    return _("No dated paid or committed flows for {plan} in the loaded data.").format(plan=label)
+
+
+# ------------------------------------------------------------------------------------------ layout
+
+
+def heading(ds: Dataset, f: Filters) -> list[Any]:
+    plan = plan_figures(ds.tables["fts_plans"], f.plan_ids[0] if f.plan_ids else None)
+    if plan is None:
+        return [notice(_("No plan selected: there is no FTS plan for this country in the loaded data."))]
+    return [html.P(_("Breakdowns below are for {name} ({code}, {year}).").format(
+        name=plan["plan_name"], code=plan["plan_code"] or plan["plan_id"], year=plan["year"]), className="lead")]
+
+
+def layout(**query: Any) -> html.Div:
+    """The page for this query string."""
+    ds = current_dataset()
+    f, messages = query_filters(query)
+    values = filters_controls(f)
+    names = ds.memo(("country-names",), lambda: country_names(ds.tables))
+    plans = ds.tables["fts_plans"]
+    country_plans = plan_rows(plans, Filters(countries=f.countries))
+    years = sorted({int(y) for y in country_plans["year"]}, reverse=True)
+    return html.Div(className="page page-funding", children=[
+        STATE.location(),
+        html.H1(_("Humanitarian funding")),
+        html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=ISSUES),
+        filters_panel(label=_("Filters"), children=[
+            field(_("Country"), dcc.Dropdown(id=COUNTRY, options=[{"label": f"{names.get(c, c)} ({c})", "value": c}
+                                                                  for c in plan_countries(plans)],
+                                             value=values[f"{COUNTRY}.value"], clearable=False), COUNTRY),
+            field(_("Years"), dcc.Dropdown(id=YEARS, options=[{"label": str(y), "value": y} for y in years],
+                                           value=values[f"{YEARS}.value"], multi=True, placeholder=_("All years")),
+                  YEARS),
+            field(_("Plan (for the breakdowns)"), dcc.Dropdown(id=PLAN, options=plan_options(f),
+                                                               value=values[f"{PLAN}.value"], clearable=False), PLAN),
+            field(_("Regional plans"), dcc.Checklist(
+                id=REGIONAL, options=[{"label": _("include regional plans in the yearly chart"), "value": "regional"}],
+                value=values[f"{REGIONAL}.value"]), REGIONAL,
+                _("A regional plan's requirements cover several countries.")),
+            field(_("Clusters"), dcc.RadioItems(id=CLUSTER_TYPE, options=[
+                {"label": _("plan clusters"), "value": "cluster"},
+                {"label": _("global clusters"), "value": "globalcluster"}], value=values[f"{CLUSTER_TYPE}.value"],
+                className="radio-row"), CLUSTER_TYPE),
+            field(_("Downloads"), dcc.Checklist(id=HXL, options=[{"label": _("add the HXL hashtag row"),
+                                                                  "value": "hxl"}], value=[]), HXL),
+        ]),
+        html.Div(id=HEADING, children=heading(ds, f)),
+        html.Div(className="charts", children=[chart_block(PREFIX, c) for c in CHARTS]),
+    ])
+
+
+# ------------------------------------------------------------------------------------------ callbacks
+
+
+def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
+    """Figure, summary, table, source and API link of one chart for the control values."""
+    ds = current_dataset()
+    f = _filters(*values)
+    return render(ds, CHART[key], chart_filters(key, f), empty_message=empty_message(ds, key, f))
+
+
+def download_chart(key: str, n_clicks: int, hxl: Any, *values: Any) -> dict[str, Any]:
+    return download(current_dataset(), CHART[key], chart_filters(key, _filters(*values)), hxl=bool(hxl))
+
+
+def update_heading(*values: Any) -> list[Any]:
+    return heading(current_dataset(), _filters(*values))
+
+
+def register(app: Any) -> None:
+    import dash
+
+    dash.register_page(__name__, path=PATH, name=_("Funding"), title=_("Humanitarian funding"), order=1,
+                       layout=layout)
+    STATE.register(app)
+    inputs = [Input(c, p) for c, p in CONTROLS]
+    states = [State(c, p) for c, p in CONTROLS]
+    for chart in CHARTS:
+        i = ids(PREFIX, chart.key)
+
+        def chart_callback(*values: Any, _key: str = chart.key) -> tuple[Any, ...]:
+            return update_chart(_key, *values)
+
+        def download_callback(n: int, hxl: Any, *values: Any, _key: str = chart.key) -> dict[str, Any]:
+            return download_chart(_key, n, hxl, *values)
+
+        chart_callback.__name__ = f"fund_{chart.key}_chart"
+        download_callback.__name__ = f"fund_{chart.key}_download"
+        app.callback([Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "children"),
+                      Output(i["source"], "children"), Output(i["api"], "href")], inputs)(chart_callback)
+        app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(HXL, "value"), *states],
+                     prevent_initial_call=True)(download_callback)
+    app.callback(Output(HEADING, "children"), inputs)(update_heading)

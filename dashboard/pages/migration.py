@@ -1,0 +1,246 @@
+"""/migration: migrants recorded dead and missing (IOM Missing Migrants Project), filtered by date
+range, region group and region, nationality, cause and route; all filters live in the URL."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Mapping
+
+from dash import Input, Output, State, dcc, html
+
+from .. import fmt
+from ..components import Chart, chart_block, download, field, filters_panel, ids, notice, render
+from ..data import current_dataset
+from ..figures import (deaths_by_cause, deaths_by_origin, deaths_by_region, deaths_trend, incident_map,
+                       summary_cause, summary_map, summary_origin, summary_region, summary_trend)
+from ..i18n import N_, _
+from ..pagestate import PageState
+from ..params import parse, to_pairs
+from ..queries import Filters, period_note
+from ..regions import groups as region_groups
+from ..text import DEFINITIONS
+from ..views import VIEWS, known_values
+
+PREFIX = "mig-"
+PATH = "/migration"
+DEFAULT = Filters(date_from=date(2019, 1, 1), date_to=date(2019, 12, 31), region_groups=("Americas",), freq="month")
+PARAMS = ("date_from", "date_to", "region_group", "region", "origin_iso3", "cause", "route", "freq")
+ACCEPTED = set(PARAMS) | {"year"}
+
+CHARTS = [
+    Chart("origin", N_("Dead and missing by nationality"), VIEWS["mmp/deaths-by-origin"], deaths_by_origin,
+          summary_origin, N_("Grouped by the nationality as published: unknown, mixed and each multi-nationality "
+                             "incident are their own bars; nothing is split or counted twice.")),
+    Chart("trend", N_("Dead and missing over time"), VIEWS["mmp/trend"], deaths_trend, summary_trend),
+    Chart("region", N_("Dead and missing by region of incident"), VIEWS["mmp/by-region"], deaths_by_region,
+          summary_region),
+    Chart("cause", N_("Dead and missing by cause of death"), VIEWS["mmp/by-cause"], deaths_by_cause, summary_cause),
+    Chart("map", N_("Where incidents happened"), VIEWS["mmp/map-bins"], incident_map, summary_map,
+          N_("Incidents are summed on a grid of cells (1° or coarser); circle area follows dead and missing.")),
+]
+CHART = {c.key: c for c in CHARTS}
+
+# Control ids
+YEAR, DATES, GROUP, REGION, ORIGIN, CAUSE, ROUTE, FREQ, HXL, NOTE, ISSUES = (
+    f"{PREFIX}{k}" for k in ("year", "dates", "group", "region", "origin", "cause", "route", "freq", "hxl", "note",
+                             "issues"))
+CONTROLS = [(YEAR, "value"), (DATES, "start_date"), (DATES, "end_date"), (GROUP, "value"), (REGION, "value"),
+            (ORIGIN, "value"), (CAUSE, "value"), (ROUTE, "value"), (FREQ, "value")]
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
+    """Filters from the page's query string; bad values fall back to the defaults and are reported.
+
+    `year=2019` is a shortcut for date_from=2019-01-01&date_to=2019-12-31 (unless dates are given).
+    """
+    ds = current_dataset()
+    f, _opts, errors = parse(query, ACCEPTED, known_values(ds), DEFAULT, lenient=True)
+    messages = [f"{e.param}: {e.message}" for e in errors]
+    if f.years:
+        if "date_from" not in query and "date_to" not in query:
+            f = f.but(date_from=_year_bounds(min(f.years))[0], date_to=_year_bounds(max(f.years))[1])
+        f = f.but(years=())
+    return f, messages
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def controls_filters(values: dict[str, Any], trigger: str | None) -> Filters:
+    """Filters from the control values; picking a year sets the date range to that year."""
+    start, end = _date(values[f"{DATES}.start_date"]), _date(values[f"{DATES}.end_date"])
+    if trigger == YEAR and values[f"{YEAR}.value"]:
+        start, end = _year_bounds(int(values[f"{YEAR}.value"]))
+    if start and end and start > end:
+        start, end = end, start
+    group = values[f"{GROUP}.value"]
+    return DEFAULT.but(
+        date_from=start, date_to=end, region_groups=(group,) if group else (),
+        regions=tuple(values[f"{REGION}.value"] or ()), origins=tuple(values[f"{ORIGIN}.value"] or ()),
+        causes=tuple(values[f"{CAUSE}.value"] or ()), routes=tuple(values[f"{ROUTE}.value"] or ()),
+        freq=values[f"{FREQ}.value"] or "month")
+
+
+def filters_controls(f: Filters) -> dict[str, Any]:
+    """Control values showing `f`."""
+    whole_year = (f.date_from and f.date_to and f.date_from.year == f.date_to.year
+                  and (f.date_from, f.date_to) == _year_bounds(f.date_from.year))
+    return {
+        f"{YEAR}.value": f.date_from.year if whole_year else None,
+        f"{DATES}.start_date": f.date_from.isoformat() if f.date_from else None,
+        f"{DATES}.end_date": f.date_to.isoformat() if f.date_to else None,
+        f"{GROUP}.value": f.region_groups[0] if f.region_groups else "",
+        f"{REGION}.value": list(f.regions), f"{ORIGIN}.value": list(f.origins),
+        f"{CAUSE}.value": list(f.causes), f"{ROUTE}.value": list(f.routes), f"{FREQ}.value": f.freq,
+    }
+
+
+STATE = PageState(PREFIX, CONTROLS, lambda q: query_filters(q)[0], controls_filters, filters_controls,
+                  lambda f: to_pairs(f, PARAMS, base=DEFAULT))
+
+
+def _filters(start: Any, end: Any, group: Any, region: Any, origin: Any, cause: Any, route: Any,
+             freq: Any) -> Filters:
+    values = dict(zip([f"{c}.{p}" for c, p in CONTROLS],
+                      [None, start, end, group, region, origin, cause, route, freq]))
+    return controls_filters(values, None)
+
+
+# ------------------------------------------------------------------------------------------ layout
+
+
+def _region_options(group: str | None) -> list[dict[str, str]]:
+    regions = current_dataset().options()["regions"]
+    return [{"label": r if not g or group else f"{r} ({g})", "value": r}
+            for r, g in regions if not group or g == group]
+
+
+def layout(**query: Any) -> html.Div:
+    """The page for this query string."""
+    ds = current_dataset()
+    f, messages = query_filters(query)
+    values = filters_controls(f)
+    opts = ds.options()
+    group_values = sorted(set(opts["region_groups"]) | set(region_groups()), key=lambda g: (g != "Americas", g))
+    precision_hint = (_("Day precision (incident data).") if ds.precision == "day"
+                      else _(DEFINITIONS["month_precision"]))
+    return html.Div(className="page page-migration", children=[
+        STATE.location(),
+        html.H1(_("Migrants recorded dead and missing")),
+        html.P(_("Counts from the IOM Missing Migrants Project. All figures are minimum estimates: many deaths "
+                 "are never recorded."), className="lead"),
+        html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=ISSUES),
+        filters_panel(label=_("Filters"), children=[
+            field(_("Year"), dcc.Dropdown(id=YEAR, options=[{"label": str(y), "value": y} for y in opts["years"]],
+                                          value=values[f"{YEAR}.value"], clearable=True, placeholder=_("Any")),
+                  YEAR, _("Shortcut: sets the dates to the whole year.")),
+            field(_("Dates"), dcc.DatePickerRange(
+                id=DATES, start_date=values[f"{DATES}.start_date"], end_date=values[f"{DATES}.end_date"],
+                min_date_allowed=opts["date_min"], max_date_allowed=opts["date_max"], display_format="D MMM YYYY",
+                first_day_of_week=1, clearable=True, start_date_placeholder_text=_("From"),
+                end_date_placeholder_text=_("To")), DATES, precision_hint),
+            field(_("Region group"), dcc.RadioItems(
+                id=GROUP, options=[{"label": _("All regions"), "value": ""}] +
+                [{"label": g, "value": g} for g in group_values], value=values[f"{GROUP}.value"],
+                className="radio-row", inputClassName="radio-input"), GROUP, _(DEFINITIONS["region_group"])),
+            field(_("Region"), dcc.Dropdown(id=REGION, options=_region_options(values[f"{GROUP}.value"]), multi=True,
+                                            value=values[f"{REGION}.value"], placeholder=_("All regions in the group")),
+                  REGION),
+            field(_("Nationality"), dcc.Dropdown(
+                id=ORIGIN, options=[{"label": f"{name} ({code})", "value": code} for code, name in opts["origins"]],
+                multi=True, value=values[f"{ORIGIN}.value"], placeholder=_("All nationalities")), ORIGIN,
+                _("Includes incidents where this nationality was one of several.")),
+            field(_("Cause of death"), dcc.Dropdown(id=CAUSE, options=opts["causes"], multi=True,
+                                                    value=values[f"{CAUSE}.value"], placeholder=_("All causes")), CAUSE),
+            field(_("Migration route"), dcc.Dropdown(id=ROUTE, options=opts["routes"], multi=True,
+                                                     value=values[f"{ROUTE}.value"], placeholder=_("All routes")), ROUTE),
+            field(_("Trend by"), dcc.RadioItems(id=FREQ, options=[{"label": _("month"), "value": "month"},
+                                                                  {"label": _("year"), "value": "year"}],
+                                                value=values[f"{FREQ}.value"], className="radio-row"), FREQ),
+            field(_("Downloads"), dcc.Checklist(id=HXL, options=[{"label": _("add the HXL hashtag row"),
+                                                                  "value": "hxl"}], value=[]), HXL),
+        ]),
+        html.Div(id=NOTE, **{"aria-live": "polite"}),
+        html.Div(className="charts", children=[chart_block(PREFIX, c) for c in CHARTS]),
+    ])
+
+
+# ------------------------------------------------------------------------------------------ callbacks
+
+FILTER_INPUTS = [(DATES, "start_date"), (DATES, "end_date"), (GROUP, "value"), (REGION, "value"), (ORIGIN, "value"),
+                 (CAUSE, "value"), (ROUTE, "value"), (FREQ, "value")]
+
+
+def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
+    """Figure, summary, table, source and API link of one chart for the control values."""
+    ds = current_dataset()
+    f = _filters(*values)
+    empty = None
+    if key == "map" and not ds.has("mmp_incidents"):
+        empty = _("The map needs incident-level data with coordinates; the loaded data are monthly totals only "
+                  "(ingest MMP incident files to see it).")
+    return render(ds, CHART[key], f, **({"empty_message": empty} if empty else {}))
+
+
+def download_chart(key: str, n_clicks: int, hxl: list[str] | None, *values: Any) -> dict[str, Any]:
+    """The CSV of exactly the rows behind one chart."""
+    return download(current_dataset(), CHART[key], _filters(*values), hxl=bool(hxl))
+
+
+def update_note(*values: Any) -> Any:
+    """Say what the date range really counts when the data are coarser than the range."""
+    ds = current_dataset()
+    f = _filters(*values)
+    note = period_note(ds.cube, f, ds.precision)
+    if not note:
+        return None
+    parts = []
+    for first_day in note["cut_months"]:
+        parts.append(_("Month precision: {a} to {b} includes all of {month}.").format(
+            a=fmt.day(note["date_from"]) if note["date_from"] else "…", b=fmt.day(note["date_to"]) if note["date_to"]
+            else "…", month=fmt.month(first_day)))
+    if note["year_only"]:
+        parts.append(_("{n} dead and missing recorded with a year but no month are included because that year "
+                       "overlaps the range.").format(n=fmt.integer(note["year_only"])))
+    return notice(" ".join(parts), "info")
+
+
+def update_regions(group: str | None) -> list[dict[str, str]]:
+    """Region choices for the selected group."""
+    return _region_options(group)
+
+
+def register(app: Any) -> None:
+    """Register the page and its callbacks on `app`."""
+    import dash
+
+    dash.register_page(__name__, path=PATH, name=_("Migration"), title=_("Missing migrants"), order=2, layout=layout)
+    STATE.register(app)
+    inputs = [Input(c, p) for c, p in FILTER_INPUTS]
+    states = [State(c, p) for c, p in FILTER_INPUTS]
+    for chart in CHARTS:
+        i = ids(PREFIX, chart.key)
+
+        def chart_callback(*values: Any, _key: str = chart.key) -> tuple[Any, ...]:
+            return update_chart(_key, *values)
+
+        def download_callback(n: int, hxl: Any, *values: Any, _key: str = chart.key) -> dict[str, Any]:
+            return download_chart(_key, n, hxl, *values)
+
+        chart_callback.__name__ = f"mig_{chart.key}_chart"
+        download_callback.__name__ = f"mig_{chart.key}_download"
+        app.callback([Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "children"),
+                      Output(i["source"], "children"), Output(i["api"], "href")], inputs)(chart_callback)
+        app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(HXL, "value"), *states],
+                     prevent_initial_call=True)(download_callback)
+    app.callback(Output(NOTE, "children"), inputs)(update_note)
+    app.callback(Output(REGION, "options"), Input(GROUP, "value"))(update_regions)
