@@ -394,6 +394,7 @@ def test_fetch_follows_the_recipe(api):
     assert (plans.loc[9002, "people_in_need"], plans.loc[9004, "people_in_need"]) == (3_000_000, 4_000_000)
     assert pd.isna(plans.loc[9001, "people_in_need"])
     assert any("2019" in w for w in report.warnings)  # progress/2019 answered 404
+    assert counted(report, "requirements of 0") == 0  # only OCOVD20 has it, and it was left out
     clusters = tables["fts_clusters"]
     assert clusters[clusters["plan_id"] == 9001]["funding_usd"].sum() == 600_000
     assert set(tables["fts_plan_locations"]["plan_id"]) == {9004}  # regional plans only

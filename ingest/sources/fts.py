@@ -76,6 +76,8 @@ class _Collected:
         # A weak value (a year guessed from a name, funding from a possibly filtered query) only fills
         # blanks. Keys starting with '_' are parser notes, not fields; '_weak' lists the weak fields.
         weak = set(weak) | set(values.get("_weak", ()))
+        for note in values.get("_notes", ()):
+            report.count(note)
         record = self.plans.setdefault(plan_id, {})
         weak_here = self.weak.setdefault(plan_id, set())
         self.seen.setdefault(plan_id, set()).add(source)
@@ -163,7 +165,7 @@ def fetch(client: Client, country: str, years: list[int] | None, report: Report,
     collected = _Collected()
 
     obj, url = get(f"/v1/public/plan/country/{iso3}")
-    rows = _plan_rows(_envelope(obj, url, list), url, report)
+    rows = _plan_rows(_envelope(obj, url, list), url)
     if not rows:
         raise IngestError(f"{url}: field data is an empty list: FTS has no plans for {iso3}; check the code")
     plans = _select_country_plans(rows, iso3, years, report, url)
@@ -286,13 +288,13 @@ def _read_json(path: Path, obj: Any, collected: _Collected, report: Report) -> s
         return kind
     data = obj["data"]
     if kind == "plan list":
-        for plan_id, values in _plan_rows(data, where, report):
+        for plan_id, values in _plan_rows(data, where):
             if _is_worldwide(values):
                 report.count("fts_plans: global 'O...' plan left out (worldwide figures)")
                 continue
             collected.add_plan(plan_id, values, report, API_SOURCE)
     elif kind == "single plan":
-        plan_id, values = _plan_fields(data, where, report)
+        plan_id, values = _plan_fields(data, where)
         collected.add_plan(plan_id, values, report, API_SOURCE)
     elif kind == "groupby=plan":
         _parse_groupby_plan(data, collected, report, where, API_SOURCE)
@@ -447,14 +449,14 @@ def _csv_rows(content: bytes, where: str, report: Report) -> tuple[list[str], li
 # Parsers: one per endpoint shape. They add plain Python values to a _Collected.
 # --------------------------------------------------------------------------------------------------
 
-def _plan_rows(data: Any, where: str, report: Report) -> list[tuple[int, dict[str, Any]]]:
+def _plan_rows(data: Any, where: str) -> list[tuple[int, dict[str, Any]]]:
     """Plan rows of /v1/public/plan/country or plan/year (current or old flat shape)."""
     if not isinstance(data, list):
         raise IngestError(f"{where}: field data is a {type(data).__name__}, expected a list of plans")
-    return [_plan_fields(plan, f"{where} plan #{i}", report) for i, plan in enumerate(data)]
+    return [_plan_fields(plan, f"{where} plan #{i}") for i, plan in enumerate(data)]
 
 
-def _plan_fields(plan: Any, where: str, report: Report) -> tuple[int, dict[str, Any]]:
+def _plan_fields(plan: Any, where: str) -> tuple[int, dict[str, Any]]:
     """One plan row's fields. The 2026 shape nests name/code/dates in planVersion; older rows are flat."""
     if not isinstance(plan, dict):
         raise IngestError(f"{where}: a plan is a {type(plan).__name__}, expected an object")
@@ -475,7 +477,7 @@ def _plan_fields(plan: Any, where: str, report: Report) -> tuple[int, dict[str, 
         "_location_names": _location_names(plan.get("locations")),
     }
     if "revisedRequirements" in plan or "origRequirements" in plan:
-        values.update(_requirements(plan, where, report))
+        values.update(_requirements(plan, where))
     return plan_id, values
 
 
@@ -513,7 +515,7 @@ def _regional_plans(get: Callable, rows: list[tuple[int, dict]], iso3: str, year
     for year in wanted:
         try:
             obj, url = get(f"/v1/public/plan/year/{year}")
-            year_rows = _plan_rows(_envelope(obj, url, list), url, report)
+            year_rows = _plan_rows(_envelope(obj, url, list), url)
         except IngestError as exc:
             report.warn(f"regional plans for {year} not looked up ({exc})")
             continue
@@ -676,7 +678,7 @@ def _progress_plan(plan: dict, where: str, report: Report) -> dict[str, Any]:
                             if isinstance(c, dict) and isinstance(c.get("iso3"), str)} or None,
               "_weak": weak}
     if isinstance(plan.get("requirements"), dict):
-        values.update(_requirements(plan["requirements"], where, report))
+        values.update(_requirements(plan["requirements"], where))
     funding = plan.get("funding")
     # `funding` is absent for plans with no funding: that is 0, not unknown.
     values["funding_usd"] = (_int(funding.get("totalFunding"), where, "funding.totalFunding") or 0
@@ -864,20 +866,21 @@ def _requirement_objects(data: dict, where: str, report: Report) -> list[dict] |
             raise IngestError(f"{here}: expected an object")
         raw_id = obj.get("id")  # "Not specified" has no id (or "undefined")
         obj_id = None if raw_id in (None, "", "undefined") else _int(raw_id, here, "id")
-        out.append({"id": obj_id, "name": _text(obj.get("name")), **_requirements(obj, here, report)})
+        figures = _requirements(obj, here)
+        for note in figures.pop("_notes"):
+            report.count(note)
+        out.append({"id": obj_id, "name": _text(obj.get("name")), **figures})
     return out
 
 
-def _requirements(obj: dict, where: str, report: Report | None = None) -> dict[str, int | None]:
+def _requirements(obj: dict, where: str) -> dict[str, Any]:
     """Current and original requirements; absent or 0 means there is no figure (stored blank)."""
     revised = _int(obj.get("revisedRequirements"), where, "revisedRequirements")
     original = _int(obj.get("origRequirements"), where, "origRequirements")
-    if report is not None:
-        if not original:
-            report.count("no original requirement (key absent or 0) stored blank")
-        if revised == 0:
-            report.count("requirements of 0 (FTS's 'no value') stored blank")
-    return {"requirements_usd": revised or None, "requirements_original_usd": original or None}
+    # Counted by whoever keeps the values, so plans a pull leaves out do not show in the report.
+    notes = (["no original requirement (key absent or 0) stored blank"] if not original else []) + (
+        ["requirements of 0 (FTS's 'no value') stored blank"] if revised == 0 else [])
+    return {"requirements_usd": revised or None, "requirements_original_usd": original or None, "_notes": notes}
 
 
 def _funding_object(data: dict, where: str, totals: str, required: bool = True) -> dict | None | bool:
