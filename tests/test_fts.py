@@ -458,6 +458,20 @@ def test_fetch_missing_field_names_the_url(api):
         fts.fetch(api.client(), "VEN", [2019], Report(), regional=False)
 
 
+def test_fetch_empty_funding_answer_is_an_error(api):
+    api.add("/v1/public/fts/flow?planId=9001&groupby=plan", EMPTY_GROUPBY)
+    with pytest.raises(IngestError, match=r"planId=9001&groupby=plan: fields data\.requirements\.objects .* empty"):
+        fts.fetch(api.client(), "VEN", [2019], Report(), regional=False)
+
+
+def test_a_multi_year_plan_is_kept_for_each_of_its_years():
+    body = json.loads(PLAN_COUNTRY.read_text(encoding="utf-8"))
+    body["data"][4]["years"] = [{"id": 42, "year": "2021"}, {"id": 43, "year": "2022"}]  # HVEN21 -> 2021-2022
+    rows = fts._plan_rows(body["data"], "plan/country")
+    assert sorted(fts._select_country_plans(rows, "VEN", [2022], Report(), "plan/country")) == [9005]
+    assert fts._plan_rows(body["data"], "plan/country")[4][1]["year"] == 2021  # the table's year: the first
+
+
 def test_fetch_without_plans_for_the_years_asked(api):
     with pytest.raises(IngestError, match=r"no VEN plans for 2030"):
         fts.fetch(api.client(), "VEN", [2030], Report(), regional=False)

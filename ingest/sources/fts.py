@@ -182,7 +182,12 @@ def fetch(client: Client, country: str, years: list[int] | None, report: Report,
     for start in range(0, len(ids), PLAN_ID_CHUNK):
         chunk = ids[start:start + PLAN_ID_CHUNK]
         obj, url = get("/v1/public/fts/flow", {"planId": ",".join(map(str, chunk)), "groupby": "plan"})
-        _parse_groupby_plan(_envelope(obj, url, dict), collected, report, url, API_SOURCE, only=set(chunk))
+        data = _envelope(obj, url, dict)
+        if not (data.get("requirements") or {}).get("objects") and _funding_object(data, url, "fundingTotals") is None:
+            # Every plan asked for has requirements in plan/country: an empty answer means the query failed.
+            raise IngestError(f"{url}: fields data.requirements.objects and data.report3.fundingTotals.objects "
+                              "are empty for the plans asked; the API changed or ignored planId")
+        _parse_groupby_plan(data, collected, report, url, API_SOURCE, only=set(chunk))
     for plan_id in ids:
         obj, url = get("/v1/public/fts/flow", {"planId": plan_id, "groupby": "cluster"})
         data = _envelope(obj, url, dict)
@@ -470,11 +475,12 @@ def _plan_fields(plan: Any, where: str) -> tuple[int, dict[str, Any]]:
     where = f"{where} (plan {plan_id})"
     year_texts = [str(y.get("year")) for y in plan.get("years") or [] if isinstance(y, dict) and y.get("year")]
     year, weak = _plan_year(year_texts, code, name)
+    all_years = {int(y) for y in year_texts if re.fullmatch(r"\d{4}", y)} or ({year} if year else set())
     values: dict[str, Any] = {
         "plan_code": code, "plan_name": name, "plan_type": _plan_type(plan.get("categories")),
         "year": year, "start_date": _date(pick("startDate")), "end_date": _date(pick("endDate")),
         "countries": _countries(plan.get("locations")) or None, "_weak": weak,
-        "_location_names": _location_names(plan.get("locations")),
+        "_location_names": _location_names(plan.get("locations")), "_years": all_years,
     }
     if "revisedRequirements" in plan or "origRequirements" in plan:
         values.update(_requirements(plan, where))
@@ -492,7 +498,7 @@ def _select_country_plans(rows: list[tuple[int, dict]], iso3: str, years: list[i
         if values.get("year") is None:
             report.warn(f"{where}: plan {plan_id} has no years[].year and no year in its code or name; left out")
             continue
-        if years and values["year"] not in years:
+        if years and not values["_years"] & set(years):  # a 2022-2023 plan is kept for 2023 too
             continue
         kept[plan_id] = values
     return kept
@@ -521,7 +527,7 @@ def _regional_plans(get: Callable, rows: list[tuple[int, dict]], iso3: str, year
             continue
         for plan_id, values in year_rows:
             code, name = (values.get("plan_code") or "").upper(), (values.get("plan_name") or "").lower()
-            if plan_id in known or not code.startswith("R") or values.get("year") != year:
+            if plan_id in known or not code.startswith("R") or year not in values["_years"]:
                 continue
             if iso3 in code or any(re.search(rf"\b{re.escape(n)}\b", name) for n in names):
                 found[plan_id] = values
