@@ -117,11 +117,11 @@ def to_json(frame: pd.DataFrame, meta: dict[str, Any] | None = None) -> str:
     return json.dumps(body, ensure_ascii=False, default=str)
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def filename(name: str, filters: list[tuple[str, str]], data_date: str | None, ext: str) -> str:
-    """'mmp-deaths-by-origin_date-from-2019-01-01_region-group-Americas_data-2025-04-30.csv'.
+    """'mmp-deaths-by-origin_date_from-2019-01-01_region_group-Americas_data-2025-04-30.csv'.
 
     Says which table, which filters and which data; only [A-Za-z0-9._-], at most 180 characters.
     """

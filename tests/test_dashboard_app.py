@@ -1,0 +1,346 @@
+"""The app: pages render from their query strings, thin callbacks (called directly and through Dash's
+endpoint), URL state both ways, local assets only, data reload, and the command line."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import plotly.utils
+import pytest
+from dash import no_update
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
+import dashboard_synth as synth  # noqa: E402
+from dashboard_synth import app, client, data_dir, dispatch, empty_snapshot, snapshot_only  # noqa: E402,F401
+
+from dashboard.data import DataSource  # noqa: E402
+from dashboard.pages import data as data_page  # noqa: E402
+from dashboard.pages import funding, migration, overview  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+MIG = {"mig-dates.start_date": "2019-01-01", "mig-dates.end_date": "2019-12-31", "mig-group.value": "Americas",
+       "mig-region.value": [], "mig-origin.value": [], "mig-cause.value": [], "mig-route.value": [],
+       "mig-freq.value": "month"}
+
+
+def page(client, path: str, search: str = "") -> str:
+    """The page content the router returns for a URL, as JSON text."""
+    out = dispatch(client, "_pages_content", {"_pages_location.pathname": path, "_pages_location.search": search})
+    return json.dumps(out["_pages_content"]["children"])
+
+
+def find(tree, component_id):
+    """The props of the component with this id in a Dash JSON tree."""
+    if isinstance(tree, dict):
+        props = tree.get("props", {})
+        if props.get("id") == component_id:
+            return props
+        for value in list(props.values()) + list(tree.values()):
+            found = find(value, component_id)
+            if found is not None:
+                return found
+    elif isinstance(tree, list):
+        for item in tree:
+            found = find(item, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+def test_every_page_renders(client):
+    for path in ("/", "/funding", "/migration", "/data", "/about"):
+        text = page(client, path)
+        assert len(text) > 500, path
+    assert "404" in page(client, "/no-such-page")
+
+
+def test_overview_defaults_to_venezuela_2019_with_sources(client):
+    text = page(client, "/")
+    for number in ("222,724,387", "76,925,346", "34.5 %", "7,000,000", "2,600,000", "145,799,041"):
+        assert number in text, number
+    assert "retrieved 2026-09-25" in text and "OCHA Financial Tracking Service" in text
+    assert "Percent funded = funding" in text  # definition as title attribute
+    tree = json.loads(text)
+    assert "Percent funded" in find(tree, "ov-kpi-percent")["title"]
+    assert find(tree, "ov-kpi-dead-missing") is not None
+    assert find(tree, "ov-group")["value"] == "Americas"
+
+
+def test_overview_cards_callback(app):
+    with app.server.test_request_context():
+        funding_cards, migration_cards = overview.update_cards("VEN", 2019, 827, "2019-01-01", "2019-12-31", "Americas")
+    text = json.dumps(funding_cards, cls=plotly.utils.PlotlyJSONEncoder) + json.dumps(
+        migration_cards, cls=plotly.utils.PlotlyJSONEncoder)
+    assert "222,724,387" in text
+    # day-precision cube (incidents ingested): Americas 2019 = i1 3 + i2 3 + i3 6 + i4 1
+    assert '"13"' in text
+    with app.server.test_request_context():
+        empty, _ = overview.update_cards("AFG", 2015, None, "2015-01-01", "2015-12-31", "")
+    assert "No FTS plan for AFG 2015" in json.dumps(empty, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def test_page_layout_is_a_function_of_the_query(app):
+    with app.server.test_request_context():
+        tree = migration.layout(date_from="2019-01-01", date_to="2019-08-15", region_group="", origin_iso3=["VEN", "COL"])
+    props = json.loads(json.dumps(tree, cls=plotly.utils.PlotlyJSONEncoder))
+    assert find(props, "mig-dates")["start_date"] == "2019-01-01"
+    assert find(props, "mig-dates")["end_date"] == "2019-08-15"
+    assert find(props, "mig-group")["value"] == ""
+    assert find(props, "mig-origin")["value"] == ["VEN", "COL"]
+    with app.server.test_request_context():
+        tree = migration.layout(year="2020")
+    props = json.loads(json.dumps(tree, cls=plotly.utils.PlotlyJSONEncoder))
+    assert (find(props, "mig-dates")["start_date"], find(props, "mig-year")["value"]) == ("2020-01-01", 2020)
+
+
+def test_bad_query_values_fall_back_and_are_reported(client):
+    text = page(client, "/migration", "?year=abc&region=Atlantis&colour=red")
+    assert "Ignored in the address: year" in text and "Atlantis" in text and "colour" in text
+    assert find(json.loads(text), "mig-group")["value"] == "Americas"
+
+
+def test_funding_page_for_venezuela_says_no_cluster_or_donor_breakdown(app):
+    with app.server.test_request_context():
+        values = ("VEN", [], 827, [], "cluster")
+        clusters = funding.update_chart("clusters", *values)
+        donors = funding.update_chart("donors", *values)
+        plans = funding.update_chart("plans", *values)
+    assert "No cluster breakdown in this data for HVEN19 (2019)" in clusters[0].layout.annotations[0].text
+    assert "No donor breakdown in this data for HVEN19" in donors[0].layout.annotations[0].text
+    assert list(plans[0].data[0].x) == ["2019 HVEN19", "2020 HVEN20", "2021 HVEN21"]
+    assert plans[4] == "/api/fts/plans.csv?country=VEN&regional=0"
+    with app.server.test_request_context():
+        afg = funding.update_chart("clusters", "AFG", [], 929, [], "cluster")
+    assert "150 %" in list(afg[0].data[1].text)
+
+
+def test_migration_chart_callback_returns_figure_summary_table_source_link(app):
+    with app.server.test_request_context():
+        fig, summary, table, source, href = migration.update_chart("origin", *MIG.values())
+        note = migration.update_note("2019-01-01", "2019-08-15", "Americas", [], [], [], [], "month")
+    assert fig.data and "recorded dead or missing" in summary
+    assert "Colombia,Venezuela (Bolivarian Republic of)" in json.dumps(table, cls=plotly.utils.PlotlyJSONEncoder)
+    assert "IOM Missing Migrants Project (CC BY 4.0), retrieved 2025-04-30" in source
+    assert href == "/api/mmp/deaths-by-origin.csv?date_from=2019-01-01&date_to=2019-12-31&region_group=Americas"
+    assert note is None  # day precision: no month caveat
+
+
+def test_month_precision_note_on_snapshot(snapshot_only):
+    from dashboard.app import create_app
+
+    app = create_app(snapshot_only)
+    with app.server.test_request_context():
+        note = migration.update_note("2019-01-01", "2019-08-15", "Americas", [], [], [], [], "month")
+        _fig, _s, _t, _src, _href = migration.update_chart("map", *MIG.values())
+    text = json.dumps(note, cls=plotly.utils.PlotlyJSONEncoder)
+    assert "1 Jan 2019 to 15 Aug 2019 includes all of August 2019" in text
+    assert "needs incident-level data" in _fig.layout.annotations[0].text
+
+
+def test_every_chart_callback_answers_through_dash(client):
+    deps = client.get("/_dash-dependencies").get_json()
+    chart_outputs = [d["output"].strip(".").split(".")[0] for d in deps if "-graph.figure" in d["output"]]
+    assert len(chart_outputs) == 1 + 4 + 5
+    fund = {"fund-country.value": "VEN", "fund-years.value": [2019], "fund-plan.value": 827,
+            "fund-regional.value": [], "fund-cluster-type.value": "cluster"}
+    ov = {"ov-country.value": "VEN", "ov-year.value": 2019, "ov-plan.value": 827, "ov-dates.start_date": "2019-01-01",
+          "ov-dates.end_date": "2019-12-31", "ov-group.value": "Americas"}
+    for graph in chart_outputs:
+        inputs = MIG if graph.startswith("mig-") else fund if graph.startswith("fund-") else ov
+        out = dispatch(client, graph, inputs)
+        assert "figure" in out[graph], graph
+        key = graph.replace("-graph", "")
+        assert out[f"{key}-summary"]["children"], graph
+        assert out[f"{key}-source"]["children"].startswith("Source:"), graph
+        assert out[f"{key}-api"]["href"].startswith("/api/"), graph
+
+
+def test_downloads_are_csv_named_after_filters(client):
+    out = dispatch(client, "fund-clusters-download", {"fund-clusters-csv.n_clicks": 1},
+                   {"fund-hxl.value": [], "fund-country.value": "AFG", "fund-years.value": [], "fund-plan.value": 929,
+                    "fund-regional.value": [], "fund-cluster-type.value": "cluster"})
+    data = out["fund-clusters-download"]["data"]
+    assert data["filename"] == "fts-clusters_plan_id-929_data-2026-09-25.csv"
+    assert data["content"].startswith("plan_id,plan_code,year,cluster_type,row_type,")
+    assert client.get("/api/fts/clusters.csv?plan_id=929&cluster_type=cluster").get_data(as_text=True) == \
+        data["content"]
+
+
+# ------------------------------------------------------------------------------------------ URL state
+
+def test_control_change_writes_the_query_string(app):
+    values = list(MIG.values())
+    with app.server.test_request_context():
+        out = migration.STATE.sync("mig-group", "", 2019, *values[:2], "", *values[3:])
+    *controls, search = out
+    assert search == "?region_group="
+    assert all(v is no_update for v in controls)
+    with app.server.test_request_context():
+        out = migration.STATE.sync("mig-year", "", 2020, *values)
+    *controls, search = out
+    assert search == "?date_from=2020-01-01&date_to=2020-12-31"
+    assert controls[1:3] == ["2020-01-01", "2020-12-31"]
+
+
+def test_back_forward_sets_controls_from_the_query_string(app):
+    values = [2019, *MIG.values()]
+    with app.server.test_request_context():
+        out = migration.STATE.sync("mig-url", "?date_from=2019-03-01&date_to=2019-08-15&origin_iso3=VEN&freq=year",
+                                   *values)
+    *controls, search = out
+    assert search is no_update
+    year, start, end, group, region, origin, cause, route, freq = controls
+    assert (year, start, end, origin, freq) == (None, "2019-03-01", "2019-08-15", ["VEN"], "year")
+    assert group is no_update and region is no_update
+    with app.server.test_request_context():  # the same state: nothing to do (no loops)
+        again = migration.STATE.sync("mig-url", "", *values)
+    assert all(v is no_update for v in again)
+
+
+def test_url_sync_through_dash(client):
+    out = dispatch(client, "ov-country", {"ov-country.value": "AFG", "ov-year.value": 2020, "ov-plan.value": 827,
+                                          "ov-dates.start_date": "2020-01-01", "ov-dates.end_date": "2020-12-31",
+                                          "ov-group.value": "Americas", "ov-url.search": ""},
+                   changed=["ov-country.value"])
+    assert out["ov-plan"]["value"] == 929
+    assert {o["value"] for o in out["ov-plan"]["options"]} == {929}
+    assert out["ov-url"]["search"] == "?country=AFG&year=2020&plan_id=929&date_from=2020-01-01&date_to=2020-12-31"
+
+
+def test_data_page_grid_and_provenance(app, client):
+    with app.server.test_request_context():
+        data, columns, count, page_no, sort_by, query, note = data_page.update_grid(
+            "fts_plans", 0, 2, [{"column_id": "year", "direction": "desc"}], "{plan_name} icontains venezuela")
+    assert [r["plan_id"] for r in data] == [1001, 950] and count == 2
+    assert any(c["id"] == "requirements_usd" for c in columns)
+    with app.server.test_request_context():
+        reset = data_page.update_grid("mmp_deaths", 3, 25, [{"column_id": "year", "direction": "asc"}], "{x} = 1",
+                                      trigger=data_page.TABLE)
+    assert reset[3:6] == (0, [], "")
+    text = page(client, "/data", "?table=mmp_deaths")
+    assert "Provenance of mmp_deaths" in text and "cd" * 32 in text and "CC BY 4.0" in text
+    assert "mmp_global_fullschema_2014-2025-04.xlsx" in text and "2025-04-30T10:00:00Z" in text
+    assert "/api/mmp_deaths.csv" in text
+    assert "unknown table" in page(client, "/data", "?table=../../etc/passwd")
+
+
+def test_about_page_has_definitions_sources_and_licences(client):
+    text = page(client, "/about")
+    for needle in ("Percent funded = funding", "CC BY-IGO 3.0", "CC BY 4.0", "OCHA Financial Tracking Service",
+                   "IOM Missing Migrants Project", "US-Mexico Border", "minimum estimates", "Multiple: A, B"):
+        assert needle in text, needle
+
+
+# ------------------------------------------------------------------------------------------ serving
+
+def test_index_uses_only_local_assets(client):
+    html = client.get("/migration").get_data(as_text=True)
+    assert '<html lang="en">' in html and 'name="viewport"' in html
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(not u.startswith(("http:", "https:", "//")) for u in urls), urls
+    assert any("style.css" in u for u in urls)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/assets/topojson/world_110m.json").status_code == 200
+
+
+def test_graphs_use_the_local_base_map(app):
+    with app.server.test_request_context():
+        tree = json.loads(json.dumps(migration.layout(), cls=plotly.utils.PlotlyJSONEncoder))
+    graph = find(tree, "mig-map-graph")
+    assert graph["config"]["topojsonURL"] == "/assets/topojson/" and graph["config"]["responsive"] is True
+
+
+def test_debug_is_off_by_default(app):
+    assert app.server.debug is False
+    assert not app._dev_tools.get("ui")
+
+
+# ------------------------------------------------------------------------------------------ reload
+
+def test_reload_when_a_new_ingest_lands(data_dir):
+    clock = [1000.0]
+    source = DataSource(data_dir, check_every=5, clock=lambda: clock[0])
+    first = source.current()
+    assert int(first.tables["fts_plans"].set_index("plan_id").loc[827, "funding_usd"]) == 76_925_346
+    plans = synth.plans()
+    plans.loc[plans["plan_id"] == 827, "funding_usd"] = 80_000_000
+    synth.write_tables(data_dir, {"fts_plans": plans}, now=datetime.now(timezone.utc) + timedelta(seconds=1))
+    clock[0] += 1
+    assert source.current() is first  # not checked again within check_every
+    clock[0] += 5
+    second = source.current()
+    assert second is not first
+    assert int(second.tables["fts_plans"].set_index("plan_id").loc[827, "funding_usd"]) == 80_000_000
+    assert len(second.tables["mmp_incidents"]) == len(first.tables["mmp_incidents"])  # carried over
+    clock[0] += 10
+    assert source.current() is second  # token unchanged: no reload
+
+
+def test_app_serves_new_data_without_restart(data_dir):
+    from dashboard.app import create_app
+
+    client = create_app(data_dir, check_every=0).server.test_client()
+    before = client.get("/api/fts/plans.csv?plan_id=827").get_data(as_text=True)
+    plans = synth.plans()
+    plans.loc[plans["plan_id"] == 827, "requirements_usd"] = 300_000_000
+    synth.write_tables(data_dir, {"fts_plans": plans}, now=datetime.now(timezone.utc) + timedelta(seconds=1))
+    after = client.get("/api/fts/plans.csv?plan_id=827").get_data(as_text=True)
+    assert "222724387" in before and "300000000" in after
+
+
+def test_failed_reload_keeps_serving(data_dir, monkeypatch):
+    clock = [0.0]
+    source = DataSource(data_dir, check_every=1, clock=lambda: clock[0])
+    first = source.current()
+    import dashboard.data as data_module
+    from ingest.errors import IngestError
+
+    def broken(_dir):
+        raise IngestError("manifest.json: cannot read")
+
+    monkeypatch.setattr(data_module, "load_for_app", broken)
+    monkeypatch.setattr(source, "token", lambda: ("changed",))
+    clock[0] += 2
+    assert source.current() is first and "cannot read" in first.error
+
+
+def test_starts_with_no_data_at_all(tmp_path, empty_snapshot):
+    from dashboard.app import create_app
+
+    client = create_app(tmp_path / "nothing").server.test_client()
+    assert client.get("/").status_code == 200
+    assert "No FTS plan" in page(client, "/")
+    assert client.get("/api/mmp/deaths-by-origin.csv").get_data(as_text=True).startswith("origin,")
+
+
+# ------------------------------------------------------------------------------------------ command line
+
+def test_cli_help_documents_the_options():
+    out = subprocess.run([sys.executable, "-m", "dashboard", "--help"], cwd=REPO, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0
+    for option in ("--data-dir", "--host", "--port", "--debug", "HUMDASH_DATA_DIR", "gunicorn dashboard.wsgi:server"):
+        assert option in out.stdout, option
+
+
+def test_cli_defaults():
+    from dashboard.__main__ import parser
+
+    args = parser().parse_args([])
+    assert (args.host, args.port, args.debug) == ("127.0.0.1", 8050, False)
+
+
+def test_wsgi_exposes_server(data_dir, monkeypatch):
+    monkeypatch.setenv("HUMDASH_DATA_DIR", str(data_dir))
+    sys.modules.pop("dashboard.wsgi", None)
+    import dashboard.wsgi as wsgi
+
+    assert wsgi.server is wsgi.app.server
+    assert wsgi.server.test_client().get("/api/tables").status_code == 200

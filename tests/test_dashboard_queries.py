@@ -1,0 +1,235 @@
+"""Pure queries and the migration cube: numbers, honest grouping, empty selections, date precision."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
+import dashboard_synth as synth  # noqa: E402
+
+from dashboard import queries as q  # noqa: E402
+from dashboard.data import Dataset, build_cube  # noqa: E402
+from dashboard.queries import Filters  # noqa: E402
+
+AMERICAS_2019 = Filters(date_from=date(2019, 1, 1), date_to=date(2019, 12, 31), region_groups=("Americas",))
+NOTHING = Filters(years=(1999,))
+
+
+@pytest.fixture(scope="module")
+def monthly() -> Dataset:
+    return Dataset.from_tables(synth.aggregate_tables())
+
+
+@pytest.fixture(scope="module")
+def daily() -> Dataset:
+    return Dataset.from_tables(synth.all_tables())
+
+
+# ------------------------------------------------------------------------------------------ cube
+
+def test_cube_is_monthly_without_incidents_and_daily_with_them(monthly, daily):
+    assert monthly.precision == "month"
+    assert daily.precision == "day"
+    # monthly: one cube row per mmp_deaths row, totals preserved
+    assert len(monthly.cube) == len(synth.DEATH_ROWS)
+    assert monthly.cube["dead_and_missing"].sum() == synth.deaths()["dead_and_missing"].sum()
+    # daily: incidents summed per day; totals preserved; counts of incidents kept
+    assert daily.cube["dead_and_missing"].sum() == synth.incidents()["dead_and_missing"].sum()
+    assert daily.cube["incidents"].sum() == len(synth.incidents())
+
+
+def test_cube_periods(monthly, daily):
+    row = monthly.cube[(monthly.cube["year"] == 2019) & (monthly.cube["month"] == 8)].iloc[0]
+    assert (row["date"], row["date_end"], row["precision"]) == (pd.Timestamp("2019-08-01"),
+                                                                 pd.Timestamp("2019-08-31"), "month")
+    no_month = monthly.cube[monthly.cube["month"].isna()].iloc[0]
+    assert (no_month["date"], no_month["date_end"], no_month["precision"]) == (
+        pd.Timestamp("2019-01-01"), pd.Timestamp("2019-12-31"), "year")
+    undated = daily.cube[daily.cube["precision"] == "month"]  # incident i4 has no date: its month
+    assert list(undated["date"]) == [pd.Timestamp("2019-03-01")]
+
+
+def test_empty_cube_has_columns_and_dtypes():
+    cube, precision = build_cube({})
+    assert cube.empty and precision == "month"
+    assert list(cube.columns) == q.CUBE_COLUMNS
+    assert str(cube["dead"].dtype) == "int64"
+
+
+# ------------------------------------------------------------------------------------------ nationality
+
+def test_deaths_by_origin_groups_as_published(monthly):
+    rows = q.deaths_by_origin(monthly.cube, AMERICAS_2019)
+    assert list(rows.columns) == q.ORIGIN_COLUMNS
+    assert rows["dead_and_missing"].sum() == synth.AMERICAS_2019_TOTAL
+    by = {(o if isinstance(o, str) else None): r for o, r in zip(rows["origin"], rows.itertuples())}
+    # unknown, mixed, blank and the multi-nationality incident are separate rows, not split
+    assert by["Unknown"].dead_and_missing == 20 and by["Unknown"].origin_group == "unknown"
+    assert by["Mixed"].origin_group == "mixed"
+    assert by[None].origin_group == "unknown"  # blank origin: its own row
+    multi = by[f"Colombia,{synth.VEN}"]
+    assert (multi.origin_iso3, multi.origin_group, multi.dead, multi.missing) == ("COL;VEN", "multiple", 2, 4)
+    # the Venezuelan row does not include the multi-nationality incident (never double-counted)
+    assert by[synth.VEN].dead_and_missing == 15 + 3
+    # the correction (missing -1) is netted in, as published
+    assert (by["Honduras"].dead, by["Honduras"].missing, by["Honduras"].dead_and_missing) == (7, -1, 6)
+    # largest first
+    assert list(rows["dead_and_missing"]) == sorted(rows["dead_and_missing"], reverse=True)
+
+
+def test_nationality_filter_keeps_multi_country_rows_whole(monthly):
+    rows = q.deaths_by_origin(monthly.cube, AMERICAS_2019.but(origins=("VEN",)))
+    assert set(rows["origin_iso3"]) == {"VEN", "COL;VEN"}
+    assert rows["dead_and_missing"].sum() == 15 + 3 + 6
+
+
+def test_empty_selection_gives_empty_frames_with_columns(monthly):
+    for fn, cols in ((q.deaths_by_origin, q.ORIGIN_COLUMNS), (q.deaths_trend, q.TREND_COLUMNS),
+                     (q.deaths_by_region, q.REGION_COLUMNS), (q.deaths_by_cause, q.CAUSE_COLUMNS)):
+        out = fn(monthly.cube, NOTHING)
+        assert out.empty and list(out.columns) == cols, fn.__name__
+    assert q.migration_totals(monthly.cube, NOTHING)["dead_and_missing"] == 0
+    assert q.incident_bins(Dataset.from_tables({}).geo, Filters()).empty
+
+
+def test_region_and_cause(monthly):
+    regions = q.deaths_by_region(monthly.cube, AMERICAS_2019)
+    assert set(regions["region_group"]) == {"Americas"}
+    assert regions["dead_and_missing"].sum() == synth.AMERICAS_2019_TOTAL
+    everything = q.deaths_by_region(monthly.cube, Filters(years=(2019,)))
+    assert "Mediterranean" in set(everything["region"])
+    causes = q.deaths_by_cause(monthly.cube, AMERICAS_2019)
+    assert causes.iloc[0]["cause_of_death"] == "Drowning"
+    assert causes["dead_and_missing"].sum() == synth.AMERICAS_2019_TOTAL
+
+
+def test_trend_fills_empty_months_and_lists_rows_without_month(monthly):
+    rows = q.deaths_trend(monthly.cube, AMERICAS_2019)
+    placed = rows[rows["period_start"].notna()]
+    assert list(placed["period"]) == [f"2019-{m:02d}" for m in range(1, 13)]
+    assert placed.set_index("period").loc["2019-04", "dead_and_missing"] == 0
+    unplaced = rows[rows["period_start"].isna()]
+    assert list(unplaced["period"]) == ["2019 (month unknown)"] and unplaced["dead_and_missing"].sum() == 5
+    assert rows["dead_and_missing"].sum() == synth.AMERICAS_2019_TOTAL
+    yearly = q.deaths_trend(monthly.cube, AMERICAS_2019.but(freq="year"))
+    assert list(yearly["period"]) == ["2019"] and yearly["dead_and_missing"].sum() == synth.AMERICAS_2019_TOTAL
+
+
+def test_month_precision_counts_whole_cut_months(monthly, daily):
+    cut = AMERICAS_2019.but(date_to=date(2019, 8, 15))
+    # all of August is in (15 Venezuelan rows of August: 3 + multi 6)
+    months = q.deaths_trend(monthly.cube, cut.but(freq="month"))
+    assert months.set_index("period").loc["2019-08", "dead_and_missing"] == 3 + 6
+    note = q.period_note(monthly.cube, cut, "month")
+    assert note["cut_months"] == [date(2019, 8, 1)] and note["counted_to"] == date(2019, 8, 31)
+    assert note["year_only"] == 5  # the Haiti row has a year but no month
+    assert q.period_note(monthly.cube, AMERICAS_2019, "month") is None
+    # with day precision 1 Jan-15 Aug excludes the 20 Aug incident
+    days = q.deaths_by_origin(daily.cube, cut)
+    assert days["dead_and_missing"].sum() == 3 + 6 + 1  # i1 (10 Aug), i3 (5 Jan), i4 (March, no day)
+    assert q.period_note(daily.cube, cut, "day") is None
+
+
+def test_incident_bins_aggregate_and_coarsen(daily):
+    bins = q.incident_bins(daily.geo, Filters())
+    assert list(bins.columns) == q.BIN_COLUMNS
+    assert bins["incidents"].sum() == 4  # i4 has no coordinates
+    assert bins.iloc[0]["dead_and_missing"] == 50
+    coarse = q.incident_bins(daily.geo, Filters(), max_bins=1)
+    assert len(coarse) <= 2 and coarse["incidents"].sum() == 4 and coarse["bin_degrees"].iloc[0] > 1
+
+
+def test_options(monthly):
+    opts = monthly.options()
+    assert "Americas" in opts["region_groups"]
+    assert ("Caribbean", "Americas") in opts["regions"]
+    assert ("COL", "Colombia") in opts["origins"]  # named from plan locations though only in a multi row
+    assert opts["date_min"] == date(2018, 12, 1) and opts["date_max"] == date(2020, 2, 29)
+
+
+# ------------------------------------------------------------------------------------------ funding
+
+def test_plan_figures_venezuela_2019(monthly):
+    plans = monthly.tables["fts_plans"]
+    assert q.choose_plan(plans, "VEN", 2019) == 827  # own plan preferred over the regional one
+    fig = q.plan_figures(plans, 827)
+    assert fig["requirements_usd"] == 222_724_387 and fig["funding_usd"] == 76_925_346
+    assert round(fig["percent_funded"], 1) == 34.5
+    assert fig["unmet_usd"] == 222_724_387 - 76_925_346
+    assert (fig["people_in_need"], fig["people_targeted"]) == (7_000_000, 2_600_000)
+    assert q.plan_figures(plans, 123456) is None and q.plan_figures(plans, None) is None
+    assert q.choose_plan(plans, "VEN") == 1001  # latest own plan
+    assert q.choose_plan(plans, "ZZZ") is None
+
+
+def test_plan_rows_regional_switch(monthly):
+    plans = monthly.tables["fts_plans"]
+    own = q.plan_rows(plans, Filters(countries=("VEN",), include_regional=False))
+    assert list(own["plan_code"]) == ["HVEN19", "HVEN20", "HVEN21"]
+    every = q.plan_rows(plans, Filters(countries=("VEN",)))
+    assert "RTEST19" in set(every["plan_code"])
+    assert q.plan_rows(plans, Filters(countries=("ZZZ",))).empty
+
+
+def test_clusters_honest_rows(monthly):
+    rows = q.cluster_rows(monthly.tables["fts_clusters"], monthly.tables["fts_plans"], Filters(plan_ids=(929,)))
+    assert list(rows["row_type"]) == ["cluster"] * 4 + ["shared", "not_specified"]
+    health = rows[rows["cluster_name"] == "Health"].iloc[0]
+    assert health["percent_funded"] == 150.0 and health["unmet_usd"] == 0
+    protection = rows[rows["cluster_name"] == "Protection"].iloc[0]
+    assert pd.isna(protection["percent_funded"])  # no funding figure: no percent invented
+    shared = rows[rows["row_type"] == "shared"].iloc[0]
+    assert pd.isna(shared["percent_funded"]) and shared["funding_usd"] == 30
+    # Venezuela has no cluster breakdown in the data: empty, not an error
+    assert q.cluster_rows(monthly.tables["fts_clusters"], monthly.tables["fts_plans"], Filters(plan_ids=(827,))).empty
+    glob = q.cluster_rows(monthly.tables["fts_clusters"], monthly.tables["fts_plans"],
+                          Filters(plan_ids=(929,), cluster_type="globalcluster"))
+    assert list(glob["cluster_name"]) == ["Health"]
+
+
+def test_donors_and_timeline(daily):
+    plans = daily.tables["fts_plans"]
+    donors = q.donor_rows(daily.tables["fts_donors"], plans, Filters(plan_ids=(929,)))
+    assert len(donors) == 12 and donors.iloc[0]["donor_name"] == "Donor A"
+    assert round(donors["share_percent"].sum(), 6) == 100
+    assert q.donor_rows(daily.tables["fts_donors"], plans, Filters(plan_ids=(827,))).empty
+    timeline = q.funding_timeline(daily.tables["fts_flows"], plans, Filters(plan_ids=(929,)))
+    # pledges, outgoing flows and undated flows are left out
+    assert list(timeline["funding_usd"]) == [150, 25] and list(timeline["cumulative_usd"]) == [150, 175]
+    assert q.funding_timeline(daily.tables["fts_flows"], plans, Filters(plan_ids=(1,))).empty
+
+
+def test_table_rows_filters(daily):
+    t = daily.tables
+    assert set(q.table_rows(t, "fts_plans", Filters(countries=("VEN",), years=(2019,)))["plan_id"]) == {827, 700}
+    assert set(q.table_rows(t, "fts_clusters", Filters(countries=("AFG",)))["plan_id"]) == {929}
+    assert set(q.table_rows(t, "fts_plan_locations", Filters(countries=("COL",)))["plan_id"]) == {700}
+    assert set(q.table_rows(t, "fts_flows", Filters(date_from=date(2020, 3, 1)))["flow_id"]) == {"f3", "f4", "f5"}
+    assert len(q.table_rows(t, "mmp_deaths", Filters(region_groups=("Mediterranean",)))) == 1
+    assert set(q.table_rows(t, "mmp_incidents", Filters(origins=("COL",)))["incident_id"]) == {"i3"}
+    assert q.table_rows(t, "mmp_incidents", NOTHING).empty
+
+
+def test_grid_rows_filter_and_sort():
+    plans = synth.plans()
+    rows, problems = q.grid_rows(plans, '{plan_name} icontains venezuela && {year} >= 2020',
+                                 [{"column_id": "year", "direction": "desc"}])
+    assert list(rows["plan_id"]) == [1001, 950] and problems == []
+    rows, problems = q.grid_rows(plans, "{year} > abc && {nope} = 1", None)
+    assert len(rows) == len(plans) and len(problems) == 2
+
+
+def test_region_mapping_matches_the_source_module():
+    from dashboard import regions
+
+    from ingest.sources.mmp import REGION_GROUPS
+
+    assert regions.REGION_GROUPS == REGION_GROUPS
+    assert regions._FALLBACK == REGION_GROUPS, "keep the fallback copy equal to ingest.sources.mmp.REGION_GROUPS"
+    assert set(regions.regions_of("Americas")) == {"North America", "Central America", "Caribbean", "South America",
+                                                   "US-Mexico Border"}
+    assert regions.groups()[0] == "Americas"
