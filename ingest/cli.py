@@ -204,7 +204,7 @@ def cmd_fts(args: argparse.Namespace, report: Report, now: datetime) -> tuple[di
         inputs = [{"url": f.url, "sha256": f.sha256, "retrieved_at": f.retrieved_at} for f in client.fetched]
     curated = CURATED_DIR / "plan_figures.csv"
     if "fts_plans" in tables and curated.exists():
-        tables["fts_plans"] = fts.apply_curated(tables["fts_plans"], curated)
+        tables["fts_plans"] = fts.apply_curated(tables["fts_plans"], curated, report)
     if "fts_flows" in tables and "fts_donors" not in tables:
         tables["fts_donors"] = fts.donors(tables["fts_flows"])
     if not tables:
@@ -266,7 +266,7 @@ def cmd_snapshot(args: argparse.Namespace, report: Report, now: datetime) -> tup
     tables = fts.read_files(fts_files, fts_report)
     curated = CURATED_DIR / "plan_figures.csv"
     if "fts_plans" in tables and curated.exists():
-        tables["fts_plans"] = fts.apply_curated(tables["fts_plans"], curated)
+        tables["fts_plans"] = fts.apply_curated(tables["fts_plans"], curated, fts_report)
     if "fts_flows" in tables:
         tables["fts_donors"] = fts.donors(tables["fts_flows"])
     incidents = _concat_incidents([mmp.read_file(p, mmp_report) for p in mmp_files], mmp_files)

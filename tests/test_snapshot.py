@@ -1,0 +1,61 @@
+"""The bundled snapshot: aggregates only, up to date with its sources, and the figures donors quote."""
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from ingest.cli import SNAPSHOT_TABLES, main
+from ingest.store import SNAPSHOT_DIR, Store
+
+
+def test_snapshot_holds_aggregates_only_with_provenance():
+    manifest = json.loads((SNAPSHOT_DIR / "manifest.json").read_text())
+    assert sorted(manifest["tables"]) == sorted(SNAPSHOT_TABLES)
+    assert not {"mmp_incidents", "fts_flows"} & set(manifest["tables"])
+    for name, entry in manifest["tables"].items():
+        assert entry["inputs"] and all(len(i["sha256"]) == 64 and i["retrieved_at"] for i in entry["inputs"])
+        assert entry["licence"] in {"CC BY 4.0", "CC BY-IGO 3.0"}
+    files = {i["file"] for i in manifest["tables"]["mmp_deaths"]["inputs"]}
+    assert files == {"mmp_global_fullschema_2014-2025-04.xlsx", "mmp_global_siteexport_2026-01-to-2026-05.csv"}
+
+
+def test_snapshot_venezuela_2019_figures():
+    plans = Store(SNAPSHOT_DIR).read("fts_plans").set_index("plan_id")
+    hven19 = plans.loc[827]
+    assert hven19["plan_code"] == "HVEN19" and hven19["year"] == 2019
+    assert hven19["requirements_usd"] == 222_724_387 and hven19["funding_usd"] == 76_925_346
+    assert round(hven19["percent_funded"], 1) == 34.5
+    assert hven19["people_in_need"] == 7_000_000 and hven19["people_targeted"] == 2_600_000
+    assert sorted(plans.loc[plans["plan_code"].str.fullmatch(r"HVEN\d\d", na=False), "year"]) == list(range(2019, 2027))
+
+
+def test_snapshot_is_rebuilt_identically_from_the_reference(reference, tmp_path):
+    out = tmp_path / "snap"
+    assert main(["snapshot", "--from", str(reference), "--out", str(out), "--as-of", "2026-11-27", "--quiet"]) == 0
+    fresh, bundled = Store(out), Store(SNAPSHOT_DIR)
+    for name in SNAPSHOT_TABLES:
+        pd.testing.assert_frame_equal(fresh.read(name), bundled.read(name), check_exact=True)
+    assert _portable(fresh.manifest()["tables"]) == _portable(bundled.manifest()["tables"])
+
+
+def _portable(tables: dict) -> dict:
+    """Manifest entries with folder names dropped from the notes (the snapshot may be built from any path)."""
+    return {name: {**entry, "notes": [re.sub(r"\S*/(?=[^/\s]+\.(json|csv|xlsx))", "", n) for n in entry["notes"]]}
+            for name, entry in tables.items()}
+
+
+def test_snapshot_mmp_totals_equal_the_sources(reference):
+    """Per-year dead_and_missing in the snapshot = the xlsx's own total column + the 2026 export's dead+missing."""
+    xlsx = pd.read_excel(reference / "mmp" / "mmp_global_fullschema_2014-2025-04.xlsx", dtype=str,
+                         engine="calamine")
+    xlsx_total = pd.to_numeric(xlsx["Total Number of Dead and Missing"]).sum()
+    site = pd.read_csv(reference / "mmp" / "mmp_global_siteexport_2026-01-to-2026-05.csv", dtype=str,
+                       keep_default_na=False)
+    site_total = sum(pd.to_numeric(site[c].replace("", "0")).sum()
+                     for c in ("Number Dead", "Minimum Estimated Number of Missing"))
+    deaths = Store(SNAPSHOT_DIR).read("mmp_deaths")
+    assert deaths["dead_and_missing"].sum() == xlsx_total + site_total
+    assert deaths.loc[deaths["year"] == 2026, "dead_and_missing"].sum() == site_total
+    assert deaths["incidents"].sum() == len(xlsx) + len(site)
