@@ -1,0 +1,126 @@
+"""`python -m ingest` end to end against a real HTTP server on 127.0.0.1 replaying recorded responses:
+the live path writes the source's figures, and a failing pull leaves the last good data byte-identical."""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from ingest.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+VIGIA_PLANS = "fts/vigia_v1_public_plan_country_VEN_2026-09-25.json"
+VIGIA_FUNDING = "fts/vigia_v1_public_fts_flow_planId-VEN-HRPs_groupby-plan_2026-09-25.json"
+EMPTY_GROUPBY = {"status": "ok", "data": {"requirements": {"objects": []},
+                                          "report3": {"fundingTotals": {"total": 0, "objects": []},
+                                                      "pledgeTotals": {"total": 0, "objects": []}}},
+                 "meta": {"language": "en"}}
+EMPTY_FLOWS = {"status": "ok", "data": {"incoming": {"flowCount": 0}, "outgoing": {"flowCount": 0},
+                                        "internal": {"flowCount": 0}, "flows": []},
+               "meta": {"language": "en", "count": 0}}
+
+
+def run_ingest(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ingest", *args, "--quiet"], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def fts_replay(reference: Path, fail_funding: bool = False):
+    """A request handler answering like api.hpc.tools from the recorded Venezuela responses."""
+    plans = (reference / VIGIA_PLANS).read_bytes()
+    funding = (reference / VIGIA_FUNDING).read_bytes()
+
+    def handle(handler):
+        parts = urlsplit(handler.path)
+        query = dict(parse_qsl(parts.query))
+        status, body = 200, None
+        if parts.path == "/v1/public/plan/country/VEN":
+            body = plans
+        elif parts.path == "/v1/public/fts/flow" and query.get("groupby") == "plan":
+            status, body = (503, b"Service Unavailable") if fail_funding else (200, funding)
+        elif parts.path == "/v1/public/fts/flow" and query.get("groupby") in {"cluster", "location"}:
+            body = json.dumps(EMPTY_GROUPBY).encode()
+        elif parts.path == "/v1/public/fts/flow":
+            body = json.dumps(EMPTY_FLOWS).encode()
+        else:
+            status, body = 404, b'{"status":"error","message":"not found"}'
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return handle
+
+
+def test_live_fts_pull_of_venezuela_2019(reference, local_server, tmp_path):
+    base, script = local_server
+    replay = fts_replay(reference)
+    for path in ("/v1/public/plan/country/VEN", "/v1/public/fts/flow", "/v1/public/plan/year/2019",
+                 "/v2/fts/flow/plan/overview/progress/2019"):
+        script.add(path, replay)
+    result = run_ingest("fts", "--country", "VEN", "--year", "2019", "--api-base", base,
+                        "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    plan = Store(tmp_path).read("fts_plans").set_index("plan_id").loc[827]
+    assert (plan["plan_code"], plan["requirements_usd"], plan["funding_usd"]) == ("HVEN19", 222_724_387, 76_925_346)
+    assert plan["pledges_usd"] == 1_023_541 and plan["people_in_need"] == 7_000_000  # curated fill
+    entry = Store(tmp_path).manifest()["tables"]["fts_plans"]
+    assert any(i["url"].startswith(f"{base}/v1/public/plan/country/VEN") for i in entry["inputs"])
+    raw = list((tmp_path / "raw" / "fts").glob("*/fetched.json"))
+    assert raw and json.loads(raw[0].read_text())[0]["sha256"] == entry["inputs"][0]["sha256"]
+    assert "people_in_need filled from a published figure: 1" in result.stdout
+    # HVEN19 from FTS, plus the curated RMRP 2019 row, marked as a published figure (no FTS history offline)
+    sources = Store(tmp_path).read("fts_plans").set_index("plan_id")["figures_source"]
+    assert sources.loc[827].startswith("FTS") and len(sources) == 2
+    assert all(s.startswith("published figure") for s in sources.drop(827))
+
+
+def test_failed_live_pull_keeps_the_last_good_data(reference, local_server, tmp_path):
+    good = run_ingest("mmp", "--file", str(reference / "mmp" / "mmp_global_siteexport_2026-01-to-2026-05.csv"),
+                      "--data-dir", str(tmp_path))
+    assert good.returncode == 0, good.stderr
+    before = tree_hashes(tmp_path)
+    base, script = local_server
+    replay = fts_replay(reference, fail_funding=True)
+    for path in ("/v1/public/plan/country/VEN", "/v1/public/fts/flow", "/v1/public/plan/year/2019"):
+        script.add(path, replay)
+    result = run_ingest("fts", "--country", "VEN", "--year", "2019", "--api-base", base,
+                        "--retries", "1", "--data-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert "HTTP 503" in result.stderr and "groupby=plan" in result.stderr and "Traceback" not in result.stderr
+    after = tree_hashes(tmp_path)
+    assert {k: v for k, v in after.items() if not k.startswith("raw/")} == before
+    assert not [p for p in tmp_path.rglob("*") if ".tmp" in p.name]
+
+
+def test_live_mmp_pull_from_the_recorded_feed(reference, local_server, tmp_path):
+    base, script = local_server
+    for year in (2019, 2020):
+        body = (reference / "mmp" / "feed" / f"mmp_feed_{year}.json").read_bytes()
+        script.add(f"/global-figures/{year}/json", (200, body, None))
+    result = run_ingest("mmp", "--year", "2019", "--year", "2020", "--base-url", base, "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    incidents = Store(tmp_path).read("mmp_incidents")
+    assert incidents.groupby("year").size().to_dict() == {2019: 1832, 2020: 1352}
+    feed = json.loads((reference / "mmp" / "feed" / "mmp_feed_2019.json").read_text())
+    expected = sum(int(r["total_dead_and_missing"].replace(",", "") or 0) for r in feed)
+    assert incidents.loc[incidents["year"] == 2019, "dead_and_missing"].sum() == expected
+
+
+def test_unreachable_mmp_site_is_a_clear_error(tmp_path):
+    result = run_ingest("mmp", "--year", "2019", "--base-url", "http://127.0.0.1:9", "--retries", "0",
+                        "--data-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert "127.0.0.1:9/global-figures/2019/json" in result.stderr and "connection failed" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "tables").exists()
