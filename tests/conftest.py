@@ -14,15 +14,21 @@ def reference_dir() -> Path:
     return Path(os.environ.get("HUMDASH_REFERENCE") or REPO.parent / "shared" / "reference")
 
 
+def require_reference(sub: str = "") -> Path:
+    """The reference folder (or a subfolder); skips on a developer machine without it, fails in CI."""
+    path = reference_dir() / sub
+    if not path.is_dir():
+        message = f"reference folder {path} not found (set HUMDASH_REFERENCE to the folder holding fts/ and mmp/)"
+        if os.environ.get("HUMDASH_REQUIRE_REFERENCE") == "1":
+            pytest.fail(message + " but HUMDASH_REQUIRE_REFERENCE=1")
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture
 def reference() -> Path:
     """The reference folder; skips on a developer machine without it, fails in CI."""
-    path = reference_dir()
-    if not path.is_dir():
-        if os.environ.get("HUMDASH_REQUIRE_REFERENCE") == "1":
-            pytest.fail(f"{path} is missing but HUMDASH_REQUIRE_REFERENCE=1")
-        pytest.skip(f"{path} not found (tests on the real files run in CI)")
-    return path
+    return require_reference()
 
 
 class _Scripted:

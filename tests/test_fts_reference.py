@@ -6,7 +6,6 @@ or copied from the reference README), never computed with the parser's code.
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,9 +13,10 @@ import pandas as pd
 import pytest
 
 from ingest.report import Report
+from tests.conftest import reference_dir, require_reference
 from ingest.sources import fts
 
-REFERENCE = Path(os.environ.get("HUMDASH_REFERENCE") or Path(__file__).resolve().parents[2] / "shared" / "reference")
+REFERENCE = reference_dir()
 FTS = REFERENCE / "fts"
 
 pytestmark = pytest.mark.reference
@@ -54,12 +54,7 @@ SKIPPED = {
 
 @pytest.fixture(scope="module", autouse=True)
 def reference_folder() -> Path:
-    if not FTS.is_dir():
-        message = f"FTS reference folder {FTS} not found (set HUMDASH_REFERENCE to the folder holding fts/)"
-        if os.environ.get("HUMDASH_REQUIRE_REFERENCE") == "1":
-            pytest.fail(message + " and HUMDASH_REQUIRE_REFERENCE=1")
-        pytest.skip(message)
-    return FTS
+    return require_reference("fts")
 
 
 def all_files() -> list[str]:

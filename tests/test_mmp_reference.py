@@ -7,7 +7,6 @@ parser's own helpers.
 from __future__ import annotations
 
 import json
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -16,9 +15,10 @@ import pandas as pd
 import pytest
 
 from ingest.report import Report
+from tests.conftest import reference_dir, require_reference
 from ingest.sources import mmp
 
-REFERENCE = Path(os.environ.get("HUMDASH_REFERENCE") or Path(__file__).resolve().parents[2] / "shared" / "reference")
+REFERENCE = reference_dir()
 MMP = REFERENCE / "mmp"
 
 pytestmark = pytest.mark.reference
@@ -55,12 +55,7 @@ AMERICAS = {"North America", "Central America", "Caribbean", "South America"}  #
 
 @pytest.fixture(scope="module", autouse=True)
 def reference_folder() -> Path:
-    if not MMP.is_dir():
-        message = (f"MMP reference folder {MMP} not found (set HUMDASH_REFERENCE to the folder holding mmp/)")
-        if os.environ.get("HUMDASH_REQUIRE_REFERENCE") == "1":
-            pytest.fail(message + " and HUMDASH_REQUIRE_REFERENCE=1 requires it")
-        pytest.skip(message)
-    return MMP
+    return require_reference("mmp")
 
 
 @lru_cache(maxsize=None)
