@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from dash import dcc, get_asset_url, html
 
 from . import exports, fmt
-from .data import Dataset
+from .data import Dataset, has_retrieval_date
 from .i18n import _
 from .params import describe, to_pairs
 from .queries import Filters
@@ -60,7 +60,8 @@ def chart_block(prefix: str, chart: Chart) -> html.Section:
         html.P(id=i["summary"], className="summary", **{"aria-live": "polite"}),
         html.Div(role="figure", className="graph-wrap", **{"aria-labelledby": i["title"],
                                                             "aria-describedby": i["summary"]}, children=[
-            dcc.Loading(dcc.Graph(id=i["graph"], config=graph_config(), responsive=True, className="graph",
+            # responsive="auto": width follows the container, the figure's own height is kept
+            dcc.Loading(dcc.Graph(id=i["graph"], config=graph_config(), responsive="auto", className="graph",
                                   figure=go.Figure()), type="dot", delay_show=300),
         ]),
         html.Details(className="table-view", children=[
@@ -87,7 +88,9 @@ def source_text(ds: Dataset, tables: tuple[str, ...]) -> str:
               "missing": _("not loaded")}.get(entry.get("origin", ""), entry.get("origin", ""))
     text = _("Source: {name} ({licence})").format(name=_(source["attribution"]), licence=source["licence"])
     if when:
-        text += ", " + _("retrieved {date}").format(date=when)
+        dated = any(has_retrieval_date(ds.provenance[t]) for t in present)
+        text += ", " + (_("retrieved {date}") if dated else
+                        _("retrieval date not recorded, table written {date}")).format(date=when)
     return f"{text}; {origin}."
 
 

@@ -8,6 +8,7 @@ change. A failed reload keeps serving the previous data (and logs why).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -108,10 +109,19 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ dataset
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
 def retrieved_at(entry: dict[str, Any]) -> str | None:
-    """The latest retrieval time among a table's inputs, else when the table was written."""
-    times = [str(i["retrieved_at"]) for i in entry.get("inputs", []) if i.get("retrieved_at")]
+    """The latest retrieval time among a table's inputs (values such as "unknown" are skipped),
+    else when the table was written."""
+    times = [str(i["retrieved_at"]) for i in entry.get("inputs", []) if _ISO_DATE.match(str(i.get("retrieved_at")))]
     return max(times) if times else entry.get("written_at")
+
+
+def has_retrieval_date(entry: dict[str, Any]) -> bool:
+    """True when at least one input of the table says when it was retrieved."""
+    return any(_ISO_DATE.match(str(i.get("retrieved_at"))) for i in entry.get("inputs", []))
 
 
 @dataclass

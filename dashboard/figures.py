@@ -19,14 +19,28 @@ from .theme import COLOURS, base_layout
 # Multi-value cells use a bare comma; a comma followed by a space belongs to one name
 # ("China, Hong Kong Special Administrative Region"). Same rule as ingest.countries.split_names.
 _LIST_SEPARATOR = re.compile(r",(?! )")
-LABEL_WIDTH = 28
+LABEL_WIDTH = 24
 
 
 # ------------------------------------------------------------------------------------------ helpers
 
 
+def _wrap(text: str, width: int = 44) -> str:
+    """Break a message into lines (plotly annotations do not wrap by themselves)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
 def message_figure(message: str) -> go.Figure:
     """A figure that only says `message` (no axes), for empty selections and missing data."""
+    message = _wrap(message)
     fig = go.Figure()
     fig.update_layout(**base_layout(height=200, margin={"l": 8, "r": 8, "t": 8, "b": 8}))
     fig.update_xaxes(visible=False)
@@ -245,7 +259,7 @@ def deaths_by_origin(rows: pd.DataFrame, top: int = 15, empty_message: str | Non
                       other_label=_("Other nationalities ({n} groups, see the table)"))
     labels = [origin_label(o, g) if not other else o for o, g, other in
               zip(shown["origin"], shown["origin_group"], shown.get("_other", [False] * len(shown)))]
-    return _stacked_hbar(labels, labels, shown["dead"], shown["missing"], _("Dead and missing (minimum estimates)"))
+    return _stacked_hbar(labels, labels, shown["dead"], shown["missing"], _("Dead and missing"))
 
 
 def summary_origin(rows: pd.DataFrame) -> str:

@@ -28,7 +28,7 @@ def ds() -> Dataset:
 
 
 def _text(fig: go.Figure) -> str:
-    return " ".join(a.text for a in fig.layout.annotations)
+    return " ".join(a.text.replace("<br>", " ") for a in fig.layout.annotations)
 
 
 def _y(fig: go.Figure, trace: int = 0) -> list:
@@ -57,6 +57,12 @@ def test_empty_frames_give_a_message_not_an_empty_axis(ds):
         assert fig.layout.xaxis.visible is False
     custom = fg.cluster_coverage(cases[6][1], empty_message="No cluster breakdown in this data for HVEN19 (2019).")
     assert "HVEN19" in _text(custom)
+
+
+def test_long_messages_are_wrapped():
+    fig = fg.message_figure("word " * 40)
+    lines = fig.layout.annotations[0].text.split("<br>")
+    assert len(lines) > 3 and all(len(line) <= 44 for line in lines)
 
 
 def test_summaries_of_empty_frames_say_so(ds):

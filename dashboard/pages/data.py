@@ -51,7 +51,8 @@ def provenance_panel(ds: Dataset, name: str) -> html.Div:
               "missing": _("not loaded: no data for this table")}.get(entry.get("origin", ""), entry.get("origin"))
     inputs = entry.get("inputs") or []
     rows = [html.Tr([html.Td(html.A(i["url"], href=i["url"]) if i.get("url") else i.get("file", "")),
-                     html.Td(html.Code(i.get("sha256", "")), className="hash"), html.Td(i.get("retrieved_at", ""))])
+                     html.Td(html.Code(i.get("sha256", "")), className="hash"), html.Td(i.get("retrieved_at", "")),
+                     html.Td(i.get("origin", ""))])
             for i in inputs]
     return html.Div(className="provenance", children=[
         html.H2(_("Provenance of {name}").format(name=name)),
@@ -67,8 +68,8 @@ def provenance_panel(ds: Dataset, name: str) -> html.Div:
         ]),
         html.Div(className="table-wrap", children=html.Table(className="data", children=[
             html.Thead(html.Tr([html.Th(_("URL or file"), scope="col"), html.Th("sha256", scope="col"),
-                                html.Th(_("Retrieved at"), scope="col")])),
-            html.Tbody(rows or [html.Tr(html.Td(_("No inputs recorded."), colSpan=3))]),
+                                html.Th(_("Retrieved at"), scope="col"), html.Th(_("Where it came from"), scope="col")])),
+            html.Tbody(rows or [html.Tr(html.Td(_("No inputs recorded."), colSpan=4))]),
         ])),
         html.Ul([html.Li(n) for n in entry.get("notes") or []]) if entry.get("notes") else None,
     ])
