@@ -6,10 +6,14 @@ Flow: fetch/read bytes -> parse into raw text cells -> map the detected layout o
 """
 from __future__ import annotations
 
+import csv
 import html
 import io
 import json
+import math
 import re
+import warnings
+import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -110,6 +114,27 @@ _WKT_POINT = re.compile(rf"^POINT\s*\(\s*({_NUM})\s+({_NUM})\s*\)$", re.IGNORECA
 _LAT_LON = re.compile(rf"^({_NUM})\s*,\s*({_NUM})$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+$")
 _EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# An HXL hashtag ("#affected+killed"): what tells HDX's tag row from a data row whose cells start with '#'.
+_HXL_TAG = re.compile(r"^#[A-Za-z][A-Za-z0-9_]*(\s*\+\s*[A-Za-z][A-Za-z0-9_]*)*$")
+_INTEGER = re.compile(r"^[-+]?[0-9]+(\.0*)?$")
+_DECIMAL = re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+_TOO_LARGE = object()  # a whole number beyond MAX_COUNT (see _whole_number)
+
+# Largest file read_file accepts (bytes on disk; for an xlsx, the unzipped size of its parts). Reading
+# costs about 10x the file size in memory (measured: 1.0 GB peak for a 100 MB CSV of the full schema,
+# read in ~11 s); the largest MMP release, every incident since 2014, is about 10 MB as CSV and 2 MB as
+# xlsx. 200 MB is 20x that and keeps a read under ~2-3 GB of memory on a laptop; anything larger is not
+# an MMP download (or several concatenated), and is refused before it is read rather than exhausting memory.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+# A count of people in one incident beyond this is a corrupt cell or a typo, not a count (the deadliest
+# recorded shipwrecks are in the hundreds); such cells are left blank and counted. The bound also keeps
+# dead + missing and any sum over rows far inside int64 (no silent overflow), and every accepted value
+# is exact (below 2**53, so one read as a float, e.g. '1e3', is still the number written).
+MAX_COUNT = 10**9
+# The table's year range (from the schema, so the message and the check cannot drift apart).
+_YEAR_RANGE = SCHEMAS["mmp_incidents"].columns["year"].checks[0].statistics
+YEAR_MIN, YEAR_MAX = int(_YEAR_RANGE["min_value"]), int(_YEAR_RANGE["max_value"])
 
 AGG_KEYS = ["year", "month", "region", "region_group", "country_of_incident_iso3", "origin", "origin_iso3",
             "origin_group", "cause_of_death", "migration_route"]
@@ -173,6 +198,7 @@ def aggregate(incidents: pd.DataFrame) -> pd.DataFrame:
 def _parse_file(path: Path, report: Report) -> tuple[pd.DataFrame | None, int]:
     """Raw text cells of a file and the row number of its first data row (None when it has no rows)."""
     try:
+        _check_size(path.stat().st_size, path, "")
         content = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path}: cannot read the file ({exc.strerror or exc}); check the path") from None
@@ -186,10 +212,11 @@ def _parse_file(path: Path, report: Report) -> tuple[pd.DataFrame | None, int]:
             raise IngestError(f"{path}: the file is empty; download it again from missingmigrants.iom.int/downloads")
         if text.lstrip()[:1] in ("[", "{"):
             return _feed_frame(_load_json(text, path), path.name, report), 1
-        raw = _read_csv(text, path)
+        raw = _read_csv(text, path, report)
     if len(raw.columns) == 0:
         raise IngestError(f"{path}: no header row found (empty sheet?); download the data again")
     raw.columns = [_clean_header(c) for c in raw.columns]
+    _check_duplicate_columns(raw.columns, path)
     raw, dropped = _drop_hxl_row(raw, report)
     if raw.empty:
         report.warn(f"{path.name}: the file has a header but no incident rows")
@@ -197,8 +224,24 @@ def _parse_file(path: Path, report: Report) -> tuple[pd.DataFrame | None, int]:
     return raw, 2 + dropped  # spreadsheet numbering: the header is row 1
 
 
+def _check_size(size: int, path: Path, what: str) -> None:
+    """Refuse a file over MAX_FILE_BYTES before reading it (see MAX_FILE_BYTES)."""
+    if size > MAX_FILE_BYTES:
+        raise IngestError(f"{path}: the file{what} is {size / 2**20:,.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB "
+                          "this tool reads (the whole MMP dataset is about 10 MB); check it is an MMP download, "
+                          "or split it by year")
+
+
 def _read_excel(content: bytes, path: Path) -> pd.DataFrame:
     """First sheet of an xlsx/xls workbook, every cell as text (calamine: several times faster than openpyxl)."""
+    if content.startswith(b"PK"):
+        # An xlsx is a zip: its parts are unpacked in memory, so their unzipped size is what counts.
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                unzipped = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            unzipped = 0  # not a readable zip: calamine says so below
+        _check_size(unzipped, path, " unzipped")
     try:
         return pd.read_excel(io.BytesIO(content), sheet_name=0, engine="calamine", dtype=str, keep_default_na=False)
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
@@ -207,7 +250,21 @@ def _read_excel(content: bytes, path: Path) -> pd.DataFrame:
 
 
 def _decode(content: bytes, path: Path, report: Report) -> str:
-    """Text of a CSV/JSON file: UTF-8 (BOM allowed), else Windows-1252 as IOM's 2022 files use."""
+    """Text of a CSV/JSON file: UTF-8 (BOM allowed), UTF-16 with a BOM, else Windows-1252 as IOM's 2022 files use."""
+    if content.startswith(_UTF16_BOMS):
+        # Excel's "Unicode text" and some editors save UTF-16; its BOM says so unambiguously.
+        try:
+            text = content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise IngestError(f"{path}: starts like UTF-16 text but byte offset {exc.start} is not UTF-16; "
+                              "save the file again as UTF-8 CSV") from None
+        report.count("file decoded as UTF-16 (not UTF-8)")
+        return text
+    nul = content.find(b"\x00")
+    if nul >= 0:
+        # No text encoding IOM uses has NUL bytes: UTF-16 without its BOM, or not a text file at all.
+        raise IngestError(f"{path}: NUL byte at offset {nul}: not a CSV or JSON text file (UTF-16 without a "
+                          "byte-order mark, or a binary file); save it again as UTF-8 CSV or xlsx")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -221,12 +278,54 @@ def _decode(content: bytes, path: Path, report: Report) -> str:
     return text
 
 
-def _read_csv(text: str, path: Path) -> pd.DataFrame:
+def _read_csv(text: str, path: Path, report: Report) -> pd.DataFrame:
     """Every CSV cell as text; blanks stay '' so 'NA' or 'None' in a cell is never taken for missing."""
+    # index_col=False: by default pandas turns the first column into the index when the rows have one
+    # more cell than the header (a trailing comma), shifting every value into the wrong column.
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise IngestError(f"{path}: not a readable CSV file ({str(exc).strip()}); re-download it") from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        # pandas dropped cells beyond the header's last column: fine when blank, data loss otherwise.
+        _check_cells_beyond_header(text, path, report)
+    return raw
+
+
+def _check_cells_beyond_header(text: str, path: Path, report: Report) -> None:
+    """IngestError naming the first row with a non-blank cell beyond the header, else count the blank ones."""
+    rows = csv.reader(io.StringIO(text))
+    try:
+        width = len(next(rows))
+        blank = 0
+        for number, cells in enumerate(rows, start=2):
+            extra = cells[width:]
+            if any(c.strip() for c in extra):
+                raise IngestError(f"{path} row {number}: {len(cells)} cells for {width} columns (values beyond the "
+                                  "last header column); the file is damaged or its header lost a column")
+            blank += bool(extra)
+    except csv.Error as exc:
         raise IngestError(f"{path}: not a readable CSV file ({exc}); re-download it") from None
+    report.count("empty cells beyond the last header column ignored (trailing commas)", blank)
+
+
+def _check_duplicate_columns(columns: pd.Index, path: Path) -> None:
+    """IngestError when a column some layout reads appears twice (which one holds the data is unknowable)."""
+    # pandas renames a repeated header 'X' to 'X.1'; case and spacing do not make columns distinct either.
+    present = {str(c) for c in columns}
+    keys = []
+    for column in map(str, columns):
+        base, dot, suffix = column.rpartition(".")
+        keys.append(_norm(base if dot and suffix.isdigit() and base in present else column))
+    known = {_norm(c) for layout in LAYOUTS.values() for c in layout.values()}
+    for key in dict.fromkeys(keys):
+        if key in known and keys.count(key) > 1:
+            positions = [i for i, k in enumerate(keys) if k == key]
+            raise IngestError(f"{path}: column {str(columns[positions[0]])!r} appears {len(positions)} times "
+                              f"(columns {', '.join(str(i + 1) for i in positions)}); keep one and save the file "
+                              "again")
 
 
 def _load_json(text: str, path: Path) -> Any:
@@ -236,13 +335,16 @@ def _load_json(text: str, path: Path) -> Any:
     except json.JSONDecodeError as exc:
         raise IngestError(f"{path}: malformed or truncated JSON ({exc.msg} at line {exc.lineno}, "
                           f"column {exc.colno}); download it again") from None
+    except RecursionError:
+        raise IngestError(f"{path}: JSON nested too deeply to be an MMP feed (a flat array of incident "
+                          "objects); download it again") from None
 
 
 def _feed_frame(records: Any, where: str, report: Report) -> pd.DataFrame | None:
     """Check a feed response (array of flat objects with the feed's keys) and frame it; None when empty."""
     if not isinstance(records, list):
         raise IngestError(f"{where}: expected a JSON array of incident objects, got a JSON "
-                          f"{type(records).__name__}; check the URL (the feed is /global-figures/<year>/json)")
+                          f"{_json_type(records)}; check the URL (the feed is /global-figures/<year>/json)")
     if not records:
         report.warn(f"{where}: no incidents in this feed response (empty array)")
         return None
@@ -250,17 +352,28 @@ def _feed_frame(records: Any, where: str, report: Report) -> pd.DataFrame | None
     required = {col for field, col in layout.items() if field not in _OPTIONAL["JSON feed"]}
     for i, record in enumerate(records):
         if not isinstance(record, dict):
-            raise IngestError(f"{where}: record {i} is a JSON {type(record).__name__}, expected an object "
+            raise IngestError(f"{where}: record {i} is a JSON {_json_type(record)}, expected an object "
                               "with the feed's fields")
         lacking = required.difference(record)
         if lacking:
             raise IngestError(f"{where}: record {i} (web_id {record.get('web_id')!r}) lacks field(s) "
                               f"{', '.join(sorted(lacking))}; the feed format may have changed")
+        nested = [key for key in layout.values() if isinstance(record.get(key), (dict, list))]
+        if nested:
+            # Every feed field is a string, number or null; an object or array there is another format.
+            raise IngestError(f"{where}: record {i} (web_id {record.get('web_id')!r}) field {nested[0]} is a "
+                              f"JSON {_json_type(record[nested[0]])}, expected a string, number or null; the feed "
+                              "format may have changed")
     frame = pd.DataFrame.from_records(records)
     frame["source_file"] = where
     # The feed added nationality in 2025; earlier records lack the key, which is "not recorded", not "unknown".
     frame["_has_origin"] = [layout["origin"] in r for r in records]
     return frame
+
+
+def _json_type(value: Any) -> str:
+    """A decoded JSON value's type for messages: 'null', else the Python name (dict, list, str, int, ...)."""
+    return "null" if value is None else type(value).__name__
 
 
 def _clean_header(name: object) -> str:
@@ -269,11 +382,11 @@ def _clean_header(name: object) -> str:
 
 
 def _drop_hxl_row(raw: pd.DataFrame, report: Report) -> tuple[pd.DataFrame, int]:
-    """Drop HDX's HXL hashtag row (the first data row, every non-empty cell starting with '#')."""
+    """Drop HDX's HXL hashtag row (the first data row, every non-empty cell a tag such as '#affected+killed')."""
     if raw.empty:
         return raw, 0
     cells = [str(c).strip() for c in raw.iloc[0].tolist() if c is not None and str(c).strip() not in ("", "nan")]
-    if cells and all(c.startswith("#") for c in cells):
+    if cells and all(_HXL_TAG.match(c) for c in cells):
         report.count("HXL hashtag row dropped")
         return raw.iloc[1:].reset_index(drop=True), 1
     return raw, 0
@@ -408,22 +521,27 @@ def _dates(s: pd.Series, report: Report) -> pd.Series:
     """Calendar dates from every format MMP has used; unreadable text is counted and left blank."""
     parsed = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     todo = s.notna()
+    outside = pd.Series(False, index=s.index)
     for fmt in _DATE_FORMATS:
         if not todo.any():
             break
         attempt = pd.to_datetime(s[todo].astype(object), format=fmt, errors="coerce")
-        parsed.loc[todo] = attempt.astype("datetime64[ns]")
-        todo &= parsed.isna()
+        # pandas reads any year here (1066, 9999); only the table's years fit it (and datetime64[ns]).
+        far = attempt.notna() & ~attempt.dt.year.between(YEAR_MIN, YEAR_MAX)
+        outside.loc[far[far].index] = True
+        parsed.loc[todo] = attempt.where(~far).astype("datetime64[ns]")
+        todo &= parsed.isna() & ~outside
     report.count("unreadable incident date (left blank)", int(todo.sum()))
+    report.count(f"incident date outside {YEAR_MIN}-{YEAR_MAX} (left blank)", int(outside.sum()))
     return parsed.dt.normalize()  # the site export stamps every date 12:00; only the day is data
 
 
 def _years(date: pd.Series, column: pd.Series, ids: pd.Series, report: Report, where: str) -> pd.Series:
     """Year from the date, else the year column, else the id prefix ('2020.MMP01074' -> 2020)."""
     year = date.dt.year.astype("Int64")
-    from_column = pd.to_numeric(column, errors="coerce").round().astype("Int64")
+    from_column, _, _ = _whole_numbers(column)
     year = year.fillna(from_column)
-    from_id = pd.to_numeric(ids.str.extract(r"^(\d{4})\.", expand=False), errors="coerce").astype("Int64")
+    from_id = pd.to_numeric(ids.str.extract(r"^([0-9]{4})\.", expand=False), errors="coerce").astype("Int64")
     recovered = year.isna() & from_id.notna()
     report.count("year recovered from ID", int(recovered.sum()))
     year = year.fillna(from_id)
@@ -431,6 +549,11 @@ def _years(date: pd.Series, column: pd.Series, ids: pd.Series, report: Report, w
         bad = year.isna()
         raise IngestError(f"{where}: {int(bad.sum())} row(s) have no date, year or year-prefixed id "
                           f"(first: incident {ids[bad].iloc[0]}); fill in the year or remove those rows")
+    outside = ~year.between(YEAR_MIN, YEAR_MAX)
+    if outside.any():
+        raise IngestError(f"{where}: {int(outside.sum())} row(s) have a year outside {YEAR_MIN}-{YEAR_MAX} "
+                          f"(first: incident {ids[outside].iloc[0]}, year {year[outside].iloc[0]}); fix the year "
+                          "column or remove those rows")
     return year
 
 
@@ -451,15 +574,42 @@ def _counts(s: pd.Series, field: str, report: Report) -> pd.Series:
     thousands = s.str.fullmatch(_THOUSANDS.pattern).fillna(False)
     report.count("thousands separator removed from a count", int(thousands.sum()))
     cleaned = s.where(~thousands, s.str.replace(",", "", regex=False))
-    number = pd.to_numeric(cleaned, errors="coerce")
-    whole = number.notna() & (number == number.round())
-    unreadable = cleaned.notna() & ~whole
-    if unreadable.any():
-        report.count(f"unreadable number in {field} (left blank)", int(unreadable.sum()))
-    number = number.where(whole).astype("Int64")
+    number, unreadable, too_large = _whole_numbers(cleaned)
+    report.count(f"unreadable number in {field} (left blank)", int(unreadable.sum()))
+    report.count(f"number beyond {MAX_COUNT:,} in {field} (left blank)", int(too_large.sum()))
     # Negative cells net a correction into the source's total; taking absolute values would double count.
     report.count(f"negative {field} kept (IOM correction)", int((number < 0).fillna(False).sum()))
     return number
+
+
+def _whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Exact whole numbers of text cells (Int64), and masks of the unreadable and the too-large ones."""
+    values = {cell: _whole_number(cell) for cell in s.dropna().unique()}  # once per distinct text
+    # A plain list, not Series.map: map would turn the ints into floats (inexact beyond 2**53).
+    parsed = [None if blank else values[cell] for cell, blank in zip(s.tolist(), s.isna().tolist())]
+    number = pd.Series(pd.array([v if type(v) is int else None for v in parsed], dtype="Int64"), index=s.index)
+    too_large = pd.Series([v is _TOO_LARGE for v in parsed], index=s.index, dtype=bool)
+    unreadable = s.notna() & number.isna() & ~too_large
+    return number, unreadable, too_large
+
+
+def _whole_number(cell: str) -> int | object | None:
+    """'12', '-3', '+4', '7.0', '1e3' -> int; beyond MAX_COUNT -> _TOO_LARGE; anything else -> None."""
+    if _INTEGER.match(cell):
+        digits = cell.split(".")[0]
+        if len(digits.lstrip("+-0")) > 18:  # also keeps int() clear of Python's 4,300-digit limit
+            return _TOO_LARGE
+        value = int(digits)  # exact (no float rounding)
+    elif _DECIMAL.match(cell):
+        number = float(cell)
+        if not math.isfinite(number):
+            return _TOO_LARGE
+        if number != math.floor(number):
+            return None  # 2.5 people is not a count
+        value = int(number)
+    else:
+        return None
+    return value if abs(value) <= MAX_COUNT else _TOO_LARGE
 
 
 def _totals(total: pd.Series, dead: pd.Series, missing: pd.Series, report: Report) -> pd.Series:
