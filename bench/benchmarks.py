@@ -1,0 +1,549 @@
+"""The benchmarks. Each is a function `(Context) -> list[Result]` registered in BENCHMARKS.
+
+Every timing compares ours with its baseline in the same process, alternating the two call by call
+(ours/baseline, then baseline/ours, ...) after one warm-up call of each, so both see the same machine.
+Memory is measured in fresh subprocesses (bench/probe_memory.py).
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import inspect
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from datetime import date, datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from . import synth
+from .table import (Result, Stats, Target, bytes_at_most, fmt_bytes, fmt_seconds, not_measured, p95_at_most,
+                    ratio_at_most, timing_result)
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+QUERY_SCALES = (1, 10, 100)
+TOP_SCALE = 100
+
+
+# ------------------------------------------------------------------------------------------ context
+
+
+class Context:
+    """Options and everything built once and shared between benchmarks (synthetic data dirs, loads)."""
+
+    def __init__(self, quick: bool = False, keep: bool = False, log: Callable[[str], None] | None = None) -> None:
+        self.quick = quick
+        self.keep = keep
+        self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.tmp = Path(tempfile.mkdtemp(prefix="humdash-bench-"))
+        self._data_dirs: dict[int, Path] = {}
+        self._rows: dict[int, int] = {}
+        self._datasets: dict[int, Any] = {}
+        self.load_seconds: dict[int, float] = {}
+
+    def n(self, full: int, quick: int) -> int:
+        """Repeat count for this run."""
+        return quick if self.quick else full
+
+    def close(self) -> None:
+        self._datasets.clear()
+        if self.keep:
+            self.log(f"kept temporary data in {self.tmp}")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # ---- data ------------------------------------------------------------------------------
+    def empty_dir(self) -> Path:
+        """A data directory with nothing ingested: the app falls back to the bundled snapshot."""
+        path = self.tmp / "empty"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def data_dir(self, k: int) -> Path:
+        """A data directory holding the real incidents scaled xk, ingested the way `python -m ingest mmp`
+        writes them (mmp_incidents + mmp_deaths through Store.write); FTS tables come from the snapshot."""
+        if k not in self._data_dirs:
+            from ingest.sources import mmp
+            from ingest.store import Store
+
+            real = synth.real_incidents()
+            self.log(f"  writing x{k} incidents ({k * len(real):,}) to a temporary data directory ...")
+            incidents = real if k == 1 else synth.scale_incidents(real, k, seed=k)
+            source = synth.reference_file(synth.MMP_XLSX)
+            record = {"file": f"synthetic x{k} sample of {source.name}",
+                      "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+                      "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            path = self.tmp / f"x{k}"
+            Store(path).write({"mmp_incidents": incidents, "mmp_deaths": mmp.aggregate(incidents)},
+                              {"mmp_incidents": [record], "mmp_deaths": [record]})
+            self._rows[k] = len(incidents)
+            self._data_dirs[k] = path
+            del incidents
+            gc.collect()
+        return self._data_dirs[k]
+
+    def rows(self, k: int) -> int:
+        self.data_dir(k)
+        return self._rows[k]
+
+    def dataset(self, k: int) -> Any:
+        """The app's loaded data for xk (dashboard.data.DataSource: read, validate, build the cube)."""
+        if k not in self._datasets:
+            from dashboard.data import DataSource
+
+            path = self.data_dir(k)
+            gc.collect()
+            start = time.perf_counter()
+            ds = DataSource(path, check_every=1e9).current()
+            self.load_seconds[k] = time.perf_counter() - start
+            if ds.error:
+                raise RuntimeError(f"loading {path} failed: {ds.error}")
+            self._datasets[k] = ds
+        return self._datasets[k]
+
+    def drop_dataset(self, k: int) -> None:
+        self._datasets.pop(k, None)
+        gc.collect()
+
+
+# ------------------------------------------------------------------------------------------ timing
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def compare(ours: Callable[[], Any], baseline: Callable[[], Any], repeats: int, warmup: int = 1,
+            collect: bool = True) -> tuple[Stats, Stats, float]:
+    """Time both `repeats` times, alternating which goes first; returns (ours, baseline, first ours call)."""
+    first = _timed(ours)
+    for _ in range(warmup):
+        baseline()
+        if warmup > 1:
+            ours()
+    a: list[float] = []
+    b: list[float] = []
+    for i in range(repeats):
+        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            if collect:
+                gc.collect()
+            (a if which == 0 else b).append(_timed(ours if which == 0 else baseline))
+    return Stats.of(a), Stats.of(b), first
+
+
+def _quiet_excel(path: Path) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3.1 warns that its default xlsx engine will change
+        return pd.read_excel(path)
+
+
+# ------------------------------------------------------------------------------------------ 1, 2: ingest
+
+
+def _ingest_mmp(path: Path) -> int:
+    """What an MMP file ingest does: read_file (parse + tidy + validate), validate, Store.write."""
+    from ingest.report import Report
+    from ingest.schemas import validate
+    from ingest.sources import mmp
+    from ingest.store import Store, input_record
+
+    incidents = validate("mmp_incidents", mmp.read_file(path, Report()), path.name)
+    with tempfile.TemporaryDirectory(prefix="humdash-bench-store-") as tmp:
+        Store(tmp).write({"mmp_incidents": incidents},
+                         {"mmp_incidents": [input_record(file=path, sha256="-", retrieved_at="-")]})
+    return len(incidents)
+
+
+def bench_mmp_xlsx_ingest(ctx: Context) -> list[Result]:
+    path = synth.reference_file(synth.MMP_XLSX)
+    ours, base, first = compare(lambda: _ingest_mmp(path), lambda: _quiet_excel(path), ctx.n(7, 2))
+    rows = _ingest_mmp(path)
+    return [timing_result(
+        "mmp_xlsx_ingest", ours, base, [ratio_at_most(0.5)], baseline_label="pd.read_excel (openpyxl)",
+        note=f"{path.name}, {rows:,} incidents. Ours = mmp.read_file + validate + Store.write (temp dir); "
+             f"baseline = pandas.read_excel(path) with pandas' default engine (openpyxl). First call of ours in "
+             f"this process (country-name matching not cached yet): {fmt_seconds(first)}.")]
+
+
+def largest_mmp_csv() -> tuple[Path, str]:
+    """The largest CSV in the reference mmp/ folder and the encoding plain pandas needs for it."""
+    folder = synth.reference_dir() / "mmp"
+    csvs = sorted(folder.glob("*.csv"), key=lambda p: p.stat().st_size, reverse=True)
+    if not csvs:
+        raise FileNotFoundError(f"no CSV in {folder}")
+    path = csvs[0]
+    try:
+        path.read_bytes().decode("utf-8")
+        return path, "utf-8"
+    except UnicodeDecodeError:
+        return path, "cp1252"
+
+
+def bench_mmp_csv_ingest(ctx: Context) -> list[Result]:
+    path, encoding = largest_mmp_csv()
+
+    def baseline() -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # DtypeWarning on mixed columns
+            return pd.read_csv(path, encoding=encoding)
+
+    ours, base, first = compare(lambda: _ingest_mmp(path), baseline, ctx.n(15, 5))
+    return [timing_result(
+        "mmp_csv_ingest", ours, base, [ratio_at_most(10)], baseline_label=f"pd.read_csv({encoding})",
+        note=f"{path.name} ({path.stat().st_size / 1e6:.1f} MB, the largest CSV), read_file + validate + "
+             f"Store.write vs pandas.read_csv(path, encoding='{encoding}'). First call of ours in this process: "
+             f"{fmt_seconds(first)}.")]
+
+
+# ------------------------------------------------------------------------------------------ 3: FTS flows
+
+
+def parse_flow_pages(pages: Sequence[bytes]) -> dict[str, pd.DataFrame]:
+    """Our FTS parser on flow-list pages held in memory: exactly `fts.read_files` without the file reads.
+
+    The flow-list parser is private (`fts._read_one` -> `_read_json` -> `_flow_rows`, then `_tables`
+    builds and validates fts_flows and derives fts_donors); it is called directly on purpose.
+    """
+    from ingest.report import Report
+    from ingest.sources import fts
+
+    collected, report = fts._Collected(), Report()
+    for i, content in enumerate(pages):
+        fts._read_one(Path(f"flows_page-{i + 1}.json"), content, collected, report)
+    return fts._tables(collected, report)
+
+
+def bench_fts_flows_parse(ctx: Context) -> list[Result]:
+    pages = synth.flow_pages(pages=10, per_page=200, seed=0)
+    recorded = len(synth.recorded_flow_page()["data"]["flows"])
+    flows = parse_flow_pages(pages)["fts_flows"]
+    if len(flows) != 2000:
+        raise RuntimeError(f"parser returned {len(flows)} flows for 10 pages of 200")
+    ours, base, _first = compare(lambda: parse_flow_pages(pages), lambda: [json.loads(p) for p in pages],
+                                 ctx.n(30, 8))
+    return [timing_result(
+        "fts_flows_parse", ours, base, [ratio_at_most(3)], baseline_label="json.loads",
+        note=f"10 pages x 200 flows ({sum(map(len, pages)) / 1e6:.1f} MB of JSON). Page 1 = the {recorded} flows "
+             f"of the recorded {synth.FTS_FLOW_PAGE.split('/')[-1]} (it holds {recorded}, not 200) topped up "
+             "with sampled ones; pages 2-10 sampled with new ids and dates jittered ±30 days. Ours calls the "
+             "PRIVATE fts._read_one + fts._tables (read_files minus file reads; also derives fts_donors).")]
+
+
+# ------------------------------------------------------------------------------------------ 4: queries
+
+
+def migration_filters() -> list[Any]:
+    """A rotation of realistic migration selections: page defaults, years, region groups, nationality,
+    causes, routes and date ranges that cut months."""
+    from dashboard.queries import Filters as F
+
+    year = lambda y: dict(date_from=date(y, 1, 1), date_to=date(y, 12, 31))  # noqa: E731
+    return [
+        F(**year(2019), region_groups=("Americas",)),  # /migration and / (overview) default
+        F(),  # everything
+        F(**year(2023)),
+        F(**year(2016), region_groups=("Mediterranean",)),
+        F(date_from=date(2021, 3, 15), date_to=date(2021, 8, 31), region_groups=("Africa",)),
+        F(origins=("AFG",)),
+        F(origins=("SYR", "AFG"), date_from=date(2015, 1, 1), date_to=date(2016, 12, 31)),
+        F(origins=("VEN",), region_groups=("Americas",)),
+        F(date_from=date(2020, 1, 1), date_to=date(2022, 12, 31), region_groups=("Asia",), freq="year"),
+        F(date_from=date(2024, 1, 1), date_to=date(2025, 4, 30), region_groups=("Europe",)),
+        F(years=(2017, 2018), freq="year"),  # the API's year= parameter
+        F(causes=("Drowning",), region_groups=("Mediterranean",)),
+        F(routes=("US-Mexico border crossing",), **year(2022)),
+        F(origins=("MEX", "GTM", "HND"), regions=("North America", "Central America"), **year(2021)),
+    ]
+
+
+def funding_filters(plans: pd.DataFrame, clusters: pd.DataFrame, donors: pd.DataFrame) -> list[Any]:
+    """Plans as the funding page selects them (one plan, plan or global clusters), plus country/years."""
+    from dashboard.queries import Filters as F
+
+    ids = [int(p) for p in pd.unique(pd.concat([clusters["plan_id"], donors["plan_id"]]))][:12]
+    out = [F(plan_ids=(pid,), cluster_type=("cluster", "globalcluster")[i % 2]) for i, pid in enumerate(ids)]
+    out += [F(countries=("VEN",), years=(2019, 2020)), F(countries=("COL",)), F()]
+    return out
+
+
+MMP_QUERIES = {  # row name -> view in dashboard.views.VIEWS
+    "deaths_by_nationality": "mmp/deaths-by-origin",
+    "trend": "mmp/trend",
+    "by_region": "mmp/by-region",
+    "by_cause": "mmp/by-cause",
+    "map_bins": "mmp/map-bins",
+}
+FTS_QUERIES = {"cluster_coverage": "fts/clusters", "donors": "fts/donors"}
+
+
+def incident_level(ds: Any) -> SimpleNamespace:
+    """The naive baseline's data: the incident table itself (one row per incident), with only the
+    columns the query code reads added at load time (period bounds, counts as integers, incidents=1).
+    Running the dashboard's own query functions on it = filter the incidents and group on every request."""
+    from dashboard import queries as q
+
+    inc = ds.tables["mmp_incidents"]
+    periods = q.period_columns(inc["year"], inc["month"], inc["incident_date"])
+    counts = pd.DataFrame({c: inc[c].astype("Int64").fillna(0).astype("int64")
+                           for c in q.MMP_COUNTS if c in inc.columns}, index=inc.index)
+    counts["incidents"] = 1
+    cube = pd.concat([periods, inc[["year", "month", *q.MMP_DIMS]], counts], axis=1)
+    located = inc["lat"].notna() & inc["lon"].notna()
+    geo = cube[located].assign(lat_bin=inc.loc[located, "lat"].floordiv(1).astype("int64"),
+                               lon_bin=inc.loc[located, "lon"].floordiv(1).astype("int64"))
+    return SimpleNamespace(cube=cube, geo=geo, tables=ds.tables, precision=ds.precision)
+
+
+def _same_answer(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Same rows and the same sums (the naive baseline must answer the same question)."""
+    if len(a) != len(b):
+        return False
+    for c in ("dead_and_missing", "incidents"):
+        if c in a.columns and int(a[c].sum()) != int(b[c].sum()):
+            return False
+    return True
+
+
+def _time_queries(compute: Callable[[Any, Any], Any], data: Any, filters: Sequence[Any], rounds: int,
+                  naive: Any = None, naive_rounds: int = 0) -> tuple[list[float], list[float], int]:
+    """Interleaved samples of ours (every round) and of the naive baseline (the first naive_rounds)."""
+    ours: list[float] = []
+    base: list[float] = []
+    mismatches = 0
+    for r in range(rounds):
+        gc.collect()
+        for f in filters:
+            start = time.perf_counter()
+            answer = compute(data, f)
+            ours.append(time.perf_counter() - start)
+            if naive is not None and r < naive_rounds:
+                start = time.perf_counter()
+                expected = compute(naive, f)
+                base.append(time.perf_counter() - start)
+                if r == 0 and not _same_answer(answer, expected):
+                    mismatches += 1
+    return ours, base, mismatches
+
+
+def bench_queries(ctx: Context) -> list[Result]:
+    from dashboard.views import VIEWS
+
+    mig = migration_filters()
+    rounds, naive_rounds = ctx.n(8, 2), ctx.n(2, 1)
+    per_scale: dict[int, dict[str, tuple[Stats, Stats | None, int]]] = {}
+    cube_rows: dict[int, int] = {}
+    results: list[Result] = []
+    for k in QUERY_SCALES:
+        ds = ctx.dataset(k)
+        cube_rows[k] = len(ds.cube)
+        ctx.log(f"  x{k}: {ctx.rows(k):,} incidents -> cube {len(ds.cube):,} rows, geo {len(ds.geo):,} "
+                f"(loaded in {fmt_seconds(ctx.load_seconds[k])}); timing queries ...")
+        naive = incident_level(ds)
+        per_scale[k] = {}
+        for name, view in MMP_QUERIES.items():
+            compute = VIEWS[view].compute  # the view's computation, without the app's per-filter LRU cache
+            compute(ds, mig[0])  # warm-up
+            ours, base, bad = _time_queries(compute, ds, mig, rounds, naive, naive_rounds)
+            per_scale[k][name] = (Stats.of(ours), Stats.of(base), bad)
+        if k == TOP_SCALE:
+            fts = funding_filters(ds.tables["fts_plans"], ds.tables["fts_clusters"], ds.tables["fts_donors"])
+            for name, view in FTS_QUERIES.items():
+                compute = VIEWS[view].compute
+                compute(ds, fts[0])
+                ours, _b, _bad = _time_queries(compute, ds, fts, rounds * 2)
+                per_scale[k][name] = (Stats.of(ours), None, 0)
+        del naive
+        if k != TOP_SCALE:
+            ctx.drop_dataset(k)
+    growth_rows = ctx.rows(TOP_SCALE) / ctx.rows(1)
+    top = per_scale[TOP_SCALE]
+    for name in [*MMP_QUERIES, *FTS_QUERIES]:
+        ours, base, bad = top[name]
+        if base is not None:
+            note = (f"{len(mig)} filter sets rotated; ours = dashboard.views.VIEWS['{MMP_QUERIES[name]}'].compute on "
+                    f"the cube ({cube_rows[TOP_SCALE]:,} rows); naive = the same code on the "
+                    f"{ctx.rows(TOP_SCALE):,} incident rows.")
+            if bad:
+                note += f" WARNING: naive and ours disagree on {bad} filter set(s)."
+            results.append(timing_result(f"queries x{TOP_SCALE} {name}", ours, base,
+                                         [p95_at_most(0.020), ratio_at_most(1 / 20)], note=note,
+                                         baseline_label="naive"))
+        else:
+            results.append(timing_result(
+                f"queries x{TOP_SCALE} {name}", ours, None, [p95_at_most(0.020)],
+                note=f"FTS query on the snapshot's FTS tables (they do not scale with incidents); "
+                     f"{len(fts)} plan/country filter sets rotated. No naive baseline (the tables are the "
+                     "source rows already)."))
+    for i, name in enumerate(MMP_QUERIES):
+        m = {k: per_scale[k][name][0].median for k in QUERY_SCALES}
+        naive_growth = per_scale[TOP_SCALE][name][1].median / per_scale[1][name][1].median
+        results.append(Result(
+            f"queries growth x1->x{TOP_SCALE} {name}", ours=m[TOP_SCALE] / m[1], baseline=growth_rows,
+            ours_text=f"x{m[TOP_SCALE] / m[1]:.1f} (median " + " -> ".join(fmt_seconds(m[k]) for k in QUERY_SCALES)
+                      + ")",
+            baseline_text=f"incidents x{growth_rows:.0f} (naive query x{naive_growth:.1f})",
+            targets=(ratio_at_most(0.1),),
+            note="" if i else ("Growth target: query cost should grow far slower than the incident count; read "
+                               "here as at most a tenth of it (ratio = query growth / incident growth ≤ 0.1)."),
+            detail={"p95 per scale": ", ".join(f"x{k} {fmt_seconds(per_scale[k][name][0].p95)}"
+                                               for k in QUERY_SCALES)}))
+    results.append(Result(
+        "queries data load (not a query)", ours_text=", ".join(
+            f"x{k} {fmt_seconds(ctx.load_seconds[k])}" for k in QUERY_SCALES),
+        baseline_text="—", note="DataSource(data_dir).current(): read + validate the tables, build cube and geo; "
+                                "cube rows " + ", ".join(f"x{k} {cube_rows[k]:,}" for k in QUERY_SCALES) + "."))
+    ctx.drop_dataset(TOP_SCALE)
+    return results
+
+
+# ------------------------------------------------------------------------------------------ 5: memory
+
+
+def probe_memory(mode: str, data_dir: Path | None, cwd: Path) -> dict[str, Any]:
+    """Run bench/probe_memory.py in a fresh interpreter; returns its JSON answer."""
+    cmd = [sys.executable, str(BENCH_DIR / "probe_memory.py"), "--mode", mode]
+    if data_dir is not None:
+        cmd += ["--data-dir", str(data_dir)]
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=1800,
+                          env={**_clean_env(), "PYTHONPATH": str(REPO)})
+    if done.returncode != 0:
+        raise RuntimeError(f"memory probe failed ({done.returncode}): {done.stderr.strip()[-400:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _clean_env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k not in ("HUMDASH_DATA_DIR", "HUMDASH_SNAPSHOT_DIR")}
+
+
+def bench_memory(ctx: Context) -> list[Result]:
+    bare = probe_memory("bare", None, ctx.tmp)
+    cases = [("memory app snapshot", ctx.empty_dir(), 250e6, "bundled snapshot only (empty data dir)"),
+             ("memory app x100 ingested", ctx.data_dir(TOP_SCALE), 600e6,
+              f"{ctx.rows(TOP_SCALE):,} incidents (x100) ingested into a temp data dir")]
+    results = []
+    for name, path, limit, what in cases:
+        got = probe_memory("app", path, ctx.tmp)
+        results.append(Result(
+            name, ours=got["rss"], baseline=bare["rss"], ours_text=f"RSS {fmt_bytes(got['rss'])}",
+            baseline_text=f"bare Dash app {fmt_bytes(bare['rss'])}", targets=(bytes_at_most(limit, "RSS "),),
+            note=f"{what}: fresh process importing dashboard.wsgi (create_app) with HUMDASH_DATA_DIR set; RSS "
+                 f"after gc via {got['how']}; peak during load (VmHWM) {fmt_bytes(got.get('peak'))}; load took "
+                 f"{fmt_seconds(got.get('seconds'))}. Baseline: a process with the same libraries and an empty "
+                 "Dash app (ratio is for context only)."))
+    return results
+
+
+# ------------------------------------------------------------------------------------------ 6: figure payload
+
+
+def page_figures(app: Any, views: dict[str, Any] | None = None) -> dict[str, dict[str, int]]:
+    """{page path: {chart key: len(fig.to_json())}} for every chart of every page with charts, as the
+    page's own chart callback builds it for the page's default filters (or `views[path]`, a Filters)."""
+    from dashboard.pages import PAGES
+
+    out: dict[str, dict[str, int]] = {}
+    with app.server.app_context():
+        for page in PAGES:
+            charts = list(getattr(page, "CHARTS", None) or ([page.CHART] if hasattr(page, "CHART") else []))
+            if not charts or not hasattr(page, "update_chart"):
+                continue
+            path = getattr(page, "PATH", page.__name__)
+            if views is not None and path not in views:
+                continue
+            f = views[path] if views is not None else page.query_filters({})[0]
+            controls = page.filters_controls(f)
+            inputs = getattr(page, "FILTER_INPUTS", None) or page.CONTROLS
+            values = [controls[f"{c}.{p}"] for c, p in inputs]
+            keyed = "key" in inspect.signature(page.update_chart).parameters
+            sizes = {}
+            for chart in charts:
+                answer = page.update_chart(chart.key, *values) if keyed else page.update_chart(*values)
+                figure = answer[0] if isinstance(answer, (tuple, list)) else answer
+                sizes[chart.key] = len(figure.to_json()) if hasattr(figure, "to_json") else len(
+                    json.dumps(figure, cls=__import__("plotly").utils.PlotlyJSONEncoder))
+            out[path] = sizes
+    return out
+
+
+def _payload_rows(label: str, figures: dict[str, dict[str, int]], limit: float = 150e3) -> list[Result]:
+    rows = []
+    for path, sizes in figures.items():
+        key, biggest = max(sizes.items(), key=lambda kv: kv[1])
+        rows.append(Result(
+            f"figure_payload {label} {path}", ours=biggest,
+            ours_text=f"max {fmt_bytes(biggest)} ({key}); {len(sizes)} figures, {fmt_bytes(sum(sizes.values()))} total",
+            baseline_text="—", targets=(bytes_at_most(limit, "each "),),
+            detail={"len(fig.to_json()) per chart": ", ".join(f"{k} {fmt_bytes(v)}" for k, v in sizes.items())}))
+    return rows
+
+
+def bench_figure_payload(ctx: Context) -> list[Result]:
+    from dashboard.app import create_app
+    from dashboard.queries import Filters
+
+    results = _payload_rows("snapshot default", page_figures(create_app(ctx.empty_dir(), check_every=1e9)))
+    app = create_app(ctx.data_dir(TOP_SCALE), check_every=1e9)
+    results += _payload_rows(f"x{TOP_SCALE} default", page_figures(app))
+    wide = page_figures(app, {"/migration": Filters()})
+    results += _payload_rows(f"x{TOP_SCALE} no filters", wide)
+    if results:
+        results[0].note = ("Every chart the app draws on page load: each page's own update_chart callback "
+                           "function with the page's default filters (from its query_filters({})); size = "
+                           "len(fig.to_json()). 'no filters' = the migration page with every filter cleared "
+                           "(all years, all regions), the largest selection.")
+    del app
+    gc.collect()
+    return results
+
+
+# ------------------------------------------------------------------------------------------ hooks (not yet measured)
+# HOOK: these rows are in the table so the columns and the README stay stable; whoever implements
+# one replaces its body with a real measurement returning Result rows of the same names.
+
+
+def bench_callback_e2e(ctx: Context) -> list[Result]:
+    """HOOK (not yet measured): HTTP POST /_dash-update-component to one chart callback on gunicorn
+    (`gunicorn dashboard.wsgi:server`, HUMDASH_DATA_DIR = ctx.empty_dir() / ctx.data_dir(100)), p95 over a
+    rotation of migration_filters(), at x1 and x100; baseline e.g. the same POST to a trivial callback."""
+    note = "HOOK: bench.benchmarks.bench_callback_e2e returns 'not yet measured'; fill in after the dashboard change."
+    return [not_measured("callback_e2e x1 (gunicorn POST)", note=note),
+            not_measured(f"callback_e2e x{TOP_SCALE} (gunicorn POST)")]
+
+
+def bench_page_weight(ctx: Context) -> list[Result]:
+    """HOOK (not yet measured): compressed bytes of the first load of `/` (HTML + JS + CSS + first
+    callbacks, gzip as served by flask-compress) vs a default Dash build (an empty dash.Dash app)."""
+    return [not_measured("page_weight / first load (compressed)",
+                         note="HOOK: bench.benchmarks.bench_page_weight returns 'not yet measured'.")]
+
+
+def bench_time_to_first_chart(ctx: Context) -> list[Result]:
+    """HOOK (not yet measured): headless Chromium (/usr/bin/chromium via Playwright) opening `/` until
+    the first chart's SVG is drawn, p95 over cold loads."""
+    return [not_measured("time_to_first_chart (headless Chromium)",
+                         note="HOOK: bench.benchmarks.bench_time_to_first_chart returns 'not yet measured'.")]
+
+
+BENCHMARKS: dict[str, Callable[[Context], list[Result]]] = {
+    "mmp_xlsx_ingest": bench_mmp_xlsx_ingest,
+    "mmp_csv_ingest": bench_mmp_csv_ingest,
+    "fts_flows_parse": bench_fts_flows_parse,
+    "queries": bench_queries,
+    "memory": bench_memory,
+    "figure_payload": bench_figure_payload,
+    "callback_e2e": bench_callback_e2e,
+    "page_weight": bench_page_weight,
+    "time_to_first_chart": bench_time_to_first_chart,
+}
