@@ -1,6 +1,8 @@
 """Plain-GET data API on the app's Flask server.
 
-    /api/tables                      tables and views, with row counts and provenance (JSON)
+    /api/tables                      every stored table: row count, provenance, links (JSON list)
+    /api/views                       the chart views below, with their parameters (JSON list)
+    /api/status                      migration precision (day/month), data versions, last reload error
     /api/<table>.csv|.json           a stored table, filtered (see views.TABLE_PARAMS)
     /api/mmp/<view>.csv|.json        e.g. /api/mmp/deaths-by-origin.csv?year=2019&region_group=Americas
     /api/fts/<view>.csv|.json        e.g. /api/fts/plans.csv?country=VEN&year=2019
@@ -84,14 +86,20 @@ def register_api(server: Flask, current: Callable[[], Dataset]) -> None:
     @bp.get("/api/tables")
     def tables() -> Response:
         ds = current()
-        return jsonify({
-            "tables": [{"name": n, **provenance(ds, n), "params": list(TABLE_PARAMS[n]),
-                        "csv": f"/api/{n}.csv", "json": f"/api/{n}.json"} for n in TABLES],
-            "views": [{"name": v.name, "title": v.title, "tables": list(v.tables), "params": list(v.params),
-                       "csv": f"/api/{v.name}.csv", "json": f"/api/{v.name}.json"} for v in VIEWS.values()],
-            "migration_precision": ds.precision,
-            "data_error": ds.error,
-        })
+        return jsonify([{"name": n, **provenance(ds, n), "params": list(TABLE_PARAMS[n]),
+                         "csv": f"/api/{n}.csv", "json": f"/api/{n}.json"} for n in TABLES])
+
+    @bp.get("/api/views")
+    def views() -> Response:
+        return jsonify([{"name": v.name, "title": v.title, "tables": list(v.tables), "params": list(v.params),
+                         "csv": f"/api/{v.name}.csv", "json": f"/api/{v.name}.json"} for v in VIEWS.values()])
+
+    @bp.get("/api/status")
+    def status() -> Response:
+        ds = current()
+        return jsonify({"migration_precision": ds.precision, "data_error": ds.error,
+                        "versions": {n: ds.provenance[n].get("version") for n in TABLES},
+                        "origins": {n: ds.provenance[n].get("origin") for n in TABLES}})
 
     @bp.get("/api/<string:filename>")
     def table(filename: str) -> Response:
@@ -111,7 +119,7 @@ def register_api(server: Flask, current: Callable[[], Dataset]) -> None:
     @bp.get("/api/", defaults={"rest": ""})
     @bp.get("/api/<path:rest>")
     def anything_else(rest: str) -> Response:
-        raise NotFound(f"no such API route: /api/{rest[:80]}; see /api/tables")
+        raise NotFound(f"no such API route: /api/{rest[:80]}; see /api/tables and /api/views")
 
     server.register_blueprint(bp)
 

@@ -29,17 +29,22 @@ def _rows(response) -> list[dict]:
 
 def test_tables_lists_every_table_with_provenance(client):
     body = client.get("/api/tables").get_json()
-    names = [t["name"] for t in body["tables"]]
+    assert isinstance(body, list)
+    names = [t["name"] for t in body]
     assert names == TABLES
-    plans = body["tables"][0]
+    plans = body[0]
     assert plans["rows"] == 5 and plans["origin"] == "ingested"
     assert plans["licence"] == "CC BY-IGO 3.0" and "OCHA Financial Tracking Service" in plans["attribution"]
     assert plans["inputs"][0]["sha256"] == "ab" * 32 and plans["retrieved_at"] == RETRIEVED_FTS
     assert "data_dir" not in plans  # no local paths on the wire
-    mmp = next(t for t in body["tables"] if t["name"] == "mmp_deaths")
+    mmp = next(t for t in body if t["name"] == "mmp_deaths")
     assert mmp["licence"] == "CC BY 4.0" and "IOM Missing Migrants Project" in mmp["attribution"]
-    assert "mmp/deaths-by-origin" in [v["name"] for v in body["views"]]
-    assert body["migration_precision"] == "day"
+    views = client.get("/api/views").get_json()
+    assert "mmp/deaths-by-origin" in [v["name"] for v in views]
+    for view in views:
+        assert client.get(view["csv"]).status_code == 200, view["name"]
+    status = client.get("/api/status").get_json()
+    assert status["migration_precision"] == "day" and status["data_error"] is None
 
 
 def test_table_csv_equals_query_output(app, client):
@@ -191,9 +196,9 @@ def test_api_on_snapshot_only(snapshot_only):
 
     client = create_app(snapshot_only).server.test_client()
     body = client.get("/api/tables").get_json()
-    origins = {t["name"]: t["origin"] for t in body["tables"]}
+    origins = {t["name"]: t["origin"] for t in body}
     assert origins["fts_plans"] == "snapshot" and origins["mmp_incidents"] == "missing"
-    assert body["migration_precision"] == "month"
+    assert client.get("/api/status").get_json()["migration_precision"] == "month"
     assert client.get("/api/mmp_incidents.csv").get_data(as_text=True).startswith("incident_id,")
     rows = _rows(client.get("/api/mmp/deaths-by-origin.csv?year=2019&region_group=Americas"))
     assert sum(int(r["dead_and_missing"]) for r in rows) == AMERICAS_2019_TOTAL

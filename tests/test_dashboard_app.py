@@ -344,3 +344,19 @@ def test_wsgi_exposes_server(data_dir, monkeypatch):
 
     assert wsgi.server is wsgi.app.server
     assert wsgi.server.test_client().get("/api/tables").status_code == 200
+
+
+def test_readme_agrees_with_the_cli_and_the_routes(client):
+    readme = (REPO / "dashboard" / "README.md").read_text(encoding="utf-8")
+    help_text = subprocess.run([sys.executable, "-m", "dashboard", "--help"], cwd=REPO, capture_output=True,
+                               text=True, timeout=60).stdout
+    for option in re.findall(r"(?<![-\w])--[a-z][a-z-]+", readme):
+        assert option in help_text, option
+    for route in re.findall(r"(/api/[a-z_/-]+\.csv)", readme):
+        assert client.get(route).status_code == 200, route
+    for route in ("/api/tables", "/api/views", "/api/status"):
+        assert client.get(route).status_code == 200, route
+    from dashboard.params import SPECS
+
+    for name in re.findall(r"`([a-z_0-9]+)`", readme.split("Filters:")[1].split("Repeat")[0]):
+        assert name in SPECS, name

@@ -77,7 +77,8 @@ def layout(**query: Any) -> html.Div:
                                  html.Td(retrieved_at(ds.provenance[t]) or "–"),
                                  html.Td(ds.provenance[t].get("licence", ""))]) for t in TABLES]),
         ])),
-        html.P([_("Machine-readable: "), html.A("/api/tables", href="/api/tables"), "."]),
+        html.P([_("Machine-readable: "), html.A("/api/tables", href="/api/tables"), ", ",
+                html.A("/api/views", href="/api/views"), "."]),
     ])
 
 

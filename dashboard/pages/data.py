@@ -148,8 +148,9 @@ def update_grid(name: str, page: int | None, size: int | None, sort_by: list[dic
     if reset:
         page, sort_by, filter_query = 0, [], ""
     frame = ds.tables[name]
-    rows, problems = ds.memo(("grid", name, filter_query or "", repr(sort_by or [])),
-                             lambda: grid_rows(frame, filter_query, sort_by))
+    # Not cached: filtering even the incident table takes milliseconds, and caching every filter
+    # string a user types would hold many copies of large tables.
+    rows, problems = grid_rows(frame, filter_query, sort_by)
     size = size or PAGE_SIZE
     count = max(1, -(-len(rows) // size))
     page = min(max(page or 0, 0), count - 1)
