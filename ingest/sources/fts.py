@@ -14,8 +14,11 @@ per table, derived columns, schema validation). Definitions follow README.md ("D
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -45,7 +48,20 @@ _PLAN_ID_IN_NAME = re.compile(r"plan[_-]?id[-_=]?(\d+)(?!\d)", re.IGNORECASE)
 # HDX joins list cells with a bare comma; a comma followed by a space is part of one name
 # ("Housing, Land and Property").
 _LIST_SEPARATOR = re.compile(r",(?! )")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# An HXL hashtag ("#value+funding+total+usd"): what tells HDX's tag row from a data row starting with '#'.
+_HXL_TAG = re.compile(r"^#[A-Za-z][A-Za-z0-9_]*(\s*\+\s*[A-Za-z][A-Za-z0-9_]*)*$")
+INT64_MAX = 2**63 - 1
+# Plan years the tables accept (from the schema, so checks and messages cannot drift apart).
+_YEAR_RANGE = SCHEMAS["fts_plans"].columns["year"].checks[0].statistics
+YEAR_MIN, YEAR_MAX = int(_YEAR_RANGE["min_value"]), int(_YEAR_RANGE["max_value"])
+# Dates outside these years are typos or placeholders (FTS starts in the 1990s); they are left blank, counted.
+DATE_YEARS = (1900, 2100)
+# Largest file read_files accepts. Reading costs about 10-15x the file size in memory (measured: 1.5 GB
+# peak and ~14 s for a 100 MB HDX flow CSV; 0.75 GB and ~7 s for a 100 MB flow-list JSON). Real files
+# are far smaller: a country's HDX flow export is a few MB, an API page under 1 MB. 200 MB keeps a read
+# under ~3 GB; a larger file is refused before it is read instead of exhausting memory.
+MAX_FILE_BYTES = 200 * 1024 * 1024
 
 HDX_PLAN_COLUMNS = {"countryCode", "id", "name", "code", "typeId", "typeName", "startDate", "endDate", "year",
                     "requirements", "funding"}
@@ -136,15 +152,25 @@ def read_files(paths: list[Path], report: Report) -> dict[str, pd.DataFrame]:
     plan list are left out as in `fetch`.
     """
     collected = _Collected()
+    paths = [Path(path) for path in paths]
     for path in paths:
-        path = Path(path)
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise IngestError(f"{path}: the file is {size / 2**20:,.0f} MB, more than the "
+                                  f"{MAX_FILE_BYTES // 2**20} MB this tool reads; check it is an FTS API response "
+                                  "or HDX export, or save a narrower query (one plan or year per file)")
             content = path.read_bytes()
         except OSError as exc:
             raise IngestError(f"{path}: cannot read the file ({exc.strerror}); check the path") from None
         kind = _read_one(path, content, collected, report)
         report.count(kind if kind.startswith("skipped") else f"FTS files read: {kind}")
-    return _tables(collected, report)
+    try:
+        return _tables(collected, report)
+    except IngestError as exc:
+        # Tables merge every file, so a value the schema refuses may come from any of them: name them all.
+        names = ", ".join(map(str, paths[:5])) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        raise IngestError(f"{names}: {exc}; check the value in those files") from None
 
 
 def fetch(client: Client, country: str, years: list[int] | None, report: Report,
@@ -277,11 +303,16 @@ def apply_curated(plans: pd.DataFrame, curated_csv: Path, report: Report | None 
 def _read_one(path: Path, content: bytes, collected: _Collected, report: Report) -> str:
     """Parse one saved file into `collected`; returns what kind of file it was."""
     where = str(path)
-    head = content.lstrip()[:1]
+    head = content.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]  # a UTF-8 BOM before JSON is still JSON
     if not head:
         raise IngestError(f"{where}: the file is empty; expected an FTS API JSON response or an HDX FTS CSV")
     if head in (b"{", b"[", b"<"):
-        return _read_json(path, decode_json(content, where), collected, report)
+        try:
+            obj = decode_json(content, where)
+        except RecursionError:
+            raise IngestError(f"{where}: JSON nested too deeply to be an FTS API response; save the response "
+                              "again") from None
+        return _read_json(path, obj, collected, report)
     return _read_csv(path, content, collected, report)
 
 
@@ -370,13 +401,15 @@ def _groupby_kind(data: dict, where: str) -> str:
     types = set()
     reqs = data.get("requirements")
     if isinstance(reqs, dict):
-        types |= {o.get("objectType") for o in reqs.get("objects") or [] if isinstance(o, dict)}
+        types |= {o.get("objectType") for o in _list(reqs.get("objects"), where, "data.requirements.objects")
+                  if isinstance(o, dict) and isinstance(o.get("objectType"), str)}
     for key, report_block in data.items():
         if key.startswith("report") and isinstance(report_block, dict):
             for totals in (report_block.get("fundingTotals"), report_block.get("pledgeTotals")):
                 if isinstance(totals, dict):
-                    types |= {o.get("type") for o in totals.get("objects") or [] if isinstance(o, dict)}
-    types.discard(None)
+                    # A type is a name; null or anything else says nothing (and may not be hashable).
+                    types |= {o.get("type") for o in _list(totals.get("objects"), where, f"data.{key}...objects")
+                              if isinstance(o, dict) and isinstance(o.get("type"), str)}
     names = {"Plan": "groupby=plan", "Cluster": "groupby=cluster", "GlobalCluster": "groupby=globalcluster",
              "Location": "groupby=location"}
     if len(types) == 1 and next(iter(types)) in names:
@@ -403,6 +436,8 @@ def _read_csv(path: Path, content: bytes, collected: _Collected, report: Report)
     header, rows = _csv_rows(content, where, report)
     columns = set(header)
     name = path.name.lower()
+    if not rows:
+        report.warn(f"{where}: the file has a header but no data rows")
     if HDX_FLOW_COLUMNS <= columns:
         for row in rows:
             collected.add_flow(_hdx_flow(row, f"{where} row {row[ROW]}", report), report)
@@ -428,14 +463,24 @@ def _csv_rows(content: bytes, where: str, report: Report) -> tuple[list[str], li
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise IngestError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                          "expected an HDX FTS CSV export") from None
-    table = list(csv.reader(io.StringIO(text)))
+        raise IngestError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start}); expected an HDX FTS "
+                          "CSV export, which is UTF-8 (download it again, or save it as UTF-8 CSV)") from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        table = list(reader)
+    except csv.Error as exc:
+        raise IngestError(f"{where} row {reader.line_num + 1}: not a readable CSV ({exc}); the file is damaged "
+                          "or not a CSV export") from None
     if not table or not any(table[0]):
         raise IngestError(f"{where}: no header row; expected an HDX FTS CSV export")
     header = [h.strip() for h in table[0]]
+    repeated = [name for name, n in Counter(h for h in header if h).items() if n > 1]
+    if repeated:
+        # A row is read into a dict by column name: one of the two would be dropped silently.
+        raise IngestError(f"{where}: column {repeated[0]!r} appears more than once in the header; keep one "
+                          "(an HDX export has each column once)")
     first = 2
-    if len(table) > 1 and [c for c in table[1] if c.strip()] and all(c.strip().startswith("#")
+    if len(table) > 1 and [c for c in table[1] if c.strip()] and all(_HXL_TAG.match(c.strip())
                                                                      for c in table[1] if c.strip()):
         first = 3  # HXL hashtags (HDX files before 2026-02-25)
         report.count("HDX CSV: HXL hashtag row dropped")
@@ -473,17 +518,25 @@ def _plan_fields(plan: Any, where: str) -> tuple[int, dict[str, Any]]:
 
     name, code = _text(pick("name")), _text(pick("code"))
     where = f"{where} (plan {plan_id})"
-    year_texts = [str(y.get("year")) for y in plan.get("years") or [] if isinstance(y, dict) and y.get("year")]
+    year_texts = [str(y.get("year")) for y in _list(plan.get("years"), where, "years")
+                  if isinstance(y, dict) and y.get("year")]
     year, weak = _plan_year(year_texts, code, name)
-    all_years = {int(y) for y in year_texts if re.fullmatch(r"\d{4}", y)} or ({year} if year else set())
+    if not weak:
+        _check_year(year, where, "years[].year")
+    all_years = {int(y) for y in year_texts if re.fullmatch(r"[0-9]{4}", y)} or ({year} if year else set())
+    locations = _list(plan.get("locations"), where, "locations")
+    notes: list[str] = []  # counted by add_plan, so only for plans kept
     values: dict[str, Any] = {
-        "plan_code": code, "plan_name": name, "plan_type": _plan_type(plan.get("categories")),
-        "year": year, "start_date": _date(pick("startDate")), "end_date": _date(pick("endDate")),
-        "countries": _countries(plan.get("locations")) or None, "_weak": weak,
-        "_location_names": _location_names(plan.get("locations")), "_years": all_years,
+        "plan_code": code, "plan_name": name, "plan_type": _plan_type(_list(plan.get("categories"), where,
+                                                                              "categories")),
+        "year": year, "start_date": _date(pick("startDate"), notes.append, "fts_plans: startDate"),
+        "end_date": _date(pick("endDate"), notes.append, "fts_plans: endDate"),
+        "countries": _countries(locations) or None, "_weak": weak,
+        "_location_names": _location_names(locations), "_years": all_years,
     }
     if "revisedRequirements" in plan or "origRequirements" in plan:
         values.update(_requirements(plan, where))
+    values["_notes"] = [*values.get("_notes", ()), *notes]
     return plan_id, values
 
 
@@ -675,26 +728,38 @@ def _parse_progress(data: dict, collected: _Collected, report: Report, where: st
 def _progress_plan(plan: dict, where: str, report: Report) -> dict[str, Any]:
     """Plan fields of one v2 progress plan (everything but people)."""
     name, code = _text(plan.get("name")), _text(plan.get("code"))
-    years = [str(y.get("year")) for y in plan.get("usageYears") or [] if isinstance(y, dict) and y.get("year")]
+    years = [str(y.get("year")) for y in _list(plan.get("usageYears"), where, "usageYears")
+             if isinstance(y, dict) and y.get("year")]
     year, weak = _plan_year(years, code, name)
+    if not weak:
+        _check_year(year, where, "usageYears[].year")
     plan_type = plan.get("planType") if isinstance(plan.get("planType"), dict) else {}
     values = {"plan_code": code, "plan_name": name, "plan_type": _text(plan_type.get("name")), "year": year,
-              "start_date": _date(plan.get("startDate")), "end_date": _date(plan.get("endDate")),
-              "countries": {c["iso3"] for c in plan.get("countries") or []
+              "start_date": _date(plan.get("startDate"), report.count, "fts_plans: startDate"),
+              "end_date": _date(plan.get("endDate"), report.count, "fts_plans: endDate"),
+              "countries": {c["iso3"] for c in _list(plan.get("countries"), where, "countries")
                             if isinstance(c, dict) and isinstance(c.get("iso3"), str)} or None,
               "_weak": weak}
     if isinstance(plan.get("requirements"), dict):
         values.update(_requirements(plan["requirements"], where))
     funding = plan.get("funding")
     # `funding` is absent for plans with no funding: that is 0, not unknown.
-    values["funding_usd"] = (_int(funding.get("totalFunding"), where, "funding.totalFunding") or 0
-                             if isinstance(funding, dict) else 0)
+    values["funding_usd"] = _plan_funding(_int(funding.get("totalFunding"), where, "funding.totalFunding") or 0
+                                          if isinstance(funding, dict) else 0, where, "funding.totalFunding")
     return values
+
+
+def _plan_funding(amount: int | None, where: str, name: str) -> int | None:
+    """A plan's total funding; negative is an IngestError (the table needs a figure, and none is below 0)."""
+    if amount is not None and amount < 0:
+        raise IngestError(f"{where}: field {name} is {amount:,}; a plan's total funding cannot be negative "
+                          "(save the response again, or leave this file out)")
+    return amount
 
 
 def _people(caseloads: Any, where: str, report: Report) -> dict[str, Any]:
     """People in need ('inNeed') and targeted ('target') from a plan's caseLoads."""
-    loads = [c for c in caseloads or [] if isinstance(c, dict)]
+    loads = [c for c in _list(caseloads, where, "caseLoads") if isinstance(c, dict)]
     if not loads:
         return {}
     if len(loads) > 1:
@@ -702,24 +767,33 @@ def _people(caseloads: Any, where: str, report: Report) -> dict[str, Any]:
         # recorded sample (HAFG20: 14.0M in need, the others are sub-caseloads); else the largest.
         report.count("fts_plans: plan with several caseloads; plan-wide one used")
         first = [c for c in loads if str(c.get("customReference")) == "1"]
-        loads = first or sorted(loads, key=lambda c: _caseload_value(c, "inNeed") or 0, reverse=True)
-    need, target = _caseload_value(loads[0], "inNeed"), _caseload_value(loads[0], "target")
+        loads = first or sorted(loads, key=lambda c: _caseload_value(c, "inNeed", where, _ignore) or 0,
+                                reverse=True)
+    need = _caseload_value(loads[0], "inNeed", where, report.count)
+    target = _caseload_value(loads[0], "target", where, report.count)
     if need is None and target is None:
         return {}
     return {"people_in_need": need, "people_targeted": target, "people_source": PEOPLE_SOURCE}
 
 
-def _caseload_value(caseload: dict, kind: str) -> int | None:
-    """The value of one typed total of a caseload ('' and null are blank)."""
-    for total in caseload.get("totals") or []:
+def _ignore(_: str) -> None:
+    """A `count` that counts nothing (for a value read again that is counted elsewhere)."""
+
+
+def _caseload_value(caseload: dict, kind: str, where: str, count: Callable[[str], None]) -> int | None:
+    """The value of one typed total of a caseload ('' and null are blank; unreadable ones blank, counted)."""
+    for total in _list(caseload.get("totals"), where, "caseLoads[].totals"):
         if isinstance(total, dict) and total.get("type") == kind:
             value = total.get("value")
-            if value in (None, "") or not isinstance(value, (int, float, str)):
+            if value in (None, ""):
                 return None
-            try:
-                return int(float(value))
-            except ValueError:
+            number = _amount(value, count, "fts_plans: people figure in caseLoads")
+            if number is None:
                 return None
+            if not 0 <= number <= INT64_MAX:
+                count("fts_plans: people figure in caseLoads: negative or too large (left blank)")
+                return None
+            return int(number)
     return None
 
 
@@ -741,6 +815,8 @@ def _flow_row(flow: Any, where: str, report: Report, plan_hint: int | None) -> d
     if not isinstance(flow, dict):
         raise IngestError(f"{where}: a flow is a {type(flow).__name__}, expected an object")
     flow_id = _text(_need(flow, "id", where, "id"))
+    if flow_id is None:
+        raise IngestError(f"{where}: field id is blank; every flow needs its FTS id (save the response again)")
     status = str(_need(flow, "status", where, "status")).lower()
     if status not in FLOW_STATUSES:
         raise IngestError(f"{where} (flow {flow_id}): status {status!r} is not one of {', '.join(FLOW_STATUSES)}")
@@ -748,21 +824,23 @@ def _flow_row(flow: Any, where: str, report: Report, plan_hint: int | None) -> d
     destination = _objects(flow, "destinationObjects", where)
     donors_ = [o for o in source if o.get("type") == "Organization"]
     recipients = [o for o in destination if o.get("type") == "Organization"]
+    for org in donors_ + recipients:
+        _list(org.get("organizationTypes"), where, "organizationTypes")
     plan_ids = [_int(o.get("id"), where, "destinationObjects[Plan].id") for o in destination
                 if o.get("type") == "Plan"]
     plan_id = plan_ids[0] if len(plan_ids) == 1 else (plan_hint if plan_hint in plan_ids else None)
     if len(plan_ids) > 1 and plan_id is None:
         report.count("fts_flows: flow to several plans; plan_id left blank")
-    locations = [o.get("name") for o in source if o.get("type") == "Location" and o.get("name")]
-    original = flow.get("originalAmount")
+    locations = [o.get("name") for o in source if o.get("type") == "Location" and isinstance(o.get("name"), str)]
     return {
         "flow_id": flow_id, "plan_id": plan_id,
-        "date": _date(flow.get("date")), "decision_date": _date(flow.get("decisionDate")), "status": status,
+        "date": _date(flow.get("date"), report.count, "fts_flows: date"),
+        "decision_date": _date(flow.get("decisionDate"), report.count, "fts_flows: decisionDate"), "status": status,
         "donor_name": _names(donors_), "donor_type": _org_types(donors_),
         "recipient_name": _names(recipients), "recipient_type": _org_types(recipients),
         "cluster_name": _names([o for o in destination if o.get("type") == "Cluster"]),
         "amount_usd": _int(_need(flow, "amountUSD", where, "amountUSD"), where, "amountUSD", required=True),
-        "original_amount": float(original) if isinstance(original, (int, float)) else None,
+        "original_amount": _amount(flow.get("originalAmount"), report.count, "fts_flows: originalAmount"),
         "original_currency": _text(flow.get("originalCurrency")),
         "boundary": _text(flow.get("boundary")),
         "parent_flow_id": None if flow.get("parentFlowId") is None else _text(flow.get("parentFlowId")),
@@ -782,10 +860,13 @@ def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, re
         iso3, code = row["countryCode"].upper(), row["code"] or None
         values: dict[str, Any] = {
             "plan_code": code, "plan_name": row["name"] or None, "plan_type": row["typeName"] or None,
-            "year": _int(row["year"], here, "year", required=True), "start_date": _date(row["startDate"]),
-            "end_date": _date(row["endDate"]), "countries": {iso3} if re.fullmatch(r"[A-Z]{3}", iso3) else None,
+            "year": _check_year(_int(row["year"], here, "year", required=True), here, "year"),
+            "start_date": _date(row["startDate"], report.count, "fts_plans: startDate"),
+            "end_date": _date(row["endDate"], report.count, "fts_plans: endDate"),
+            "countries": {iso3} if re.fullmatch(r"[A-Z]{3}", iso3) else None,
         }
-        revised = _int(row["requirements"], here, "requirements") or None
+        revised = _non_negative(_int(row["requirements"], here, "requirements"), report, "fts_plans",
+                                "requirements") or None
         funding = _int(row["funding"], here, "funding")
         if code and iso3 and iso3 not in code.upper():
             # A plan whose code does not name the country spans several countries (RMRP, OGLBL20): the
@@ -800,7 +881,7 @@ def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, re
             report.count("fts_plans: no requirements (blank or 0) stored blank")
         if funding is None:
             report.count("HDX CSV: plan row with blank funding: funding 0")
-        values.update({"requirements_usd": revised, "funding_usd": funding or 0})
+        values.update({"requirements_usd": revised, "funding_usd": _plan_funding(funding, here, "funding") or 0})
         collected.add_plan(plan_id, values, report, HDX_SOURCE)
 
 
@@ -836,10 +917,10 @@ def _hdx_flow(row: dict[str, str], where: str, report: Report) -> dict[str, Any]
     elif row["destPlanId"] == "Multiple":
         report.count("fts_flows: flow to several plans; plan_id left blank")
     iso3 = [c.strip() for c in row.get("srcLocations", "").split(",") if re.fullmatch(r"[A-Z]{3}", c.strip())]
-    original = row.get("originalAmount", "")
     return {
         "flow_id": _text(row["id"]) or _int(None, where, "id", required=True), "plan_id": plan_id,
-        "date": _date(row["date"]), "decision_date": _date(row.get("decisionDate")), "status": status,
+        "date": _date(row["date"], report.count, "fts_flows: date"),
+        "decision_date": _date(row.get("decisionDate"), report.count, "fts_flows: decisionDate"), "status": status,
         "donor_name": row["srcOrganization"] or None, "donor_type": _hdx_list(row.get("srcOrganizationTypes")),
         "donor_iso3": ";".join(sorted(set(iso3))) or None,
         "recipient_name": row["destOrganization"] or None,
@@ -847,7 +928,7 @@ def _hdx_flow(row: dict[str, str], where: str, report: Report) -> dict[str, Any]
         # The HDX export names global clusters only (the API flow list names the plan's clusters).
         "cluster_name": _hdx_list(row.get("destGlobalClusters")),
         "amount_usd": _int(row["amountUSD"], where, "amountUSD", required=True),
-        "original_amount": float(original) if original else None,
+        "original_amount": _amount(row.get("originalAmount"), report.count, "fts_flows: originalAmount"),
         "original_currency": row.get("originalCurrency") or None,
         "boundary": row.get("boundary") or None, "parent_flow_id": None,
     }
@@ -884,7 +965,12 @@ def _requirements(obj: dict, where: str) -> dict[str, Any]:
     revised = _int(obj.get("revisedRequirements"), where, "revisedRequirements")
     original = _int(obj.get("origRequirements"), where, "origRequirements")
     # Counted by whoever keeps the values, so plans a pull leaves out do not show in the report.
-    notes = (["no original requirement (key absent or 0) stored blank"] if not original else []) + (
+    notes = [f"negative {name} (no requirement is below 0) stored blank"
+             for name, value in (("revisedRequirements", revised), ("origRequirements", original))
+             if value is not None and value < 0]
+    revised = None if revised is not None and revised < 0 else revised
+    original = None if original is not None and original < 0 else original
+    notes += (["no original requirement (key absent or 0) stored blank"] if not original else []) + (
         ["requirements of 0 (FTS's 'no value') stored blank"] if revised == 0 else [])
     return {"requirements_usd": revised or None, "requirements_original_usd": original or None, "_notes": notes}
 
@@ -900,6 +986,9 @@ def _funding_object(data: dict, where: str, totals: str, required: bool = True) 
     objects = _need(block, "objects", where, f"data.report3.{totals}.objects")
     if not isinstance(objects, list):
         raise IngestError(f"{where}: field data.report3.{totals}.objects is not a list")
+    if objects and not isinstance(objects[0], dict):
+        raise IngestError(f"{where}: field data.report3.{totals}.objects[0] is a JSON {_json_type(objects[0])}, "
+                          "expected an object")
     return objects[0] if objects else None
 
 
@@ -1195,21 +1284,65 @@ def _int(value: Any, where: str, name: str, required: bool = False) -> int | Non
         if required:
             raise IngestError(f"{where}: field {name} is blank; expected a whole number")
         return None
-    if isinstance(value, bool):
-        raise IngestError(f"{where}: field {name} is {value!r}; expected a whole number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.0+)?", value.strip()):
-        return int(float(value)) if "." in value else int(value)
-    raise IngestError(f"{where}: field {name} is {value!r}; expected a whole number")
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,30}(\.0+)?", value.strip()):
+        number = int(value.strip().split(".")[0])  # exact: no float rounding of long numbers
+    elif isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.0+)?", value.strip()):
+        number = INT64_MAX + 1  # more digits than any amount; only the range message below applies
+    if number is None:
+        raise IngestError(f"{where}: field {name} is {_show(value)}; expected a whole number")
+    if abs(number) > INT64_MAX:
+        # Tables hold 64-bit integers; a larger amount is a corrupt value, never a real one.
+        raise IngestError(f"{where}: field {name} is {_show(value)}; too large for a whole number "
+                          f"(the limit is {INT64_MAX:,})")
+    return number
 
 
-def _non_negative(value: int | None, report: Report, table: str) -> int | None:
+def _show(value: Any) -> str:
+    """A value for a message, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _json_type(value: Any) -> str:
+    """A decoded JSON value's type for messages: 'null', else the Python name (dict, list, str, int, ...)."""
+    return "null" if value is None else type(value).__name__
+
+
+def _list(value: Any, where: str, name: str) -> list:
+    """A JSON array field ([] when absent or null); anything else is an IngestError naming the field."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise IngestError(f"{where}: field {name} is a JSON {_json_type(value)}, expected a list; the API "
+                          "response changed or this is not the expected FTS endpoint")
+    return value
+
+
+def _amount(value: Any, count: Callable[[str], None], what: str) -> float | None:
+    """An optional decimal amount (originalAmount); unreadable or non-finite values are blank, counted."""
+    if value is None or value == "":
+        return None
+    number = None
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            number = None
+    if number is None or not math.isfinite(number):
+        count(f"{what}: unreadable number (left blank)")
+        return None
+    return number
+
+
+def _non_negative(value: int | None, report: Report, table: str, what: str = "funding") -> int | None:
     """Money for a table that allows no negatives: a negative (a net correction) becomes blank, counted."""
     if value is not None and value < 0:
-        report.count(f"{table}: negative funding (a net correction) stored blank")
+        report.count(f"{table}: negative {what} (a net correction) stored blank")
         return None
     return value
 
@@ -1222,20 +1355,41 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _date(value: Any) -> str | None:
-    """'YYYY-MM-DD' from an ISO date or datetime string (the calendar date as written); else None."""
+def _date(value: Any, count: Callable[[str], None], what: str) -> str | None:
+    """'YYYY-MM-DD' from an ISO date or datetime string (the calendar date as written); blank gives None.
+
+    Anything else ('2019-02-30', '9999-12-31', 'soon') is left blank and counted as '<what>: unreadable
+    or out-of-range date (left blank)': a date is never essential, and the year range is DATE_YEARS.
+    """
     text = _text(value)
-    return text[:10] if text and _DATE.match(text) else None
+    if text is None:
+        return None
+    if _DATE.match(text):
+        try:
+            day = datetime.date.fromisoformat(text[:10])
+        except ValueError:
+            day = None
+        if day is not None and DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
+            return text[:10]
+    count(f"{what}: unreadable or out-of-range date (left blank)")
+    return None
+
+
+def _check_year(year: int | None, where: str, name: str) -> int | None:
+    """A plan year read from a file, or an IngestError when it is outside the tables' range."""
+    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+        raise IngestError(f"{where}: field {name} is {year}; expected a year between {YEAR_MIN} and {YEAR_MAX}")
+    return year
 
 
 def _plan_year(years: list[str], code: str | None, name: str | None) -> tuple[int | None, set[str]]:
     """The plan's (first) year from years[], else guessed from its name or code (a weak value)."""
-    found = sorted(int(y) for y in years if re.fullmatch(r"\d{4}", y))
+    found = sorted(int(y) for y in years if re.fullmatch(r"[0-9]{4}", y))
     if found:
-        return found[0], set()
-    match = re.search(r"\b(19\d{2}|20\d{2})\b", name or "")
-    if match:
-        return int(match.group(1)), {"year"}
+        return found[0], set()  # firm: callers check its range (_check_year)
+    for match in re.finditer(r"\b(19[0-9]{2}|20[0-9]{2})\b", name or ""):
+        if YEAR_MIN <= int(match.group(1)) <= YEAR_MAX:  # a guess outside the range is no guess
+            return int(match.group(1)), {"year"}
     match = re.search(r"(\d{2})(\d{2})?[a-z]?$", code or "")
     if match:
         return 2000 + int(match.group(1)), {"year"}
@@ -1287,7 +1441,8 @@ def _names(objects: list[dict]) -> str | None:
 
 def _org_types(objects: list[dict]) -> str | None:
     """organizationTypes of flow organisations, '; '-joined without repeats."""
-    types = list(dict.fromkeys(t for o in objects for t in o.get("organizationTypes") or [] if t))
+    types = list(dict.fromkeys(t.strip() for o in objects for t in o.get("organizationTypes") or []
+                               if isinstance(t, str) and t.strip()))
     return "; ".join(types) or None
 
 
