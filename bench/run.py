@@ -91,7 +91,15 @@ def machine_info() -> dict[str, str]:
         "python-calamine": _version("python-calamine"),
         "psutil": _version("psutil"),
         "commit": _git(),
+        "load average at start (1/5/15 min)": _loadavg(),
     }
+
+
+def _loadavg() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg()) + " (other processes share the cores)"
+    except OSError:
+        return "unknown"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -152,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{datetime.now(timezone.utc).isoformat(timespec='seconds')}. Ratios are ours ÷ baseline measured "
                 f"side by side in the same process; absolute times depend on the machine.\n\n"
                 f"{summary_line(results)}")
+    machine["load average at end (1/5/15 min)"] = _loadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render_markdown(results, machine, preamble=preamble), encoding="utf-8")
     print(f"\nwritten: {args.out}", file=sys.stderr)

@@ -125,7 +125,8 @@ def p95_at_most(seconds: float) -> Target:
 
 
 def bytes_at_most(n: float, what: str = "") -> Target:
-    return Target("value", "<=", n, f"{what}≤ {fmt_bytes(n)}")
+    label = f"{n / 1e6:g} MB" if n >= 1e6 else f"{n / 1e3:g} kB"
+    return Target("value", "<=", n, f"{what}≤ {label}")
 
 
 # ------------------------------------------------------------------------------------------ rows
