@@ -149,7 +149,10 @@ def read_file(path: Path, report: Report) -> pd.DataFrame:
     raw, first_row = _parse_file(path, report)
     if raw is None:
         return empty("mmp_incidents")
-    layout = _detect_layout(raw.columns, path)
+    layout = _detect_layout(raw.columns, path)  # also for a header alone: one line of anything is not MMP
+    if raw.empty:
+        report.warn(f"{path.name}: the file has a header but no incident rows")
+        return empty("mmp_incidents")
     has_origin = "origin" in LAYOUTS[layout] and _norm(LAYOUTS[layout]["origin"]) in {_norm(c) for c in raw.columns}
     frame = _canonical(raw, layout, source=path.name, has_origin=has_origin)
     labels = pd.Series([f"{path.stem}:{first_row + i}" for i in range(len(frame))], index=frame.index)
@@ -196,7 +199,7 @@ def aggregate(incidents: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------- parse
 
 def _parse_file(path: Path, report: Report) -> tuple[pd.DataFrame | None, int]:
-    """Raw text cells of a file and the row number of its first data row (None when it has no rows)."""
+    """Raw text cells of a file and the row number of its first data row (None for an empty feed)."""
     try:
         _check_size(path.stat().st_size, path, "")
         content = path.read_bytes()
@@ -218,9 +221,6 @@ def _parse_file(path: Path, report: Report) -> tuple[pd.DataFrame | None, int]:
     raw.columns = [_clean_header(c) for c in raw.columns]
     _check_duplicate_columns(raw.columns, path)
     raw, dropped = _drop_hxl_row(raw, report)
-    if raw.empty:
-        report.warn(f"{path.name}: the file has a header but no incident rows")
-        return None, 0
     return raw, 2 + dropped  # spreadsheet numbering: the header is row 1
 
 
@@ -280,6 +280,10 @@ def _decode(content: bytes, path: Path, report: Report) -> str:
 
 def _read_csv(text: str, path: Path, report: Report) -> pd.DataFrame:
     """Every CSV cell as text; blanks stay '' so 'NA' or 'None' in a cell is never taken for missing."""
+    if "\n" in text and re.search(r"\r(?!\n)", text):
+        # pandas ends a row at a lone CR even inside a line that ends in LF: a CR in an unquoted cell
+        # (e.g. "\r=1+2") would split one row into two, inventing a row and shifting values.
+        _check_lone_carriage_returns(text, path)
     # index_col=False: by default pandas turns the first column into the index when the rows have one
     # more cell than the header (a trailing comma), shifting every value into the wrong column.
     try:
@@ -292,6 +296,18 @@ def _read_csv(text: str, path: Path, report: Report) -> pd.DataFrame:
         # pandas dropped cells beyond the header's last column: fine when blank, data loss otherwise.
         _check_cells_beyond_header(text, path, report)
     return raw
+
+
+def _check_lone_carriage_returns(text: str, path: Path) -> None:
+    """IngestError naming the row when a CR that is not part of a line end sits outside quotes."""
+    rows = csv.reader(io.StringIO(text))  # splits lines at LF only; a CR outside quotes is an error here
+    try:
+        for _ in rows:
+            pass
+    except csv.Error:
+        raise IngestError(f"{path} row {rows.line_num}: a carriage return (CR) inside an unquoted cell, in a file "
+                          "whose lines end in LF, so where a row ends is ambiguous; quote that cell or remove the "
+                          "CR, and save the file again") from None
 
 
 def _check_cells_beyond_header(text: str, path: Path, report: Report) -> None:
