@@ -1,5 +1,6 @@
 """Plain-GET data API on the app's Flask server.
 
+    /api/openapi.json                this API as OpenAPI 3 (generated from the registries: openapi.py)
     /api/tables                      every stored table: row count, provenance, links (JSON list)
     /api/views                       the chart views below, with their parameters (JSON list)
     /api/status                      migration precision (day/month), data versions, last reload error
@@ -8,25 +9,23 @@
     /api/fts/<view>.csv|.json        e.g. /api/fts/plans.csv?country=VEN&year=2019
 
 Every parameter is validated (params.SPECS); a bad one gives HTTP 400 with JSON naming it, an unknown
-table or view 404, and nothing gives a traceback (errors are logged, the answer is JSON).
+table or view 404, and nothing gives a traceback (security.install: errors are logged, the answer is JSON).
 Table names come from a fixed registry and are never used to build a file path.
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Callable
 
 from flask import Blueprint, Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
 
 from ingest.schemas import TABLES
 
-from . import exports
+from . import exports, openapi
 from .data import Dataset, retrieved_at
 from .params import ParamError, describe, parse
+from .security import json_error
 from .views import TABLE_PARAMS, VIEWS, View, known_values, table_view
 
-log = logging.getLogger(__name__)
 FORMATS = ("csv", "json")
 _PUBLIC_PROVENANCE = ("rows", "columns", "source", "licence", "licence_url", "attribution", "inputs",
                       "written_at", "sha256", "origin", "version", "notes")
@@ -34,12 +33,6 @@ _PUBLIC_PROVENANCE = ("rows", "columns", "source", "licence", "licence_url", "at
 
 class NotFound(Exception):
     """An unknown table, view or format (HTTP 404)."""
-
-
-def _error(status: int, error: str, message: str, **extra: Any) -> Response:
-    response = jsonify({"error": error, "message": message, "status": status, **extra})
-    response.status_code = status
-    return response
 
 
 def provenance(ds: Dataset, name: str) -> dict[str, Any]:
@@ -83,6 +76,12 @@ def register_api(server: Flask, current: Callable[[], Dataset]) -> None:
     """Add the /api routes and JSON error handlers to `server`; `current()` gives the loaded data."""
     bp = Blueprint("humdash_api", __name__)
 
+    description = openapi.spec()
+
+    @bp.get("/api/openapi.json")
+    def openapi_json() -> Response:
+        return jsonify(description)
+
     @bp.get("/api/tables")
     def tables() -> Response:
         ds = current()
@@ -125,22 +124,8 @@ def register_api(server: Flask, current: Callable[[], Dataset]) -> None:
 
     @server.errorhandler(ParamError)
     def bad_param(exc: ParamError) -> Response:
-        return _error(400, "bad parameter", exc.message, param=exc.param)
+        return json_error(400, "bad parameter", exc.message, param=exc.param)
 
     @server.errorhandler(NotFound)
     def not_found(exc: NotFound) -> Response:
-        return _error(404, "not found", str(exc))
-
-    @server.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Any:
-        if request.path.startswith("/api/"):
-            return _error(exc.code or 500, exc.name, exc.description or "")
-        return exc
-
-    @server.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Any:
-        # Never a traceback on the wire; the log has it.
-        log.exception("unexpected error on %s", request.path)
-        if request.path.startswith("/api/"):
-            return _error(500, "internal error", "the server could not answer this request; it has been logged")
-        return Response("Internal error; it has been logged.", status=500, mimetype="text/plain")
+        return json_error(404, "not found", str(exc))

@@ -7,6 +7,7 @@ from pathlib import Path
 import dash
 from dash import dcc, html
 
+from . import security
 from .api import register_api
 from .data import CHECK_EVERY_SECONDS, DataSource
 from .i18n import _
@@ -56,9 +57,14 @@ def shell() -> html.Div:
     ])
 
 
-def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK_EVERY_SECONDS) -> dash.Dash:
+def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK_EVERY_SECONDS,
+               allow_embed: bool | str | None = None, embed_paths: tuple[str, ...] = ()) -> dash.Dash:
     """The dashboard for `data_dir` (default $HUMDASH_DATA_DIR or ./data; falls back to the bundled
-    snapshot table by table). Tables reload when a new ingest lands (checked every `check_every` s)."""
+    snapshot table by table). Tables reload when a new ingest lands (checked every `check_every` s).
+
+    Security headers, limits and JSON errors: see security.py. `allow_embed` (default
+    $HUMDASH_ALLOW_EMBED) lets other sites frame the pages: True/"1" any site, or a string of origins;
+    `embed_paths` are path prefixes that may be framed even when it is off."""
     source = DataSource(data_dir, check_every=check_every)
     app = dash.Dash(
         __name__,
@@ -80,5 +86,6 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
         page.register(app)
     app.layout = shell()
     register_api(app.server, source.current)
+    security.install(app, allow_embed=allow_embed, embed_paths=embed_paths)
     logging.getLogger(__name__).info("dashboard for %s ready", source.data_dir)
     return app
