@@ -3,6 +3,12 @@
 Optional HXL hashtag row (https://hxlstandard.org) as the second line; FTS tags follow OCHA's own
 HDX exports, MMP tags follow the HDX Missing Migrants dataset. A column without a tag gets an empty
 cell, so the row always has as many cells as the header.
+
+CSV/spreadsheet formula injection: every CSV this app writes (chart downloads, /api/*.csv, whole
+tables) goes through `to_csv`, which passes the frame through `neutralise_formulas`: a text cell
+starting with =, +, -, @, a tab or a carriage return gets a leading single quote (OWASP's advice),
+so a spreadsheet shows it as text instead of running it. Numbers, negative ones included, stay
+numbers; JSON is data, not a spreadsheet, and is left as it is.
 """
 from __future__ import annotations
 
@@ -89,14 +95,52 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=[c for c in out.columns if str(c).startswith("_")])
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CR = re.compile(r"\r\n?")
+
+
+def neutralise(value: Any) -> Any:
+    """A text value made safe for a CSV opened in a spreadsheet; anything else (numbers, blanks)
+    unchanged. Text starting with =, +, -, @, tab or CR gets a leading single quote (OWASP), and a
+    carriage return inside the text becomes a line feed, so the CSV writer quotes the cell (a bare CR
+    in an unquoted cell would start a new row in some readers, and that row could be a formula)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return _CR.sub("\n", value) if "\r" in value else value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with `neutralise` applied to every text cell: the one CSV safety step every download
+    path shares (through `to_csv`). Numeric, boolean and date columns are left alone, so -13 stays
+    the number -13; the frame itself is not modified."""
+    out = frame
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_object_dtype(series.dtype):
+            risky = any(isinstance(v, str) and (v.startswith(FORMULA_STARTS) or "\r" in v) for v in series)
+            if risky:
+                out = out.copy() if out is frame else out
+                out[col] = series.map(neutralise)
+        elif pd.api.types.is_string_dtype(series.dtype):
+            text = series.astype("string")
+            risky = (text.str.startswith(FORMULA_STARTS) | text.str.contains("\r", regex=False)).fillna(False)
+            if risky.any():
+                out = out.copy() if out is frame else out
+                out[col] = text.map(neutralise, na_action="ignore").astype("string")
+    return out
+
+
 def hxl_row(columns: list[str]) -> list[str]:
     """The HXL hashtag of each column ('' where none applies)."""
     return [HXL_TAGS.get(c, "") for c in columns]
 
 
 def to_csv(frame: pd.DataFrame, hxl: bool = False) -> str:
-    """CSV text (UTF-8, comma, LF, header, optional HXL row); blanks stay empty cells."""
-    plain = _plain(frame)
+    """CSV text (UTF-8, comma, LF, header, optional HXL row); blanks stay empty cells; text cells
+    that a spreadsheet would run as formulas are neutralised (see `neutralise`)."""
+    plain = neutralise_formulas(_plain(frame))
     text = plain.to_csv(index=False, lineterminator="\n")
     if not hxl:
         return text
