@@ -1,6 +1,8 @@
 """Pure functions: a query's DataFrame -> a plotly Figure, and the one-sentence summary of it.
 
 No Dash, no I/O. An empty frame gives a figure that says so in words (never an empty axis).
+Text from the data goes through `plain()` before it reaches a label, hover text or message: plotly
+renders a subset of HTML in those, and source names must show as written, never as markup.
 Charts draw at most a readable number of bars; the rest are summed into one labelled bar, and the
 full rows stay in the table view and the CSV below each chart.
 """
@@ -25,6 +27,12 @@ LABEL_WIDTH = 24
 # ------------------------------------------------------------------------------------------ helpers
 
 
+def plain(text: object) -> str:
+    """Text from the data, safe for plotly labels, hover text and annotations: plotly reads a subset
+    of HTML there (<b>, <a href>, <br>, entities), so &, < and > become entities and show literally."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _wrap(text: str, width: int = 44) -> str:
     """Break a message into lines (plotly annotations do not wrap by themselves)."""
     lines, line = [], ""
@@ -40,7 +48,7 @@ def _wrap(text: str, width: int = 44) -> str:
 
 def message_figure(message: str) -> go.Figure:
     """A figure that only says `message` (no axes), for empty selections and missing data."""
-    message = _wrap(message)
+    message = _wrap(plain(message))
     fig = go.Figure()
     fig.update_layout(**base_layout(height=200, margin={"l": 8, "r": 8, "t": 8, "b": 8}))
     fig.update_xaxes(visible=False)
@@ -91,7 +99,8 @@ def _collapse(frame: pd.DataFrame, top: int, label_col: str, keep: pd.Series | N
 def _stacked_hbar(labels: list[str], full: list[str], dead: pd.Series, missing: pd.Series, title: str) -> go.Figure:
     """Horizontal bars of dead and missing stacked, largest at the top."""
     fig = go.Figure()
-    short = [fmt.truncate(t, LABEL_WIDTH) for t in labels]
+    short = [plain(fmt.truncate(t, LABEL_WIDTH)) for t in labels]
+    full = [plain(t) for t in full]
     for name, values, colour in ((_("Dead"), dead, COLOURS["dead"]), (_("Missing"), missing, COLOURS["missing"])):
         fig.add_trace(go.Bar(
             y=short, x=list(values.astype("int64")), name=name, orientation="h", marker_color=colour,
@@ -110,9 +119,9 @@ def requirements_vs_funding(plans: pd.DataFrame, empty_message: str | None = Non
     rows = plans[plans["requirements_usd"].notna() | plans["funding_usd"].notna()]
     if rows.empty:
         return message_figure(empty_message or _("No plans match this selection."))
-    labels = [f"{y} {c if not fmt.is_missing(c) else p}" for y, c, p in
+    labels = [plain(f"{y} {c if not fmt.is_missing(c) else p}") for y, c, p in
               zip(rows["year"], rows["plan_code"], rows["plan_id"])]
-    names = list(rows["plan_name"].astype(str))
+    names = [plain(n) for n in rows["plan_name"].astype(str)]
     funding = rows["funding_usd"].astype("Float64").fillna(0)
     unmet = (rows["requirements_usd"].astype("Float64") - funding).clip(lower=0).fillna(0)
     pct = [fmt.percent(p) if not fmt.is_missing(p) else _("no requirement") for p in rows["percent_funded"]]
@@ -152,8 +161,9 @@ def cluster_coverage(clusters: pd.DataFrame, empty_message: str | None = None) -
     """Requirements (wide, light) and funding (narrow, dark) per cluster, labelled with % funded."""
     if clusters.empty:
         return message_figure(empty_message or _("No cluster breakdown in this data for this plan."))
-    labels = [cluster_label(n, t) for n, t in zip(clusters["cluster_name"], clusters["row_type"])]
-    short = [fmt.truncate(t, LABEL_WIDTH) for t in labels]
+    raw = [cluster_label(n, t) for n, t in zip(clusters["cluster_name"], clusters["row_type"])]
+    short = [plain(fmt.truncate(t, LABEL_WIDTH)) for t in raw]
+    labels = [plain(t) for t in raw]
     req = clusters["requirements_usd"].astype("Float64")
     fund = clusters["funding_usd"].astype("Float64")
     text = [fmt.percent(p, 0) if not fmt.is_missing(p) else _("no requirement") for p in clusters["percent_funded"]]
@@ -196,9 +206,10 @@ def top_donors(donors: pd.DataFrame, top: int = 10, empty_message: str | None = 
                      other_label=_("All other donors ({n})"))
     total = donors["funding_usd"].astype("Float64").sum()
     share = rows["funding_usd"].astype("Float64") / total * 100 if total else pd.Series([None] * len(rows))
-    labels = [str(n) for n in rows["donor_name"]]
+    raw = [str(n) for n in rows["donor_name"]]
+    labels = [plain(t) for t in raw]
     fig = go.Figure(go.Bar(
-        y=[fmt.truncate(t, LABEL_WIDTH) for t in labels], x=list(rows["funding_usd"].astype("Float64").fillna(0)),
+        y=[plain(fmt.truncate(t, LABEL_WIDTH)) for t in raw], x=list(rows["funding_usd"].astype("Float64").fillna(0)),
         orientation="h", marker_color=[COLOURS["neutral"] if o is True else COLOURS["funding"]
                                        for o in rows.get("_other", [False] * len(rows))],
         text=[fmt.percent(s) for s in share], textposition="outside", cliponaxis=False, customdata=labels,
@@ -229,8 +240,9 @@ def funding_timeline(timeline: pd.DataFrame, empty_message: str | None = None) -
     fig = go.Figure()
     for i, (plan, rows) in enumerate(timeline.groupby("plan_code", dropna=False, sort=False)):
         fig.add_trace(go.Scatter(x=list(rows["date"]), y=list(rows["cumulative_usd"].astype(float)),
-                                 mode="lines+markers", line_shape="hv", name=_label(plan),
-                                 hovertemplate="%{x|%d %b %Y}: US$%{y:,.0f}<extra>" + _label(plan) + "</extra>"))
+                                 mode="lines+markers", line_shape="hv", name=plain(_label(plan)),
+                                 # the trace name shows in the hover's side box (no data in the template)
+                                 hovertemplate="%{x|%d %b %Y}: US$%{y:,.0f}"))
     fig.update_layout(**base_layout(height=340))
     fig.update_yaxes(title=_("Cumulative funding, US dollars"), tickprefix="$", exponentformat="B", rangemode="tozero")
     fig.update_xaxes(type="date")
