@@ -98,7 +98,7 @@ def _operation(path_name: str, title: str, params: tuple[str, ...], kind: str, t
                tag: str) -> dict[str, Any]:
     names = list(params) + ["hxl"]  # accepted by both; only CSV has the HXL row
     return {"get": {
-        "operationId": f"{path_name.replace('/', '_').replace('-', '_')}_{kind}",
+        "operationId": f"{tag}_{path_name.replace('/', '_').replace('-', '_')}_{kind}",
         "summary": f"{_(title)} ({kind.upper()})",
         "tags": [tag],
         "parameters": [parameter(n) for n in names],

@@ -159,7 +159,10 @@ def parse(query: Mapping[str, str | Sequence[str]], allowed: Iterable[str],
     changes: dict[str, Any] = {}
     options: dict[str, Any] = {}
     if len(query) > MAX_PARAMS:
-        raise ParamError("query", _("too many parameters"))
+        error = ParamError("query", _("too many parameters (at most {n})").format(n=MAX_PARAMS))
+        if not lenient:
+            raise error
+        return base, options, [error]  # pages: the defaults, and say why
     for name, raw in query.items():
         try:
             if name not in allowed:

@@ -188,6 +188,10 @@ def install(app: Any, *, allow_embed: bool | str | None = None, embed_paths: Ite
                               param="query")
         if len(request.path.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
             return json_error(414, "URI too long", f"the path is longer than {MAX_PATH_BYTES} bytes", param="path")
+        if (request.path == "/api" or request.path.startswith("/api/")) and (
+                request.url_rule is not None and not request.url_rule.rule.startswith("/api/")):
+            # e.g. /api//etc/passwd.csv would otherwise reach Dash's catch-all page route
+            return json_error(404, "not found", "no such API route; see /api/openapi.json")
         if request.method == "POST" and request.path == callback_path:
             return _check_callback_body(app.callback_map)
         return None
