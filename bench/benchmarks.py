@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,7 +25,7 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from . import synth
-from .table import (Result, Stats, Target, bytes_at_most, fmt_bytes, fmt_seconds, not_measured, p95_at_most,
+from .table import (Result, Stats, bytes_at_most, fmt_bytes, fmt_seconds, fmt_timing, not_measured, p95_at_most,
                     ratio_at_most, timing_result)
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -117,28 +118,47 @@ class Context:
 # ------------------------------------------------------------------------------------------ timing
 
 
-def _timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
+def _timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds of this process) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+@dataclass
+class Comparison:
+    """Side-by-side timings: wall-clock (what the table shows) and process CPU time (in the notes:
+    with other processes on the cores, CPU time shows how much of the wall-clock was waiting)."""
+
+    ours: Stats
+    baseline: Stats
+    ours_cpu: Stats
+    baseline_cpu: Stats
+    first: float  # wall-clock of the very first call of ours (cold caches)
+
+    def cpu_note(self) -> dict[str, str]:
+        ratio = self.ours_cpu.median / self.baseline_cpu.median if self.baseline_cpu.median else float("nan")
+        return {"CPU time (process_time), for contention": f"ours {fmt_timing(self.ours_cpu)}; baseline "
+                f"{fmt_timing(self.baseline_cpu)}; ratio of medians {ratio:.2f}"}
 
 
 def compare(ours: Callable[[], Any], baseline: Callable[[], Any], repeats: int, warmup: int = 1,
-            collect: bool = True) -> tuple[Stats, Stats, float]:
-    """Time both `repeats` times, alternating which goes first; returns (ours, baseline, first ours call)."""
-    first = _timed(ours)
+            collect: bool = True) -> Comparison:
+    """Time both `repeats` times after `warmup` calls each, alternating which goes first."""
+    first = _timed(ours)[0]
     for _ in range(warmup):
         baseline()
         if warmup > 1:
             ours()
-    a: list[float] = []
-    b: list[float] = []
+    samples: dict[int, list[tuple[float, float]]] = {0: [], 1: []}
     for i in range(repeats):
         for which in ((0, 1) if i % 2 == 0 else (1, 0)):
             if collect:
                 gc.collect()
-            (a if which == 0 else b).append(_timed(ours if which == 0 else baseline))
-    return Stats.of(a), Stats.of(b), first
+            samples[which].append(_timed(ours if which == 0 else baseline))
+    wall = {k: Stats.of([w for w, _c in v]) for k, v in samples.items()}
+    cpu = {k: Stats.of([c for _w, c in v]) for k, v in samples.items()}
+    return Comparison(wall[0], wall[1], cpu[0], cpu[1], first)
 
 
 def _quiet_excel(path: Path) -> Any:
@@ -166,13 +186,14 @@ def _ingest_mmp(path: Path) -> int:
 
 def bench_mmp_xlsx_ingest(ctx: Context) -> list[Result]:
     path = synth.reference_file(synth.MMP_XLSX)
-    ours, base, first = compare(lambda: _ingest_mmp(path), lambda: _quiet_excel(path), ctx.n(7, 2))
+    c = compare(lambda: _ingest_mmp(path), lambda: _quiet_excel(path), ctx.n(7, 2))
     rows = _ingest_mmp(path)
     return [timing_result(
-        "mmp_xlsx_ingest", ours, base, [ratio_at_most(0.5)], baseline_label="pd.read_excel (openpyxl)",
+        "mmp_xlsx_ingest", c.ours, c.baseline, [ratio_at_most(0.5)], baseline_label="pd.read_excel (openpyxl)",
+        detail=c.cpu_note(),
         note=f"{path.name}, {rows:,} incidents. Ours = mmp.read_file + validate + Store.write (temp dir); "
              f"baseline = pandas.read_excel(path) with pandas' default engine (openpyxl). First call of ours in "
-             f"this process (country-name matching not cached yet): {fmt_seconds(first)}.")]
+             f"this process (country-name matching not cached yet): {fmt_seconds(c.first)}.")]
 
 
 def largest_mmp_csv() -> tuple[Path, str]:
@@ -197,12 +218,13 @@ def bench_mmp_csv_ingest(ctx: Context) -> list[Result]:
             warnings.simplefilter("ignore")  # DtypeWarning on mixed columns
             return pd.read_csv(path, encoding=encoding)
 
-    ours, base, first = compare(lambda: _ingest_mmp(path), baseline, ctx.n(15, 5))
+    c = compare(lambda: _ingest_mmp(path), baseline, ctx.n(15, 5))
     return [timing_result(
-        "mmp_csv_ingest", ours, base, [ratio_at_most(10)], baseline_label=f"pd.read_csv({encoding})",
+        "mmp_csv_ingest", c.ours, c.baseline, [ratio_at_most(10)], baseline_label=f"pd.read_csv({encoding})",
+        detail=c.cpu_note(),
         note=f"{path.name} ({path.stat().st_size / 1e6:.1f} MB, the largest CSV), read_file + validate + "
              f"Store.write vs pandas.read_csv(path, encoding='{encoding}'). First call of ours in this process: "
-             f"{fmt_seconds(first)}.")]
+             f"{fmt_seconds(c.first)}.")]
 
 
 # ------------------------------------------------------------------------------------------ 3: FTS flows
@@ -229,10 +251,9 @@ def bench_fts_flows_parse(ctx: Context) -> list[Result]:
     flows = parse_flow_pages(pages)["fts_flows"]
     if len(flows) != 2000:
         raise RuntimeError(f"parser returned {len(flows)} flows for 10 pages of 200")
-    ours, base, _first = compare(lambda: parse_flow_pages(pages), lambda: [json.loads(p) for p in pages],
-                                 ctx.n(30, 8))
+    c = compare(lambda: parse_flow_pages(pages), lambda: [json.loads(p) for p in pages], ctx.n(30, 8))
     return [timing_result(
-        "fts_flows_parse", ours, base, [ratio_at_most(3)], baseline_label="json.loads",
+        "fts_flows_parse", c.ours, c.baseline, [ratio_at_most(3)], baseline_label="json.loads", detail=c.cpu_note(),
         note=f"10 pages x 200 flows ({sum(map(len, pages)) / 1e6:.1f} MB of JSON). Page 1 = the {recorded} flows "
              f"of the recorded {synth.FTS_FLOW_PAGE.split('/')[-1]} (it holds {recorded}, not 200) topped up "
              "with sampled ones; pages 2-10 sampled with new ids and dates jittered ±30 days. Ours calls the "
@@ -314,25 +335,34 @@ def _same_answer(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return True
 
 
+@dataclass
+class QueryTiming:
+    ours: Stats
+    ours_cpu: Stats
+    naive: Stats | None
+    mismatches: int
+
+
 def _time_queries(compute: Callable[[Any, Any], Any], data: Any, filters: Sequence[Any], rounds: int,
-                  naive: Any = None, naive_rounds: int = 0) -> tuple[list[float], list[float], int]:
+                  naive: Any = None, naive_rounds: int = 0) -> QueryTiming:
     """Interleaved samples of ours (every round) and of the naive baseline (the first naive_rounds)."""
-    ours: list[float] = []
+    ours: list[tuple[float, float]] = []
     base: list[float] = []
     mismatches = 0
     for r in range(rounds):
         gc.collect()
         for f in filters:
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             answer = compute(data, f)
-            ours.append(time.perf_counter() - start)
+            ours.append((time.perf_counter() - wall, time.process_time() - cpu))
             if naive is not None and r < naive_rounds:
                 start = time.perf_counter()
                 expected = compute(naive, f)
                 base.append(time.perf_counter() - start)
                 if r == 0 and not _same_answer(answer, expected):
                     mismatches += 1
-    return ours, base, mismatches
+    return QueryTiming(Stats.of([w for w, _c in ours]), Stats.of([c for _w, c in ours]),
+                       Stats.of(base) if base else None, mismatches)
 
 
 def bench_queries(ctx: Context) -> list[Result]:
@@ -340,9 +370,10 @@ def bench_queries(ctx: Context) -> list[Result]:
 
     mig = migration_filters()
     rounds, naive_rounds = ctx.n(8, 2), ctx.n(2, 1)
-    per_scale: dict[int, dict[str, tuple[Stats, Stats | None, int]]] = {}
+    per_scale: dict[int, dict[str, QueryTiming]] = {}
     cube_rows: dict[int, int] = {}
     results: list[Result] = []
+    fts: list[Any] = []
     for k in QUERY_SCALES:
         ds = ctx.dataset(k)
         cube_rows[k] = len(ds.cube)
@@ -353,40 +384,39 @@ def bench_queries(ctx: Context) -> list[Result]:
         for name, view in MMP_QUERIES.items():
             compute = VIEWS[view].compute  # the view's computation, without the app's per-filter LRU cache
             compute(ds, mig[0])  # warm-up
-            ours, base, bad = _time_queries(compute, ds, mig, rounds, naive, naive_rounds)
-            per_scale[k][name] = (Stats.of(ours), Stats.of(base), bad)
+            per_scale[k][name] = _time_queries(compute, ds, mig, rounds, naive, naive_rounds)
         if k == TOP_SCALE:
             fts = funding_filters(ds.tables["fts_plans"], ds.tables["fts_clusters"], ds.tables["fts_donors"])
             for name, view in FTS_QUERIES.items():
                 compute = VIEWS[view].compute
                 compute(ds, fts[0])
-                ours, _b, _bad = _time_queries(compute, ds, fts, rounds * 2)
-                per_scale[k][name] = (Stats.of(ours), None, 0)
+                per_scale[k][name] = _time_queries(compute, ds, fts, rounds * 2)
         del naive
         if k != TOP_SCALE:
             ctx.drop_dataset(k)
-    growth_rows = ctx.rows(TOP_SCALE) / ctx.rows(1)
     top = per_scale[TOP_SCALE]
     for name in [*MMP_QUERIES, *FTS_QUERIES]:
-        ours, base, bad = top[name]
-        if base is not None:
+        t = top[name]
+        cpu = {"CPU time (process_time), for contention": fmt_timing(t.ours_cpu)}
+        if t.naive is not None:
             note = (f"{len(mig)} filter sets rotated; ours = dashboard.views.VIEWS['{MMP_QUERIES[name]}'].compute on "
                     f"the cube ({cube_rows[TOP_SCALE]:,} rows); naive = the same code on the "
                     f"{ctx.rows(TOP_SCALE):,} incident rows.")
-            if bad:
-                note += f" WARNING: naive and ours disagree on {bad} filter set(s)."
-            results.append(timing_result(f"queries x{TOP_SCALE} {name}", ours, base,
+            if t.mismatches:
+                note += f" WARNING: naive and ours disagree on {t.mismatches} filter set(s)."
+            results.append(timing_result(f"queries x{TOP_SCALE} {name}", t.ours, t.naive,
                                          [p95_at_most(0.020), ratio_at_most(1 / 20)], note=note,
-                                         baseline_label="naive"))
+                                         baseline_label="naive", detail=cpu))
         else:
             results.append(timing_result(
-                f"queries x{TOP_SCALE} {name}", ours, None, [p95_at_most(0.020)],
+                f"queries x{TOP_SCALE} {name}", t.ours, None, [p95_at_most(0.020)], detail=cpu,
                 note=f"FTS query on the snapshot's FTS tables (they do not scale with incidents); "
                      f"{len(fts)} plan/country filter sets rotated. No naive baseline (the tables are the "
                      "source rows already)."))
+    growth_rows = ctx.rows(TOP_SCALE) / ctx.rows(1)
     for i, name in enumerate(MMP_QUERIES):
-        m = {k: per_scale[k][name][0].median for k in QUERY_SCALES}
-        naive_growth = per_scale[TOP_SCALE][name][1].median / per_scale[1][name][1].median
+        m = {k: per_scale[k][name].ours.median for k in QUERY_SCALES}
+        naive_growth = per_scale[TOP_SCALE][name].naive.median / per_scale[1][name].naive.median
         results.append(Result(
             f"queries growth x1->x{TOP_SCALE} {name}", ours=m[TOP_SCALE] / m[1], baseline=growth_rows,
             ours_text=f"x{m[TOP_SCALE] / m[1]:.1f} (median " + " -> ".join(fmt_seconds(m[k]) for k in QUERY_SCALES)
@@ -395,8 +425,10 @@ def bench_queries(ctx: Context) -> list[Result]:
             targets=(ratio_at_most(0.1),),
             note="" if i else ("Growth target: query cost should grow far slower than the incident count; read "
                                "here as at most a tenth of it (ratio = query growth / incident growth ≤ 0.1)."),
-            detail={"p95 per scale": ", ".join(f"x{k} {fmt_seconds(per_scale[k][name][0].p95)}"
-                                               for k in QUERY_SCALES)}))
+            detail={"p95 per scale": ", ".join(f"x{k} {fmt_seconds(per_scale[k][name].ours.p95)}"
+                                               for k in QUERY_SCALES),
+                    "CPU-time median per scale": ", ".join(f"x{k} {fmt_seconds(per_scale[k][name].ours_cpu.median)}"
+                                                           for k in QUERY_SCALES)}))
     results.append(Result(
         "queries data load (not a query)", ours_text=", ".join(
             f"x{k} {fmt_seconds(ctx.load_seconds[k])}" for k in QUERY_SCALES),

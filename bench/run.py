@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_info()
     ctx = Context(quick=args.quick, keep=args.keep_data)
     results: list[Result] = []
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), datetime.now(timezone.utc)
     try:
         for name in names:
             ctx.log(f"[{name}] ...")
@@ -156,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     print(summary_line(results))
     mode = "quick" if args.quick else "full"
     preamble = (f"`python bench/run.py{' --quick' if args.quick else ''}"
-                f"{' --only ' + args.only if args.only else ''}` ({mode} run, {elapsed / 60:.1f} min), "
-                f"{datetime.now(timezone.utc).isoformat(timespec='seconds')}. Ratios are ours ÷ baseline measured "
+                f"{' --only ' + args.only if args.only else ''}` ({mode} run, {elapsed / 60:.1f} min), started "
+                f"{started_at.isoformat(timespec='seconds')}. Ratios are ours ÷ baseline measured "
                 f"side by side in the same process; absolute times depend on the machine.\n\n"
                 f"{summary_line(results)}")
     machine["load average at end (1/5/15 min)"] = _loadavg()

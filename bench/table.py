@@ -184,12 +184,12 @@ def _plain(x: float | None) -> str:
 
 
 def timing_result(name: str, ours: Stats, baseline: Stats | None, targets: Sequence[Target] = (),
-                  note: str = "", baseline_label: str = "") -> Result:
+                  note: str = "", baseline_label: str = "", detail: dict | None = None) -> Result:
     """A row comparing two timings (ratio of medians)."""
     return Result(name, ours=ours.median, ours_p95=ours.p95, baseline=baseline.median if baseline else None,
                   ours_text=fmt_timing(ours),
                   baseline_text=(f"{baseline_label}: " if baseline_label else "") + fmt_timing(baseline),
-                  targets=tuple(targets), note=note)
+                  targets=tuple(targets), note=note, detail=dict(detail or {}))
 
 
 def not_measured(name: str, target: str = "", note: str = "") -> Result:
