@@ -551,3 +551,264 @@ def grid_rows(frame: pd.DataFrame, filter_query: str | None, sort_by: list[dict[
         if cols:
             rows = rows.sort_values(cols, ascending=asc, na_position="last", kind="mergesort")
     return rows, problems
+
+
+# ------------------------------------------------------------------------------------------ crisis
+# One country on one time axis (/crisis): the humanitarian plans that relate to it (its own, and
+# regional plans that cover it or are for its people), and its nationals recorded dead or missing.
+
+RELATIONS = ("country", "named", "covers")
+"""How a plan relates to a country: its own plan ("country"), a regional plan for that country's
+people that names it while its countries are the host countries ("named", e.g. the RMRP for
+Venezuelans), or a regional/global plan whose countries include it ("covers")."""
+PUBLISHED_PREFIX = "published figure"
+CRISIS_PLAN_COLUMNS = [
+    "country_iso3", "plan_id", "plan_code", "plan_name", "plan_type", "year", "is_regional", "relation",
+    "figure_kind", "requirements_usd", "funding_usd", "unmet_usd", "percent_funded", "people_in_need",
+    "people_targeted", "country_requirements_usd", "country_funding_usd", "country_share_percent",
+    "country_funding_share_percent", "countries_iso3", "figures_source", "people_source"]
+CRISIS_GROUPS = ("single", "multiple")
+CRISIS_TREND_COLUMNS = ["period", "period_start", "origin_group", "dead", "missing", "dead_and_missing", "incidents"]
+
+_NAME_SUFFIX = r"(?:n|ns)?"  # "Venezuela" also matches "Venezuelan(s)", "Syria" "Syrian(s)"
+
+
+def clean_country_names(names: Iterable[str]) -> list[str]:
+    """Usable spellings of a country's names: parentheses and ", …of" tails removed as extra variants
+    ("Venezuela (Bolivarian Republic of)" -> also "Venezuela"); codes and blanks dropped."""
+    out: list[str] = []
+    for name in names:
+        if not isinstance(name, str) or not any(ch.islower() for ch in name):
+            continue  # "AFG" in a location column is a code, not a name
+        for variant in (name, re.sub(r"\s*\(.*?\)\s*", " ", name).strip(), name.split(", ")[0].strip()):
+            if variant and variant not in out and any(ch.islower() for ch in variant):
+                out.append(variant)
+    return out
+
+
+def _name_regex(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(name) + _NAME_SUFFIX + r"(?!\w)", re.IGNORECASE)
+
+
+def named_countries(text: str, names: dict[str, tuple[str, ...]]) -> set[str]:
+    """ISO3 codes whose name occurs in `text` as whole words ("Venezuelan" counts for Venezuela).
+
+    A match inside a longer match of another country's name does not count, so "Sudan" is not
+    found in "South Sudan", "Guinea" in "Papua New Guinea" or "Dominica" in "Dominican Republic".
+    """
+    if not isinstance(text, str) or not text:
+        return set()
+    hits: list[tuple[int, int, str]] = []
+    lowered = text.casefold()
+    for code, variants in names.items():
+        for variant in variants:
+            if variant.casefold() not in lowered:  # cheap pre-check before the regex
+                continue
+            hits.extend((m.start(), m.end(), code) for m in _name_regex(variant).finditer(text))
+    return {code for start, end, code in hits
+            if not any(s <= start and end <= e and (e - s) > (end - start) and c != code for s, e, c in hits)}
+
+
+def plan_relation(row: Any, country: str, names: dict[str, tuple[str, ...]]) -> str | None:
+    """How the plan `row` relates to `country` (one of RELATIONS), or None when it does not."""
+    codes = [c for c in str(row["countries_iso3"]).split(";") if c] if not pd.isna(row["countries_iso3"]) else []
+    regional = bool(row["is_regional"])
+    if country in codes:
+        return "covers" if regional else "country"
+    if regional and country in named_countries(str(row["plan_name"]), names):
+        return "named"
+    return None
+
+
+def is_published_figure(source: Any) -> bool:
+    """True for a curated figure ("published figure: <source>"), False for FTS data."""
+    return isinstance(source, str) and source.strip().lower().startswith(PUBLISHED_PREFIX)
+
+
+def crisis_plans(plans: pd.DataFrame, locations: pd.DataFrame, country: str,
+                 names: dict[str, tuple[str, ...]], years: Iterable[int] = ()) -> pd.DataFrame:
+    """Every plan that relates to `country`, oldest first (own plan, then plans for its people, then
+    plans covering it): relation, FTS or published figure, percent and unmet filled in, and the
+    country's part of a plan where FTS gives a per-location breakdown (fts_plan_locations):
+    its requirements and funding, and their share of the plan's."""
+    rows = plan_rows(plans, Filters(years=tuple(years)))
+    relation = pd.Series([plan_relation(r, country, names) for _i, r in rows.iterrows()], index=rows.index,
+                         dtype="object")
+    rows = rows[relation.notna()].assign(relation=relation[relation.notna()])
+    mine = locations[(locations["location_iso3"] == country).fillna(False).astype(bool)]
+    part = (mine.groupby("plan_id")[["requirements_usd", "funding_usd"]].sum(min_count=1)
+            .rename(columns={"requirements_usd": "country_requirements_usd", "funding_usd": "country_funding_usd"})
+            .reset_index())
+    rows = rows.merge(part, on="plan_id", how="left")
+    for col in ("country_requirements_usd", "country_funding_usd"):
+        rows[col] = rows[col].astype("Int64")
+    rows["country_share_percent"] = _percent(rows["country_requirements_usd"], rows["requirements_usd"])
+    rows["country_funding_share_percent"] = _percent(rows["country_funding_usd"], rows["funding_usd"])
+    rows["figure_kind"] = pd.Series(["published figure" if is_published_figure(s) else "FTS"
+                                     for s in rows["figures_source"]], index=rows.index, dtype="string")
+    rows["country_iso3"] = pd.Series([country] * len(rows), index=rows.index, dtype="string")
+    rows["relation"] = rows["relation"].astype("string")
+    order = {r: i for i, r in enumerate(RELATIONS)}
+    rows = rows.assign(_rel=rows["relation"].map(order).astype("int64"),
+                       _req=rows["requirements_usd"].astype("Float64").fillna(-1))
+    rows = rows.sort_values(["year", "_rel", "_req", "plan_id"], ascending=[True, True, False, True],
+                            kind="mergesort")
+    return rows[CRISIS_PLAN_COLUMNS].reset_index(drop=True)
+
+
+def _crisis_rows(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Cube rows of the selection with a known nationality: one nationality ("single") or an incident
+    with several ("multiple"; kept whole, never split between its nationalities)."""
+    rows = filter_cube(cube, f)
+    return rows[rows["origin_group"].isin(list(CRISIS_GROUPS)).fillna(False).astype(bool)]
+
+
+def crisis_deaths_by(cube: pd.DataFrame, f: Filters, keys: list[str]) -> pd.DataFrame:
+    """Dead and missing of the selected nationalities (f.origins) per `keys` (e.g. region, route or
+    cause) and nationality group: 'single' rows are people of that nationality (at least N of them),
+    'multiple' rows are incidents with several nationalities including it, kept apart and never split.
+    Single first, then largest first."""
+    rows = _crisis_rows(cube, f)
+    out = _sum_by(rows, ["origin_group", *keys], SUMMED)
+    out = out.assign(_g=out["origin_group"].map({g: i for i, g in enumerate(CRISIS_GROUPS)}).astype("int64"))
+    out = out.sort_values(["_g", "dead_and_missing", *keys], ascending=[True, False] + [True] * len(keys),
+                          na_position="last", kind="mergesort")
+    return out[[*keys, "origin_group", *SUMMED]].reset_index(drop=True)
+
+
+def crisis_deaths_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Dead and missing of the selected nationalities per month and nationality group ('single',
+    'multiple'), every month from the first to the last with a record (zeros in between). Rows
+    without a month come last as "YYYY (month unknown)" with no period_start."""
+    rows = _crisis_rows(cube, f)
+    empty = pd.DataFrame({"period": pd.Series([], dtype="string"),
+                          "period_start": pd.Series([], dtype="datetime64[ns]"),
+                          "origin_group": pd.Series([], dtype="string"),
+                          **{c: pd.Series([], dtype="int64") for c in SUMMED}})
+    if rows.empty:
+        return empty[CRISIS_TREND_COLUMNS]
+    known = (rows["precision"] != "year").fillna(True).astype(bool)
+    parts = []
+    placed = rows[known]
+    if not placed.empty:
+        starts = placed["date"].dt.to_period("M").dt.start_time
+        summed = placed.assign(period_start=starts).groupby(["period_start", "origin_group"])[SUMMED].sum()
+        months = pd.period_range(starts.min(), starts.max(), freq="M").start_time
+        groups = sorted(set(placed["origin_group"].astype(str)), key=CRISIS_GROUPS.index)
+        full = pd.MultiIndex.from_product([months, groups], names=["period_start", "origin_group"])
+        out = summed.reindex(full, fill_value=0).reset_index()
+        out["period"] = out["period_start"].dt.strftime("%Y-%m")
+        parts.append(out)
+    unplaced = rows[~known]
+    if not unplaced.empty:
+        by_year = unplaced.groupby(["year", "origin_group"])[SUMMED].sum().reset_index()
+        by_year["period"] = by_year["year"].astype(str) + " (month unknown)"
+        by_year["period_start"] = pd.NaT
+        parts.append(by_year.drop(columns=["year"]))
+    out = pd.concat(parts, ignore_index=True)
+    out["period"] = out["period"].astype("string")
+    out["origin_group"] = out["origin_group"].astype("string")
+    out["period_start"] = pd.to_datetime(out["period_start"]).astype("datetime64[ns]")
+    for c in SUMMED:
+        out[c] = out[c].astype("int64")
+    return out[CRISIS_TREND_COLUMNS]
+
+
+def crisis_years(plans: pd.DataFrame, trend: pd.DataFrame) -> dict[str, list[int]]:
+    """Years with a related plan, years with a recorded death of the nationality, and years with both."""
+    plan_years = sorted({int(y) for y in plans["year"]})
+    counted = trend[trend["dead_and_missing"] != 0]
+    death_years = sorted({int(str(p)[:4]) for p in counted["period"]})
+    return {"plans": plan_years, "deaths": death_years, "both": sorted(set(plan_years) & set(death_years))}
+
+
+def crisis_default_year(plans: pd.DataFrame, trend: pd.DataFrame) -> int | None:
+    """The year the crisis view opens on: the latest year with both a related plan and recorded
+    deaths of the nationality; else the latest year with a plan; else with deaths; else None."""
+    years = crisis_years(plans, trend)
+    for key in ("both", "plans", "deaths"):
+        if years[key]:
+            return years[key][-1]
+    return None
+
+
+def _share(n: Any, total: Any) -> float | None:
+    return float(n) / float(total) * 100 if total else None
+
+
+def _top(rows: pd.DataFrame, key: str, skip: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """The largest value of `key` among single-nationality rows (summed over other keys), with its share."""
+    single = rows[(rows["origin_group"] == "single").fillna(False).astype(bool)]
+    if single.empty:
+        return None
+    total = int(single["dead_and_missing"].sum())
+    by = single.groupby(key, dropna=False)["dead_and_missing"].sum().reset_index()
+    by = by[~by[key].isin(list(skip)).fillna(False).astype(bool)]
+    by = by[by[key].notna() & (by["dead_and_missing"] > 0)]
+    if by.empty:
+        return None
+    by = by.sort_values(["dead_and_missing", key], ascending=[False, True], kind="mergesort")
+    first = by.iloc[0]
+    share = _share(first["dead_and_missing"], total)
+    return {"value": str(first[key]), "n": int(first["dead_and_missing"]), "share_percent": share,
+            "most": share is not None and share > 50}
+
+
+UNKNOWN_CAUSES = ("Mixed or unknown",)
+
+
+def crisis_facts(plans: pd.DataFrame, by_region: pd.DataFrame, by_cause: pd.DataFrame, country: str,
+                 year: int | None) -> dict[str, Any]:
+    """The numbers behind the crisis summary sentence, taken from the same rows as the charts:
+    `plans` from crisis_plans, `by_region` and `by_cause` from crisis_deaths_by for the year.
+
+    Returns {"country", "year", "own": {...} | None, "regional": [{...}], "deaths": {...}}:
+    own = the country's own plan(s) of the year summed (percent as published for a single plan);
+    regional = plans for its people or covering it (relation, figures, the country's part);
+    deaths = single-nationality dead and missing ("at least N"), incidents with several nationalities
+    including it (kept apart), the top region and cause ("most" when above half).
+    """
+    year_rows = plans[plans["year"] == year] if year is not None else plans.iloc[:0]
+    own_rows = year_rows[year_rows["relation"] == "country"]
+    own = None
+    if not own_rows.empty:
+        req = own_rows["requirements_usd"].astype("Float64").sum(min_count=1)
+        fund = own_rows["funding_usd"].astype("Float64").sum(min_count=1)
+        pct = (own_rows["percent_funded"].iloc[0] if len(own_rows) == 1
+               else (fund / req * 100 if not pd.isna(req) and req else None))
+        own = {"plans": len(own_rows), "plan_ids": [int(p) for p in own_rows["plan_id"]],
+               "plan_codes": [None if pd.isna(c) else str(c) for c in own_rows["plan_code"]],
+               "requirements_usd": None if pd.isna(req) else int(req),
+               "funding_usd": None if pd.isna(fund) else int(fund),
+               "percent_funded": None if pct is None or pd.isna(pct) else float(pct),
+               "published": bool((own_rows["figure_kind"] == "published figure").any()),
+               "sources": sorted(set(str(s) for s in own_rows["figures_source"].dropna()))}
+    regional = []
+    for r in year_rows[year_rows["relation"] != "country"].itertuples():
+        regional.append({k: (None if fmt_missing(v) else (v.item() if hasattr(v, "item") else v)) for k, v in {
+            "plan_id": r.plan_id, "plan_code": r.plan_code, "plan_name": r.plan_name, "relation": r.relation,
+            "requirements_usd": r.requirements_usd, "funding_usd": r.funding_usd, "percent_funded": r.percent_funded,
+            "people_in_need": r.people_in_need, "people_targeted": r.people_targeted,
+            "country_requirements_usd": r.country_requirements_usd, "country_funding_usd": r.country_funding_usd,
+            "country_share_percent": r.country_share_percent, "figures_source": r.figures_source}.items()})
+        regional[-1]["published"] = r.figure_kind == "published figure"
+    groups = {g: by_region[(by_region["origin_group"] == g).fillna(False).astype(bool)] for g in CRISIS_GROUPS}
+    deaths = {
+        "single": int(groups["single"]["dead_and_missing"].sum()),
+        "single_incidents": int(groups["single"]["incidents"].sum()),
+        "multiple": int(groups["multiple"]["dead_and_missing"].sum()),
+        "multiple_incidents": int(groups["multiple"]["incidents"].sum()),
+        "region": _top(by_region, "region"),
+        "cause": _top(by_cause, "cause_of_death", skip=UNKNOWN_CAUSES),
+    }
+    return {"country": country, "year": year, "own": own, "regional": regional, "deaths": deaths}
+
+
+def fmt_missing(value: Any) -> bool:
+    """None, NA and NaN all mean 'no value' (as fmt.is_missing, without importing the UI layer)."""
+    if value is None or value is pd.NA:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

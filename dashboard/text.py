@@ -84,3 +84,131 @@ SOURCES = {
         "attribution": N_("IOM Missing Migrants Project"),
     },
 }
+
+
+# ------------------------------------------------------------------------------------------ crisis (/crisis)
+
+# How a plan relates to the country on the crisis page (queries.RELATIONS), shown in tables and hover.
+RELATION_LABELS = {
+    "country": N_("the country's own plan"),
+    "named": N_("regional plan for its people (the plan's name names the country; its countries are the hosts)"),
+    "covers": N_("regional or global plan that includes the country"),
+}
+RELATION_SHORT = {"country": N_("own plan"), "named": N_("for its people"), "covers": N_("includes it")}
+FIGURE_KIND_LABELS = {"FTS": N_("FTS data"), "published figure": N_("published figure, not FTS data")}
+
+DEFINITIONS.update({
+    "relation": N_("Relation: the country's own plan; a regional plan for its people (named after the country, "
+                   "covering the host countries, e.g. the RMRP for Venezuelans); or a regional or global plan "
+                   "whose countries include it."),
+    "figure_kind": N_("Figures: 'FTS' when the numbers come from OCHA FTS; 'published figure' when FTS has no record "
+                      "offline and the number is copied from the plan's own publication (source in the Source "
+                      "column)."),
+    "country_share_percent": N_("Country's part: the country's share of a regional plan's requirements where FTS "
+                                "breaks the plan down by location (fts_plan_locations); blank without a breakdown."),
+    "crisis_single": N_("At least N: people of this nationality alone in an incident (a minimum estimate)."),
+    "crisis_multiple": N_("Several nationalities: incidents whose victims had several nationalities including this "
+                          "one; all their dead and missing are shown, kept whole and never split by nationality."),
+})
+
+COLUMN_LABELS.update({
+    "country_iso3": N_("Country"), "relation": N_("Relation"), "figure_kind": N_("Figures"),
+    "country_requirements_usd": N_("Country's part of requirements (US$)"),
+    "country_funding_usd": N_("Country's part of funding (US$)"),
+    "country_share_percent": N_("Country's share of requirements (%)"),
+    "country_funding_share_percent": N_("Country's share of funding (%)"),
+    "countries_iso3": N_("Plan countries"), "figures_source": N_("Source of figures"),
+    "people_source": N_("Source of people figures"), "plan_type": N_("Plan type"),
+    "migration_route": N_("Migration route"), "period_start": N_("Month"),
+})
+
+CRISIS_GROUP_LABELS = {
+    "single": N_("{people} (single nationality)"),
+    "multiple": N_("Several nationalities incl. {adjective} (not split)"),
+}
+
+# Nationality nouns for sentences: ISO3 -> (one person, several people). Countries without an entry
+# read "person from <country>" / "people from <country>" (always correct, if less natural).
+DEMONYMS: dict[str, tuple[str, str]] = {code: (N_(one), N_(many)) for code, one, many in [
+    ("AFG", "Afghan", "Afghans"), ("AGO", "Angolan", "Angolans"), ("ALB", "Albanian", "Albanians"),
+    ("ARG", "Argentine", "Argentines"), ("BDI", "Burundian", "Burundians"), ("BEN", "Beninese", "Beninese"),
+    ("BFA", "Burkinabè", "Burkinabè"), ("BGD", "Bangladeshi", "Bangladeshis"), ("BHS", "Bahamian", "Bahamians"),
+    ("BLZ", "Belizean", "Belizeans"), ("BOL", "Bolivian", "Bolivians"), ("BRA", "Brazilian", "Brazilians"),
+    ("CAF", "Central African", "Central Africans"), ("CAN", "Canadian", "Canadians"), ("CHL", "Chilean", "Chileans"),
+    ("CHN", "Chinese", "Chinese"), ("CIV", "Ivorian", "Ivorians"), ("CMR", "Cameroonian", "Cameroonians"),
+    ("COD", "Congolese (DRC)", "Congolese (DRC)"), ("COG", "Congolese (Republic of the Congo)",
+                                                    "Congolese (Republic of the Congo)"),
+    ("COL", "Colombian", "Colombians"), ("COM", "Comorian", "Comorians"), ("CRI", "Costa Rican", "Costa Ricans"),
+    ("CUB", "Cuban", "Cubans"), ("DJI", "Djiboutian", "Djiboutians"), ("DOM", "Dominican", "Dominicans"),
+    ("DZA", "Algerian", "Algerians"), ("ECU", "Ecuadorian", "Ecuadorians"), ("EGY", "Egyptian", "Egyptians"),
+    ("ERI", "Eritrean", "Eritreans"), ("ETH", "Ethiopian", "Ethiopians"), ("GEO", "Georgian", "Georgians"),
+    ("GHA", "Ghanaian", "Ghanaians"), ("GIN", "Guinean", "Guineans"), ("GMB", "Gambian", "Gambians"),
+    ("GNB", "Bissau-Guinean", "Bissau-Guineans"), ("GTM", "Guatemalan", "Guatemalans"),
+    ("GUY", "Guyanese", "Guyanese"), ("HND", "Honduran", "Hondurans"), ("HTI", "Haitian", "Haitians"),
+    ("HUN", "Hungarian", "Hungarians"), ("IDN", "Indonesian", "Indonesians"), ("IND", "Indian", "Indians"),
+    ("IRN", "Iranian", "Iranians"), ("IRQ", "Iraqi", "Iraqis"), ("JAM", "Jamaican", "Jamaicans"),
+    ("JOR", "Jordanian", "Jordanians"), ("KEN", "Kenyan", "Kenyans"), ("KGZ", "Kyrgyz", "Kyrgyz"),
+    ("KHM", "Cambodian", "Cambodians"), ("LBN", "Lebanese", "Lebanese"), ("LBR", "Liberian", "Liberians"),
+    ("LBY", "Libyan", "Libyans"), ("LKA", "Sri Lankan", "Sri Lankans"), ("MAR", "Moroccan", "Moroccans"),
+    ("MDA", "Moldovan", "Moldovans"), ("MDG", "Malagasy", "Malagasy"), ("MEX", "Mexican", "Mexicans"),
+    ("MLI", "Malian", "Malians"), ("MMR", "Myanmar national", "Myanmar nationals"),
+    ("MOZ", "Mozambican", "Mozambicans"), ("MRT", "Mauritanian", "Mauritanians"), ("MWI", "Malawian", "Malawians"),
+    ("NER", "Nigerien", "Nigeriens"), ("NGA", "Nigerian", "Nigerians"), ("NIC", "Nicaraguan", "Nicaraguans"),
+    ("NPL", "Nepali", "Nepalis"), ("PAK", "Pakistani", "Pakistanis"), ("PAN", "Panamanian", "Panamanians"),
+    ("PER", "Peruvian", "Peruvians"), ("PHL", "Filipino", "Filipinos"), ("PRY", "Paraguayan", "Paraguayans"),
+    ("PSE", "Palestinian", "Palestinians"), ("ROU", "Romanian", "Romanians"), ("RUS", "Russian", "Russians"),
+    ("RWA", "Rwandan", "Rwandans"), ("SDN", "Sudanese", "Sudanese"), ("SEN", "Senegalese", "Senegalese"),
+    ("SLE", "Sierra Leonean", "Sierra Leoneans"), ("SLV", "Salvadoran", "Salvadorans"),
+    ("SOM", "Somali", "Somalis"), ("SSD", "South Sudanese", "South Sudanese"), ("SYR", "Syrian", "Syrians"),
+    ("TCD", "Chadian", "Chadians"), ("TGO", "Togolese", "Togolese"), ("THA", "Thai", "Thais"),
+    ("TUN", "Tunisian", "Tunisians"), ("TUR", "Turkish national", "Turkish nationals"),
+    ("TZA", "Tanzanian", "Tanzanians"), ("UGA", "Ugandan", "Ugandans"), ("UKR", "Ukrainian", "Ukrainians"),
+    ("URY", "Uruguayan", "Uruguayans"), ("UZB", "Uzbek", "Uzbeks"), ("VEN", "Venezuelan", "Venezuelans"),
+    ("VNM", "Vietnamese", "Vietnamese"), ("YEM", "Yemeni", "Yemenis"), ("ZMB", "Zambian", "Zambians"),
+    ("ZWE", "Zimbabwean", "Zimbabweans"),
+]}
+DEMONYM_FALLBACK = (N_("person from {country}"), N_("people from {country}"))
+
+# "where" phrases for the summary: region as published -> phrase; others read "in <region>".
+REGION_PHRASES = {"Caribbean": N_("in the Caribbean"), "Mediterranean": N_("in the Mediterranean")}
+REGION_PHRASE = N_("in {region}")
+# cause as published -> phrase after "most"; causes without an entry read "most: <cause>".
+CAUSE_PHRASES = {
+    "Drowning": N_("by drowning"),
+    "Vehicle accident / death linked to hazardous transport": N_("in vehicle accidents or hazardous transport"),
+    "Violence": N_("through violence"),
+    "Harsh environmental conditions / lack of adequate shelter, food, water":
+        N_("from harsh conditions (exposure, lack of shelter, food or water)"),
+    "Sickness / lack of access to adequate healthcare": N_("from sickness or lack of healthcare"),
+    "Accidental death": N_("in accidents"),
+}
+CAUSE_PHRASE = N_("of {cause}")
+
+# The crisis summary: sentence parts, joined in figures.crisis_sentence. Placeholders are filled
+# with numbers from queries.crisis_facts (money as "US$222.7 million", percent as "34.5 %").
+CRISIS_SENTENCES = {
+    "own_one": N_("In {year} the plan for {country} received {percent} of the {requirements} it asked for"),
+    "own_many": N_("In {year} the {n} plans for {country} received {percent} of the {requirements} they asked for"),
+    "own_no_requirement": N_("In {year} the plan for {country} received {funding} (no requirement recorded)"),
+    "own_none": N_("In {year} there was no humanitarian plan of {country}'s own in the data"),
+    "own_published": N_(" (published figure, not FTS)"),
+    "deaths": N_(", while at least {n} {people} died or went missing on migration routes"),
+    "deaths_none": N_(", and the IOM Missing Migrants Project recorded no {people} dead or missing that year "
+                      "(no record is not the same as no deaths)"),
+    "where_most": N_(", most of them {where} ({n})"),
+    "where_top": N_(", the largest number {where} ({n})"),
+    "cause_most": N_(" and most {cause} ({n})"),
+    "end": N_("."),
+    "multiple": N_(" A further {n} people died or went missing in {incidents} incident(s) whose victims had several "
+                   "nationalities including {adjective}; they are counted separately, never split."),
+    "regional": N_(" The {plan}, {relation}, asked for {requirements} and was {percent} funded."),
+    "regional_no_requirement": N_(" The {plan}, {relation}, received {funding}; no requirement is recorded."),
+    "regional_published": N_(" The {plan}, {relation}, asked for {requirements} and was {percent} funded: "
+                             "published figures, not FTS data, from {source}."),
+    "regional_part": N_(" {country}'s part of it: {amount} of the requirements ({share})."),
+    "regional_more": N_(" {n} more regional or global plan(s) include {country}; see the table."),
+    "relation_named": N_("a regional plan for {people}"),
+    "relation_covers": N_("a regional or global plan that includes {country}"),
+    "nothing": N_("The data hold no humanitarian plan related to {country} and no recorded death or disappearance "
+                  "of {people}."),
+}

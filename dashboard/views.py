@@ -6,6 +6,7 @@ Adding a chart's data = one function in queries.py + one entry here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import pandas as pd
@@ -98,3 +99,69 @@ def known_values(ds: Dataset) -> dict[str, set[str]]:
                 sets[key].update(str(v) for v in frame[col].dropna().unique())
         return sets
     return ds.memo(("known-values",), compute)
+
+
+# ------------------------------------------------------------------------------------------ crisis (/crisis)
+
+CRISIS_PLAN_PARAMS = ("country", "year")
+
+
+@lru_cache(maxsize=1)
+def coco_short_names() -> dict[str, str]:
+    """ISO3 -> country_converter's short name ("Venezuela", "South Sudan"), read once per process
+    (its bundled table, read as text so that Namibia's ISO2 "NA" is not taken for a blank)."""
+    import country_converter as coco
+
+    table = pd.read_csv(coco.country_converter.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8", dtype=str,
+                        keep_default_na=False, usecols=["name_short", "ISO3"])
+    return {iso3: name for iso3, name in zip(table["ISO3"], table["name_short"]) if iso3 and name}
+
+
+def country_name_variants(ds: Dataset) -> dict[str, tuple[str, ...]]:
+    """ISO3 -> the names a plan may use for the country: country_converter's short name first (the
+    one shown), then the names in the data (plan locations, MMP nationalities), cleaned."""
+    def compute() -> dict[str, tuple[str, ...]]:
+        data_names: dict[str, list[str]] = {}
+        locations = ds.tables["fts_plan_locations"]
+        for code, name in zip(locations["location_iso3"], locations["location_name"]):
+            if isinstance(code, str) and isinstance(name, str):
+                data_names.setdefault(code, []).append(name)
+        for code, name in q.country_names(ds.tables).items():
+            data_names.setdefault(code, []).append(name)
+        short = coco_short_names()
+        return {code: tuple(q.clean_country_names(([short[code]] if code in short else []) + data_names.get(code, [])))
+                for code in set(short) | set(data_names)}
+    return ds.memo(("country-name-variants",), compute)
+
+
+def country_label(ds: Dataset, code: str) -> str:
+    """The short name shown for an ISO3 code ("Venezuela"), the code itself when unknown."""
+    names = country_name_variants(ds).get(code)
+    return names[0] if names else code
+
+
+def crisis_plan_rows(ds: Dataset, f: Filters) -> pd.DataFrame:
+    """Plans related to each country in f.countries (own, for its people, covering it), f.years if given."""
+    frames = [q.crisis_plans(ds.tables["fts_plans"], ds.tables["fts_plan_locations"], c,
+                             country_name_variants(ds), f.years) for c in f.countries]
+    if not frames:  # no country chosen: nothing relates
+        frames = [q.crisis_plans(ds.tables["fts_plans"].iloc[:0], ds.tables["fts_plan_locations"], "", {}, ())]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+VIEWS.update({v.name: v for v in [
+    View("crisis/plans", N_("Plans for a country, its people and its region, all years"),
+         ("fts_plans", "fts_plan_locations"), CRISIS_PLAN_PARAMS, crisis_plan_rows),
+    View("crisis/deaths-trend", N_("Dead and missing of a nationality by month (single and several nationalities)"),
+         ("mmp_deaths", "mmp_incidents"), MMP_PARAMS, _mmp(q.crisis_deaths_trend)),
+    View("crisis/deaths-by-region", N_("Dead and missing of a nationality by region (single and several "
+                                        "nationalities)"),
+         ("mmp_deaths", "mmp_incidents"), MMP_PARAMS,
+         _mmp(lambda cube, f: q.crisis_deaths_by(cube, f, ["region_group", "region"]))),
+    View("crisis/deaths-by-route", N_("Dead and missing of a nationality by migration route"),
+         ("mmp_deaths", "mmp_incidents"), MMP_PARAMS,
+         _mmp(lambda cube, f: q.crisis_deaths_by(cube, f, ["migration_route"]))),
+    View("crisis/deaths-by-cause", N_("Dead and missing of a nationality by cause of death"),
+         ("mmp_deaths", "mmp_incidents"), MMP_PARAMS,
+         _mmp(lambda cube, f: q.crisis_deaths_by(cube, f, ["cause_of_death"]))),
+]})

@@ -1,8 +1,8 @@
 """One module per page: `layout(**query)` renders the page from its query string, `register(app)`
 registers the page with Dash Pages and adds its (thin) callbacks. Component ids are prefixed per page
-(ov-, fund-, mig-, data-, about-)."""
+(ov-, cr-, fund-, mig-, data-, about-)."""
 from __future__ import annotations
 
-from . import about, data, funding, migration, overview
+from . import about, crisis, data, funding, migration, overview
 
-PAGES = [overview, funding, migration, data, about]
+PAGES = [overview, crisis, funding, migration, data, about]
