@@ -186,6 +186,15 @@ OVERFLOW_JS = """() => {
 }"""
 
 
+TOOLBAR_OVER_LEGEND_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(plot => {
+    // a plotly toolbar that is shown (on a touch screen it is, permanently) and covers the chart's legend
+    const bar = plot.querySelector('.modebar-group'), legend = plot.querySelector('.legend');
+    if (!bar || !legend || !bar.checkVisibility({opacityProperty: true, visibilityProperty: true})) return false;
+    const a = plot.querySelector('.modebar').getBoundingClientRect(), b = legend.getBoundingClientRect();
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}).map(plot => plot.closest('[id]').id)"""
+
+
 # ------------------------------------------------------------------------------------------ 1. overview
 
 
@@ -372,6 +381,7 @@ def test_page_fits_a_390px_phone(browser_page, dashboard_url, screenshots, path)
     assert page.evaluate(OVERFLOW_JS) == []
     if path == "/":
         assert wrapped(page, ".kpi-value") == {}
+    assert page.evaluate(TOOLBAR_OVER_LEGEND_JS) == []
     # the check itself can fail: an element wider than the screen is reported
     page.evaluate("""() => { const d = document.createElement('div'); d.id = 'too-wide';
         d.style.width = '600px'; d.style.height = '10px'; document.querySelector('main').appendChild(d); }""")
