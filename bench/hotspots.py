@@ -39,11 +39,10 @@ def workload(name: str, scale: int, ctx: b.Context) -> tuple[Callable[[], Any], 
         from dashboard.views import VIEWS
 
         ds = ctx.dataset(scale)
-        filters = b.migration_filters()
-        views = [VIEWS[v] for v in b.MMP_QUERIES.values()]
+        work = [(VIEWS[q.view], q.filters(ds)) for q in b.QUERIES if q.view in VIEWS]
 
         def run() -> None:
-            for view in views:
+            for view, filters in work:
                 for f in filters:
                     view.compute(ds, f)
         return run, run
