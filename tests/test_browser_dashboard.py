@@ -233,6 +233,8 @@ def test_migration_filter_updates_chart_and_url(browser_page, dashboard_url):
     assert americas == 866
     expect(page.locator("#mig-origin-summary")).to_have_text(origin_summary(americas))
     assert group_radio(page, "Americas").is_checked()
+    # without incident-level data the map says why it is empty (not "no incidents match these filters")
+    expect(page.locator("#mig-map-summary")).to_contain_text("needs incident-level data")
     before_ticks = tick_labels(page, "mig-origin-graph")
     assert any(t.startswith("Venezuela") for t in before_ticks), before_ticks
 

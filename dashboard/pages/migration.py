@@ -188,7 +188,10 @@ def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
     if key == "map" and not ds.has("mmp_incidents"):
         empty = _("The map needs incident-level data with coordinates; the loaded data are monthly totals only "
                   "(ingest MMP incident files to see it).")
-    return render(ds, CHART[key], f, **({"empty_message": empty} if empty else {}))
+    if empty:  # the summary says why there is no map, not that the filters matched nothing
+        figure, _summary, *rest = render(ds, CHART[key], f, empty_message=empty)
+        return (figure, empty, *rest)
+    return render(ds, CHART[key], f)
 
 
 def download_chart(key: str, n_clicks: int, hxl: list[str] | None, *values: Any) -> dict[str, Any]:
