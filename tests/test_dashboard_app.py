@@ -146,13 +146,15 @@ def test_month_precision_note_on_snapshot(snapshot_only):
 def test_every_chart_callback_answers_through_dash(client):
     deps = client.get("/_dash-dependencies").get_json()
     chart_outputs = [d["output"].strip(".").split(".")[0] for d in deps if "-graph.figure" in d["output"]]
-    assert len(chart_outputs) == 1 + 4 + 5
+    assert len(chart_outputs) == 1 + 4 + 5 + 5
     fund = {"fund-country.value": "VEN", "fund-years.value": [2019], "fund-plan.value": 827,
             "fund-regional.value": [], "fund-cluster-type.value": "cluster"}
     ov = {"ov-country.value": "VEN", "ov-year.value": 2019, "ov-plan.value": 827, "ov-dates.start_date": "2019-01-01",
           "ov-dates.end_date": "2019-12-31", "ov-group.value": "Americas"}
+    cr = {"cr-country.value": "VEN", "cr-year.value": 2019}
     for graph in chart_outputs:
-        inputs = MIG if graph.startswith("mig-") else fund if graph.startswith("fund-") else ov
+        inputs = (MIG if graph.startswith("mig-") else fund if graph.startswith("fund-") else
+                  cr if graph.startswith("cr-") else ov)
         out = dispatch(client, graph, inputs)
         assert "figure" in out[graph], graph
         key = graph.replace("-graph", "")

@@ -288,7 +288,7 @@ def chart_filters(key: str, country: str, year: int | None) -> Filters:
 
 
 def render_chart(ds: Dataset, key: str, country: str, year: int | None) -> tuple[Any, ...]:
-    """Title, figure, summary, table, source and API link of one chart, all from one query."""
+    """Figure, summary, table, source, API link and title of one chart, all from one query."""
     chart = CHARTS[key]
     f = chart_filters(key, country, year)
     rows = chart.view.rows(ds, f)
@@ -310,7 +310,7 @@ def render_chart(ds: Dataset, key: str, country: str, year: int | None) -> tuple
         fig = crisis_breakdown(rows, column, country, name)
         summary = summary_crisis_breakdown(rows, column, country, name)
         table = rows.assign(origin_group=[group_label(g, country, name) for g in rows["origin_group"]])
-    return (title, fig, summary, data_table(table), source_text(ds, chart.view.tables), api_href(chart.view, f))
+    return (fig, summary, data_table(table), source_text(ds, chart.view.tables), api_href(chart.view, f), title)
 
 
 def layout(**query: Any) -> html.Div:
@@ -385,8 +385,8 @@ def register(app: Any) -> None:
 
         chart_callback.__name__ = f"crisis_{key}_chart"
         download_callback.__name__ = f"crisis_{key}_download"
-        app.callback([Output(i["title"], "children"), Output(i["graph"], "figure"), Output(i["summary"], "children"),
-                      Output(i["table"], "children"), Output(i["source"], "children"), Output(i["api"], "href")],
+        app.callback([Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "children"),
+                      Output(i["source"], "children"), Output(i["api"], "href"), Output(i["title"], "children")],
                      inputs)(chart_callback)
         app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(HXL, "value"),
                                                       *[State(c, p) for c, p in CONTROLS]],
