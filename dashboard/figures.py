@@ -416,6 +416,8 @@ def nationality_adjective(code: str, country: str) -> str:
 def group_label(group: str, code: str, country: str, legend: bool = False) -> str:
     """Table label of a nationality group on the crisis page; `legend` breaks it before the bracket."""
     people = nationality(code, country)
+    if legend:  # a plotly label: the country's name is data, shown literally
+        people, country = plain(people), plain(country)
     text = _(CRISIS_GROUP_LABELS[group]).format(people=people[:1].upper() + people[1:],
                                                 adjective=nationality_adjective(code, country))
     return text.replace(" (", "<br>(", 1) if legend else text
@@ -449,8 +451,10 @@ def _plan_slots(rows: pd.DataFrame) -> tuple[list[pd.Timestamp], list[float]]:
 
 
 def _plan_hover(row: pd.Series, country: str) -> str:
-    code = "" if fmt.is_missing(row["plan_code"]) else f" ({row['plan_code']})"
-    lines = [f"<b>{row['plan_name']}</b>{code}", _(RELATION_LABELS[str(row['relation'])]),
+    """Hover text of one plan (data text escaped: plotly reads a subset of HTML in hover text)."""
+    code = "" if fmt.is_missing(row["plan_code"]) else f" ({plain(row['plan_code'])})"
+    country = plain(country)
+    lines = [f"<b>{plain(row['plan_name'])}</b>{code}", _(RELATION_LABELS[str(row['relation'])]),
              _("Requirements: {v}").format(v=fmt.usd(row["requirements_usd"])),
              _("Funding: {v} ({p})").format(v=fmt.usd(row["funding_usd"]), p=fmt.percent(row["percent_funded"]))]
     if not fmt.is_missing(row["people_in_need"]) or not fmt.is_missing(row["people_targeted"]):
@@ -459,7 +463,7 @@ def _plan_hover(row: pd.Series, country: str) -> str:
     if not fmt.is_missing(row["country_requirements_usd"]):
         lines.append(_("{country}'s part: {v} ({p} of requirements)").format(
             country=country, v=fmt.usd(row["country_requirements_usd"]), p=fmt.percent(row["country_share_percent"])))
-    lines.append(_("Figures: {source}").format(source=row["figures_source"]))
+    lines.append(_("Figures: {source}").format(source=plain(row["figures_source"])))
     return "<br>".join(lines)
 
 
@@ -509,7 +513,7 @@ def crisis_plans(rows: pd.DataFrame, year: int | None = None, x_range: tuple | N
         idx = [i for i in range(len(rows)) if part.iloc[i]]
         fig.add_trace(go.Scatter(
             x=[centres[i] for i in idx], y=[float(rows["country_requirements_usd"].iloc[i]) for i in idx],
-            mode="markers", name=_("{country}'s part of a regional plan").format(country=country),
+            mode="markers", name=_("{country}'s part of a regional plan").format(country=plain(country)),
             marker={"symbol": "diamond", "size": 11, "color": COLOURS["text"], "line": {"color": "#ffffff", "width": 1}},
             hovertext=[hover[i] for i in idx], hovertemplate="%{hovertext}<extra></extra>"))
     fig.update_layout(**base_layout(barmode="overlay", height=400, margin=CRISIS_MARGIN, bargap=0))
@@ -564,9 +568,9 @@ def crisis_trend(rows: pd.DataFrame, year: int | None = None, x_range: tuple | N
             marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.4}
                     if pattern else None},
             customdata=list(zip(part["period"], part["dead"], part["missing"], part["incidents"])),
+            # the trace name shows in the hover's side box (no data in the template)
             hovertemplate="%{customdata[0]}: %{y:,} " + _("dead and missing") + " (%{customdata[1]:,} " + _("dead") +
-            ", %{customdata[2]:,} " + _("missing") + ", %{customdata[3]:,} " + _("incidents") + ")<extra>" +
-            name + "</extra>"))
+            ", %{customdata[2]:,} " + _("missing") + ", %{customdata[3]:,} " + _("incidents") + ")"))
     fig.update_layout(**base_layout(barmode="group", height=360, margin=CRISIS_MARGIN, bargap=0, bargroupgap=0))
     fig.update_yaxes(title=_("Dead and missing per month"), separatethousands=True, rangemode="tozero",
                      automargin=False)
@@ -622,14 +626,13 @@ def crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str 
             shown, fill_value=0)
         name = group_label(group, code, country, legend=True)
         fig.add_trace(go.Bar(
-            y=[fmt.truncate(s, LABEL_WIDTH) for s in shown], x=list(part["dead_and_missing"].astype("int64")),
+            y=[plain(fmt.truncate(s, LABEL_WIDTH)) for s in shown], x=list(part["dead_and_missing"].astype("int64")),
             orientation="h", name=name,
             marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.4}
                     if pattern else None},
-            customdata=list(zip(shown, part["dead"], part["missing"], part["incidents"])),
+            customdata=list(zip([plain(s) for s in shown], part["dead"], part["missing"], part["incidents"])),
             hovertemplate="%{customdata[0]}: %{x:,} " + _("dead and missing") + " (%{customdata[1]:,} " + _("dead") +
-            ", %{customdata[2]:,} " + _("missing") + ", %{customdata[3]:,} " + _("incidents") + ")<extra>" + name +
-            "</extra>"))
+            ", %{customdata[2]:,} " + _("missing") + ", %{customdata[3]:,} " + _("incidents") + ")"))
     fig.update_layout(**base_layout(barmode="group", height=_bar_height(len(shown) * (1 + (len(fig.data) > 1) * 0.6))
                                     + 40 * len(fig.data)))
     fig.update_yaxes(autorange="reversed", automargin=True)

@@ -438,3 +438,27 @@ def test_names_and_nationality_words(ds):
                                 "deaths": {"single": 1, "single_incidents": 1, "multiple": 0, "multiple_incidents": 0,
                                            "region": None, "cause": None}}, "Venezuela")
     assert "at least 1 Venezuelan died" in sentence
+
+
+def test_data_text_is_shown_literally_in_the_figures():
+    """Plan and place names come from the data: in hover text, labels and legends they are escaped."""
+    from dashboard_synth import deaths, locations, plans
+
+    from dashboard.figures import crisis_breakdown, crisis_plans
+
+    table = plans()
+    table.loc[table["plan_id"] == 700, "plan_name"] = "<b>Regional</b> plan for Venezuelans & <img src=x>"
+    names = {"VEN": ("Venezuela",), "COL": ("Colombia",)}
+    rows = q.crisis_plans(table, locations(), "VEN", names)
+    assert dict(zip(rows["plan_id"], rows["relation"]))[700] == "covers"
+    fig = crisis_plans(rows, year=2019, country="Venezuela <script>")
+    hover = " ".join(h for t in fig.data for h in (t.hovertext or ()))
+    assert "&lt;b&gt;Regional&lt;/b&gt; plan for Venezuelans &amp; &lt;img src=x&gt;" in hover
+    assert "<img" not in hover and "<script>" not in " ".join(str(t.name) for t in fig.data)
+    cube_rows = deaths().assign(region="<i>Caribbean</i>")
+    from dashboard.data import Dataset
+
+    cube = Dataset.from_tables({"mmp_deaths": cube_rows}).cube
+    by_region = q.crisis_deaths_by(cube, q.Filters(origins=("VEN",), years=(2019,)), ["region_group", "region"])
+    fig = crisis_breakdown(by_region, "region", "VEN", "Venezuela")
+    assert list(fig.data[0].y) == ["&lt;i&gt;Caribbean&lt;/i&gt;"]
