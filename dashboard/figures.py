@@ -558,7 +558,9 @@ def crisis_trend(rows: pd.DataFrame, year: int | None = None, x_range: tuple | N
         return message_figure(empty_message or _("No recorded deaths or disappearances of {people}.").format(
             people=nationality(code, country)))
     fig = go.Figure()
-    for group, colour, pattern in (("single", COLOURS["dead"], ""), ("multiple", COLOURS["neutral"], MULTIPLE_PATTERN)):
+    # months are thin bars: colour alone tells the groups apart here (vermillion vs grey differ in
+    # lightness too); the wider bars of the breakdown charts add a hatch
+    for group, colour, pattern in (("single", COLOURS["dead"], ""), ("multiple", COLOURS["neutral"], "")):
         part = placed[placed["origin_group"] == group]
         if part.empty or not part["dead_and_missing"].any():
             continue

@@ -354,6 +354,7 @@ def test_country_without_plans_or_deaths(ds, ctx):
         assert fig.layout.annotations and not fig.data, key  # a figure that says so in words
         assert "No " in summary or "no " in summary, key
         assert "No rows." in tree_text(table)
+        assert "Iceland" in title and " in :" not in title and "None" not in title, title
 
 
 def test_country_with_plans_but_no_deaths_and_deaths_but_no_plans(ds, ctx):

@@ -63,6 +63,11 @@ TITLES = {
     "route": N_("{people} dead and missing in {year}, by migration route"),
     "cause": N_("{people} dead and missing in {year}, by cause of death"),
 }
+TITLES_NO_YEAR = {  # a country without any data has no year
+    "region": N_("Where {people} died or went missing: region"),
+    "route": N_("{people} dead and missing, by migration route"),
+    "cause": N_("{people} dead and missing, by cause of death"),
+}
 
 COUNTRY, YEAR, HXL, ISSUES, SUMMARY, PLANS_YEAR = (
     f"{PREFIX}{k}" for k in ("country", "year", "hxl", "issues", "summary-section", "plans-year"))
@@ -294,8 +299,9 @@ def render_chart(ds: Dataset, key: str, country: str, year: int | None) -> tuple
     rows = chart.view.rows(ds, f)
     name = country_label(ds, country)
     people = nationality(country, name)
-    title = _(TITLES[key]).format(country=name, people=people[:1].upper() + people[1:] if key != "region" else people,
-                                  year=year if year is not None else "")
+    template = TITLES[key] if year is not None or key not in TITLES_NO_YEAR else TITLES_NO_YEAR[key]
+    title = _(template).format(country=name, people=people[:1].upper() + people[1:] if key != "region" else people,
+                               year=year)
     if key == "plans":
         fig = crisis_plans(rows, year=year, x_range=_x_range(ds, country), country=name)
         summary = summary_crisis_plans(rows, name)
