@@ -338,6 +338,9 @@ def test_arbitrary_table_and_file_names_give_404(client, name, ext, group):
     if stem is not None and ext in ("csv", "json") and (stem in TABLE_PARAMS or stem in VIEWS):
         assert response.status_code == 200
         return
+    if response.status_code == 308:  # werkzeug merges "//" in a path by redirecting, within /api/
+        assert "//" in path and response.headers["Location"].startswith(("/api/", "http://localhost/api/"))
+        return
     assert_json_error(response, (400, 404))
 
 
