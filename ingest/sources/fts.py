@@ -899,7 +899,8 @@ def _hdx_clusters(rows: list[dict[str, str]], cluster_type: str, where: str, rep
             # HDX leaves funding blank for clusters with requirements but no funding: 0 so sums work.
             report.count("fts_clusters: blank funding in HDX CSV stored as 0")
             funding = 0
-        revised = _int(row["requirements"], here, "requirements")
+        revised = _non_negative(_int(row["requirements"], here, "requirements"), report, "fts_clusters",
+                                "requirements")
         blocks.setdefault(plan_id, []).append(_cluster_row(
             plan_id, cluster_type, row_type, code, name or None, None, revised or None,
             _non_negative(funding, report, "fts_clusters")))
