@@ -636,7 +636,7 @@ def crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str 
             hovertemplate="%{customdata[0]}: %{x:,} " + _("dead and missing") + " (%{customdata[1]:,} " + _("dead") +
             ", %{customdata[2]:,} " + _("missing") + ", %{customdata[3]:,} " + _("incidents") + ")"))
     fig.update_layout(**base_layout(barmode="group", height=_bar_height(len(shown) * (1 + (len(fig.data) > 1) * 0.6))
-                                    + 40 * len(fig.data)))
+                                    + 40 * len(fig.data), showlegend=True))  # say whose bars these are
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(title=_("Dead and missing"), separatethousands=True, rangemode="tozero")
     return fig
