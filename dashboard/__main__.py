@@ -12,7 +12,10 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m dashboard",
         description="Serve the humanitarian funding (OCHA FTS) and missing migrants (IOM MMP) dashboard. "
                     "Tables are read from DIR as ingested, else from the bundled snapshot (data/snapshot), "
-                    "and reloaded when a new ingest lands. For production use gunicorn dashboard.wsgi:server.")
+                    "and reloaded when a new ingest lands. For production use gunicorn dashboard.wsgi:server.",
+        epilog="Other sites may not frame the pages unless HUMDASH_ALLOW_EMBED is set: 1 for any site, or a "
+               "space-separated list of origins (https://example.org). Debug mode (tracebacks, dev tools) is "
+               "off unless --debug is given.")
     p.add_argument("--data-dir", default=os.environ.get("HUMDASH_DATA_DIR") or "data",
                    help="data directory written by `python -m ingest` (default: $HUMDASH_DATA_DIR or ./data)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
