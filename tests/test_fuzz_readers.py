@@ -1081,3 +1081,244 @@ def test_xlsx_that_unzips_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     assert path.stat().st_size < 2**20
     _, _, error = read_mmp(path)
     assert error is not None and "unzipped" in error
+
+
+# --------------------------------------------------------------------------------------------------
+# Regressions: each bug the fuzzing found, as a concrete file
+# --------------------------------------------------------------------------------------------------
+
+FULL = mmp.LAYOUTS["current full schema"]
+FULL_ROW = {"main_id": "2019.MMP00001", "alt_id": "2019.MMP00001", "region": "Mediterranean",
+            "date": "2019-05-01", "year": "2019", "month": "May", "dead": "3", "total": "5", "missing": "2",
+            "survivors": "", "females": "", "males": "", "children": "", "origin": "Mixed", "cause": "Drowning",
+            "country": "Greece", "route": "Eastern Mediterranean", "coords": "39.3, 26.2", "url": "",
+            "quality": "5"}
+
+
+def mmp_csv(tmp_path: Path, *rows: dict, extra: list[str] | None = None, terminator: str = "\r\n") -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=terminator)
+    writer.writerow(list(FULL.values()))
+    for i, row in enumerate(rows):
+        writer.writerow([{**FULL_ROW, **row}[field] for field in FULL] + (extra[i:i + 1] if extra else []))
+    return write(tmp_path, ".csv", buffer.getvalue().encode())
+
+
+def read_ok(path: Path) -> tuple[pd.DataFrame, Report]:
+    frame, report, error = read_mmp(path)
+    assert error is None, error
+    return frame, report
+
+
+def refused(path: Path, reader: str = "mmp") -> str:
+    _, _, error = read_mmp(path) if reader == "mmp" else read_fts(path)
+    assert error is not None
+    return error
+
+
+def test_mmp_trailing_comma_does_not_shift_columns(tmp_path):
+    # pandas made Main ID the index when every row had one more cell, shifting each value one column left.
+    frame, report = read_ok(mmp_csv(tmp_path, {}, {"main_id": "2019.MMP00002"}, extra=["", ""]))
+    assert frame["incident_id"].tolist() == ["2019.MMP00001", "2019.MMP00002"]
+    assert frame["region"].tolist() == ["Mediterranean"] * 2 and frame["dead"].tolist() == [3, 3]
+    assert report.counts["empty cells beyond the last header column ignored (trailing commas)"] == 2
+    error = refused(mmp_csv(tmp_path, {}, {"main_id": "2019.MMP00002"}, extra=["", "7"]))
+    assert "row 3: 21 cells for 20 columns" in error
+
+
+def test_mmp_count_beyond_int64_is_blank_and_counted_not_negative(tmp_path):
+    # 99999999999999999999999 used to wrap to a negative number, read as an IOM correction.
+    frame, report = read_ok(mmp_csv(tmp_path, {"dead": "99999999999999999999999"}, {"main_id": "2019.MMP2",
+                                                                                    "dead": "-4"}))
+    assert pd.isna(frame.at[0, "dead"]) and frame.at[1, "dead"] == -4
+    assert report.counts[f"number beyond {mmp.MAX_COUNT:,} in dead (left blank)"] == 1
+    assert report.counts["negative dead kept (IOM correction)"] == 1
+    assert frame.at[0, "dead_and_missing"] == 5  # the source's total, as written
+
+
+@pytest.mark.parametrize("cell", ["1066-10-14", "9999-12-31", "1900-01-01"])
+def test_mmp_date_out_of_range_is_blank_and_counted(tmp_path, cell):
+    # 1066 and 9999 crashed with OutOfBoundsDatetime; 1900 failed the schema's year check.
+    frame, report = read_ok(mmp_csv(tmp_path, {"date": cell}))
+    assert pd.isna(frame.at[0, "incident_date"]) and frame.at[0, "year"] == 2019  # from the Incident Year
+    assert report.counts["incident date outside 1990-2100 (left blank)"] == 1
+
+
+def test_mmp_year_out_of_range_names_the_incident(tmp_path):
+    error = refused(mmp_csv(tmp_path, {"date": "", "year": "1900"}))
+    assert "year outside 1990-2100" in error and "2019.MMP00001" in error and "year 1900" in error
+
+
+def test_mmp_impossible_date_is_counted(tmp_path):
+    frame, report = read_ok(mmp_csv(tmp_path, {"date": "2019-02-30"}))
+    assert pd.isna(frame.at[0, "incident_date"]) and report.counts["unreadable incident date (left blank)"] == 1
+
+
+def test_mmp_repeated_column_is_refused(tmp_path):
+    # The second 'Number of Dead' was silently ignored (pandas renamed it 'Number of Dead.1').
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([[*FULL.values(), "Number of Dead"], [*(FULL_ROW[f] for f in FULL), "7"]])
+    path = write(tmp_path, ".csv", buffer.getvalue().encode())
+    assert "column 'Number of Dead' appears 2 times (columns 7, 21)" in refused(path)
+
+
+def test_mmp_utf16_is_decoded_and_nul_bytes_refused(tmp_path):
+    frame, report = read_ok(write(tmp_path, ".csv", mmp_csv(tmp_path, {"cause": "Ahogamiento en el río"})
+                                  .read_text(encoding="utf-8").encode("utf-16")))
+    assert frame.at[0, "cause_of_death"] == "Ahogamiento en el río"
+    assert report.counts["file decoded as UTF-16 (not UTF-8)"] == 1
+    utf16_without_bom = mmp_csv(tmp_path, {}).read_text(encoding="utf-8").encode("utf-16-le")
+    assert "NUL byte" in refused(write(tmp_path, ".csv", utf16_without_bom))
+
+
+def test_mmp_lone_cr_in_an_unquoted_cell_is_refused_quoted_kept(tmp_path):
+    # pandas split the row at the CR: one incident became two rows.
+    text = mmp_csv(tmp_path, {"url": "@@"}, terminator="\n").read_text()
+    assert "carriage return" in refused(write(tmp_path, ".csv", text.replace("@@", "\r=1+2").encode()))
+    frame, _ = read_ok(write(tmp_path, ".csv", text.replace("@@", '"=1+2\r+3"').encode()))
+    assert frame["url"].tolist() == ["=1+2\r+3"]  # formula-like text kept verbatim
+
+
+def test_mmp_formula_like_text_is_kept_verbatim(tmp_path):
+    cells = {"cause": '=HYPERLINK("http://example.invalid","x")', "route": "+1", "country": "@SUM(A1)",
+             "url": "\t=1+2", "quality": "-2+3"}
+    frame, _ = read_ok(mmp_csv(tmp_path, cells))
+    assert frame.at[0, "cause_of_death"] == cells["cause"] and frame.at[0, "migration_route"] == "+1"
+    assert frame.at[0, "country_of_incident"] == "@SUM(A1)" and frame.at[0, "source_quality"] == "-2+3"
+    assert frame.at[0, "url"] == "=1+2"  # only the documented trim of surrounding spaces
+
+
+def test_mmp_data_row_of_hash_cells_is_not_taken_for_hxl_tags(tmp_path):
+    frame, report = read_ok(write(tmp_path, ".csv", (",".join(FULL.values()) + "\n" + "2019.MMP1,#REF!"
+                                                     + ",#N/A" * 18 + "\n").encode()))
+    assert len(frame) == 1 and "HXL hashtag row dropped" not in report.counts
+
+
+def test_mmp_feed_nested_value_and_deep_json_are_refused(tmp_path):
+    record = {key: "" for key in mmp.LAYOUTS["JSON feed"].values()} | {"web_id": "2019.MMP1", "region": {"a": 1}}
+    assert "field region is a JSON dict" in refused(write(tmp_path, ".json", json.dumps([record]).encode()))
+    assert "nested too deeply" in refused(write(tmp_path, ".json", b"[" * 100_000 + b"]" * 100_000))
+
+
+def test_mmp_one_line_of_anything_is_not_an_empty_mmp_file(tmp_path):
+    # 'null' was read as a header with no rows: an empty table, as if the download had no incidents.
+    assert "not a Missing Migrants Project file" in refused(write(tmp_path, ".json", b"null"))
+
+
+def fts_csv(tmp_path: Path, header: list[str], *rows: dict, base: list[str] = FLOW_ROW,
+            name: str = "_fts_incoming_funding_ven.csv") -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(h, cell) for h, cell in zip(header, base)])
+    return write(tmp_path, name, buffer.getvalue().encode())
+
+
+def fts_ok(path: Path) -> tuple[dict, Report]:
+    tables, report, error = read_fts(path)
+    assert error is None, error
+    return tables, report
+
+
+def test_fts_unreadable_original_amount_and_date_are_blank_and_counted(tmp_path):
+    # 'abc' in originalAmount crashed with ValueError; '2019-02-30' with a pandas ValueError.
+    tables, report = fts_ok(fts_csv(tmp_path, FLOW_HEADER, {"originalAmount": "abc", "date": "2019-02-30",
+                                                            "amountUSD": "-500"}))
+    flow = tables["fts_flows"].iloc[0]
+    assert pd.isna(flow["original_amount"]) and pd.isna(flow["date"]) and flow["amount_usd"] == -500
+    assert report.counts["fts_flows: originalAmount: unreadable number (left blank)"] == 1
+    assert report.counts["fts_flows: date: unreadable or out-of-range date (left blank)"] == 1
+
+
+@pytest.mark.parametrize("column", ["amountUSD", "destPlanId"])
+def test_fts_number_beyond_int64_names_row_and_field(tmp_path, column):
+    # Crashed with OverflowError when the table was built.
+    error = refused(fts_csv(tmp_path, FLOW_HEADER, {column: "99999999999999999999"}), "fts")
+    assert f"row 2: field {column} is '99999999999999999999'; too large" in error
+
+
+def test_fts_csv_errors_are_ingest_errors(tmp_path):
+    # csv.Error ('field larger than field limit') escaped; a repeated column silently kept the last.
+    assert "not a readable CSV" in refused(fts_csv(tmp_path, FLOW_HEADER, {"description": "x" * 200_000}), "fts")
+    assert "'amountUSD' appears more than once" in refused(
+        fts_csv(tmp_path, FLOW_HEADER + ["amountUSD"], {}, base=FLOW_ROW + ["1"]), "fts")
+
+
+def test_fts_json_with_bom_is_read_as_json(tmp_path):
+    # The BOM sent it to the CSV reader: "2 cells for 1 columns".
+    tables, _ = fts_ok(write(tmp_path, "_flow.json", b"\xef\xbb\xbf" + (FTS_FIX / "flow_planId-9004.json").read_bytes()))
+    assert len(tables["fts_flows"]) == 1
+
+
+def fts_json(tmp_path: Path, doc: Any, name: str = "_flow.json") -> Path:
+    return write(tmp_path, name, json.dumps(doc).encode())
+
+
+def page_with(**changes) -> dict:
+    page = copy.deepcopy(FLOW_PAGE)
+    page["data"]["flows"][0].update(changes)
+    return page
+
+
+def test_fts_flow_json_regressions(tmp_path):
+    # 10**400 crashed float(); a null id collapsed flows; a string organizationTypes split into letters;
+    # an int one crashed; a list as a Location name crashed the ISO3 lookup.
+    tables, report = fts_ok(fts_json(tmp_path, page_with(originalAmount=10**400, date="9999-12-31")))
+    assert report.counts["fts_flows: originalAmount: unreadable number (left blank)"] == 1
+    assert report.counts["fts_flows: date: unreadable or out-of-range date (left blank)"] == 1
+    assert "field id is blank" in refused(fts_json(tmp_path, page_with(id=None)), "fts")
+    assert "too large" in refused(fts_json(tmp_path, page_with(amountUSD=10**30)), "fts")
+    for junk in ("NGO", 5):
+        page = page_with()
+        page["data"]["flows"][0]["sourceObjects"][0]["organizationTypes"] = junk
+        assert "field organizationTypes is a JSON" in refused(fts_json(tmp_path, page), "fts")
+    page = page_with()
+    page["data"]["flows"][0]["sourceObjects"][1]["name"] = ["Canada"]
+    tables, _ = fts_ok(fts_json(tmp_path, page))
+    assert pd.isna(tables["fts_flows"].iloc[0]["donor_iso3"])
+
+
+def test_fts_plan_json_regressions(tmp_path):
+    def plans_with(**changes) -> dict:
+        doc = copy.deepcopy(PLAN_LIST)
+        doc["data"] = [dict(PLAN_TEMPLATE, **changes)]
+        return doc
+
+    for field in ("years", "categories", "locations"):
+        assert f"field {field} is a JSON int, expected a list" in refused(
+            fts_json(tmp_path, plans_with(**{field: 5}), "_plan.json"), "fts")
+    error = refused(fts_json(tmp_path, plans_with(years=[{"year": "1066"}]), "_plan.json"), "fts")
+    assert "field years[].year is 1066; expected a year between 1990 and 2100" in error
+    tables, report = fts_ok(fts_json(tmp_path, plans_with(revisedRequirements=-5), "_plan.json"))
+    assert pd.isna(tables["fts_plans"].iloc[0]["requirements_usd"])  # failed the schema, unnamed file, before
+    assert report.counts["negative revisedRequirements (no requirement is below 0) stored blank"] == 1
+
+
+def test_fts_groupby_and_progress_regressions(tmp_path):
+    grouped = json.loads((FTS_FIX / "flow_planId-9001-9002-9004_groupby-plan.json").read_text())
+    grouped["data"]["requirements"]["objects"][0]["objectType"] = ["Plan"]  # crashed: unhashable list
+    tables, _ = fts_ok(fts_json(tmp_path, grouped, "_groupby-plan.json"))
+    assert len(tables["fts_plans"]) == 3
+    grouped["data"]["report3"]["fundingTotals"]["objects"] = [5]  # crashed: int has no .get
+    assert "objects[0] is a JSON int" in refused(fts_json(tmp_path, grouped, "_groupby-plan.json"), "fts")
+    progress = json.loads((FTS_FIX / "plan_overview_progress_2020.json").read_text())
+    progress["data"]["plans"][0]["caseLoads"] = [{"totals": 5}]  # crashed: int not iterable
+    assert "field caseLoads[].totals is a JSON int" in refused(fts_json(tmp_path, progress, "_progress.json"), "fts")
+    progress["data"]["plans"][0]["caseLoads"] = []
+    progress["data"]["plans"][0]["funding"] = {"totalFunding": -1}  # failed the schema, file unnamed
+    assert "cannot be negative" in refused(fts_json(tmp_path, progress, "_progress.json"), "fts")
+
+
+def test_fts_plan_csv_year_and_funding(tmp_path):
+    row = dict(zip(PLAN_HEADER, PLAN_LINES[3]))
+    error = refused(fts_csv(tmp_path, PLAN_HEADER, {"year": "1066"}, base=PLAN_LINES[3],
+                            name="_fts_requirements_funding_ven.csv"), "fts")
+    assert "row 2: field year is 1066" in error
+    error = refused(fts_csv(tmp_path, PLAN_HEADER, {"funding": "-3"}, base=PLAN_LINES[3],
+                            name="_fts_requirements_funding_ven.csv"), "fts")
+    assert "row 2: field funding is -3" in error
+    tables, report = fts_ok(fts_csv(tmp_path, PLAN_HEADER, {"requirements": "-3"}, base=PLAN_LINES[3],
+                                    name="_fts_requirements_funding_ven.csv"))
+    assert pd.isna(tables["fts_plans"].iloc[0]["requirements_usd"]) and row["code"] == "HVEN20"
+    assert report.counts["fts_plans: negative requirements (a net correction) stored blank"] == 1
