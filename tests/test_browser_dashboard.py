@@ -197,6 +197,20 @@ TOOLBAR_OVER_LEGEND_JS = """() => [...document.querySelectorAll('.js-plotly-plot
 }).map(plot => plot.closest('[id]').id)"""
 
 
+CUT_TEXT_JS = """() => { const out = [];
+    // chart text (legend, title, message annotations) that runs past the edge of its chart and is cut off
+    for (const svg of document.querySelectorAll('.js-plotly-plot .main-svg:first-of-type')) {
+        const box = svg.getBoundingClientRect();
+        for (const t of svg.parentElement.querySelectorAll('.annotation-text, .legendtext, .gtitle')) {
+            const r = t.getBoundingClientRect();
+            if (r.width && (r.left < box.left - 1 || r.right > box.right + 1))
+                out.push(`${svg.closest('[id]').id}: ${t.textContent} [${Math.round(r.left)}, ${Math.round(r.right)}]` +
+                         ` in [${Math.round(box.left)}, ${Math.round(box.right)}]`);
+        }
+    }
+    return out; }"""
+
+
 # ------------------------------------------------------------------------------------------ 1. overview
 
 
@@ -386,10 +400,24 @@ def test_page_fits_a_390px_phone(browser_page, dashboard_url, screenshots, path)
     if path == "/":
         assert wrapped(page, ".kpi-value") == {}
     assert page.evaluate(TOOLBAR_OVER_LEGEND_JS) == []
+    assert page.evaluate(CUT_TEXT_JS) == []
     # the check itself can fail: an element wider than the screen is reported
     page.evaluate("""() => { const d = document.createElement('div'); d.id = 'too-wide';
         d.style.width = '600px'; d.style.height = '10px'; document.querySelector('main').appendChild(d); }""")
     assert page.evaluate(OVERFLOW_JS) == ["div#too-wide [8, 608]"]
+    assert watch.problems == []
+
+
+@pytest.mark.parametrize("path, messages", [
+    ("/funding", 3),  # HVEN26 has no cluster or donor breakdown, and the snapshot no flows
+    ("/migration?region_group=Multiple", 5),  # nothing recorded in 2019; the map needs incident data
+])
+def test_chart_messages_fit_a_360px_phone(browser_page, dashboard_url, path, messages):
+    """Message-only charts ("No cluster breakdown in this data for HVEN26 (2026).") are not cut off."""
+    page, watch = browser_page(dashboard_url + path, {"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    expect(page.locator(".js-plotly-plot .annotation-text")).to_have_count(messages)
+    assert page.evaluate(CUT_TEXT_JS) == []
+    assert page.evaluate(OVERFLOW_JS) == []
     assert watch.problems == []
 
 
