@@ -51,9 +51,14 @@ CASES: Counter = Counter()  # reader -> files fed to it; 'reader read' / 'reader
 _names = itertools.count()
 
 
+# HUMDASH_FUZZ_SCALE=10 tries ten times as many examples (a longer hunt; the default keeps this module
+# near a minute on two cores).
+SCALE = float(os.environ.get("HUMDASH_FUZZ_SCALE") or 1)
+
+
 def fuzz(examples: int) -> settings:
     """Hypothesis settings: no deadline (pandas warms up), no example database in the work tree."""
-    return settings(max_examples=examples, deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
+    return settings(max_examples=max(1, round(examples * SCALE)), deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.data_too_large, HealthCheck.filter_too_much])
 

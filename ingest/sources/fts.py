@@ -525,7 +525,7 @@ def _plan_fields(plan: Any, where: str) -> tuple[int, dict[str, Any]]:
         _check_year(year, where, "years[].year")
     all_years = {int(y) for y in year_texts if re.fullmatch(r"[0-9]{4}", y)} or ({year} if year else set())
     locations = _list(plan.get("locations"), where, "locations")
-    notes: list[str] = []  # counted by add_plan, so only for plans kept
+    notes: list[str] = []  # counted by add_plan (so not for plans a live pull leaves out)
     values: dict[str, Any] = {
         "plan_code": code, "plan_name": name, "plan_type": _plan_type(_list(plan.get("categories"), where,
                                                                               "categories")),

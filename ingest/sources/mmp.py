@@ -227,9 +227,9 @@ def _parse_file(path: Path, report: Report) -> tuple[pd.DataFrame | None, int]:
 def _check_size(size: int, path: Path, what: str) -> None:
     """Refuse a file over MAX_FILE_BYTES before reading it (see MAX_FILE_BYTES)."""
     if size > MAX_FILE_BYTES:
-        raise IngestError(f"{path}: the file{what} is {size / 2**20:,.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB "
-                          "this tool reads (the whole MMP dataset is about 10 MB); check it is an MMP download, "
-                          "or split it by year")
+        raise IngestError(f"{path}: the file{what} is {size / 2**20:,.0f} MB, more than the "
+                          f"{MAX_FILE_BYTES // 2**20} MB this tool reads (the whole MMP dataset is about 10 MB); "
+                          "check it is an MMP download, or split it by year")
 
 
 def _read_excel(content: bytes, path: Path) -> pd.DataFrame:
