@@ -72,6 +72,7 @@ for _ in $(seq 1 120); do
 done
 workers() { ps -o pid= --ppid "$MASTER" | tr -d ' '; }
 echo "gunicorn (master $MASTER, workers $(workers | tr '\n' ' ')) on $BASE: $USERS users for ${SECONDS_}s"
+LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg)"
 
 # RSS of each worker every second while locust runs (peak and last are reported)
 : > "$OUT/rss.log"
@@ -85,26 +86,33 @@ echo "gunicorn (master $MASTER, workers $(workers | tr '\n' ' ')) on $BASE: $USE
 SAMPLER=$!
 
 set +e
-"$VENV/bin/locust" -f load/locustfile.py --headless -u "$USERS" -r "$RATE" -t "${SECONDS_}s" --host "$BASE" \
-  --csv "$OUT/run" --only-summary --stop-timeout 10 --exit-code-on-error 1 > "$OUT/locust.log" 2>&1
+TIMEFORMAT='%U %S'
+{ time "$VENV/bin/locust" -f load/locustfile.py --headless -u "$USERS" -r "$RATE" -t "${SECONDS_}s" --host "$BASE" \
+    --csv "$OUT/run" --only-summary --stop-timeout 10 --exit-code-on-error 1 > "$OUT/locust.log" 2>&1 ; } \
+  2> "$OUT/locust.cpu"
 LOCUST_RC=$?
 set -e
 kill "$SAMPLER" 2>/dev/null || true
 wait "$SAMPLER" 2>/dev/null || true
 WORKER_PIDS="$(workers | tr '\n' ' ')"
+LOAD_AFTER="$(cut -d' ' -f1 /proc/loadavg)"
+TICKS="$(getconf CLK_TCK)"
 for pid in $WORKER_PIDS; do
-  echo "final $pid $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status") $(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")" \
+  cpu=$(awk -v t="$TICKS" '{printf "%.1f", ($14 + $15) / t}' "/proc/$pid/stat")
+  echo "final $pid $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status") $(awk '/^VmHWM/ {print $2}' "/proc/$pid/status") $cpu" \
     >> "$OUT/rss.log"
 done
 
-"$PY" - "$OUT" "$LOCUST_RC" "$USERS" "$SECONDS_" <<'EOF'
-import csv, sys
+"$PY" - "$OUT" "$LOCUST_RC" "$USERS" "$SECONDS_" "$WORKERS" "$LOAD_BEFORE" "$LOAD_AFTER" <<'EOF'
+import csv, os, sys
 from collections import defaultdict
-out, rc, users, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+out, rc, users, seconds, workers, load_before, load_after = sys.argv[1:8]
+rc = int(rc)
 rows = list(csv.DictReader(open(f"{out}/run_stats.csv")))
 total = next(r for r in rows if r["Name"] == "Aggregated")
 failures = int(total["Failure Count"])
-print(f"\n== load: {users} users, {seconds} s, gunicorn -w 2 on 127.0.0.1 (bundled snapshot) ==")
+print(f"\n== load: {users} users, {seconds} s, gunicorn -w {workers} on 127.0.0.1 (bundled snapshot), "
+      f"{os.cpu_count()} CPUs shared with locust ==")
 print(f"requests      {total['Request Count']}  ({float(total['Requests/s']):.1f} requests/s)")
 print(f"latency       p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms, max {float(total['Max Response Time']):.0f} ms")
 print(f"failures      {failures}")
@@ -116,12 +124,19 @@ peak, last = defaultdict(int), {}
 for line in open(f"{out}/rss.log"):
     parts = line.split()
     if parts[0] == "final":
-        last[parts[1]] = (int(parts[2]), int(parts[3]))
+        last[parts[1]] = (int(parts[2]), int(parts[3]), float(parts[4]))
     else:
         peak[parts[0]] = max(peak[parts[0]], int(parts[1]))
 for pid in sorted(set(peak) | set(last)):
-    now, hwm = last.get(pid, (0, 0))
-    print(f"worker {pid:>7}  RSS {now / 1024:.0f} MiB at the end, peak {max(hwm, peak[pid]) / 1024:.0f} MiB")
+    now, hwm, cpu = last.get(pid, (0, 0, 0.0))
+    print(f"worker {pid:>7}  RSS {now / 1024:.0f} MiB at the end, peak {max(hwm, peak[pid]) / 1024:.0f} MiB, "
+          f"CPU {cpu:.0f} s")
+print(f"machine load  {load_before} before, {load_after} after (1-minute load average; other work shares the CPUs)")
+try:
+    user, system = open(f"{out}/locust.cpu").read().split()[-2:]
+    print(f"locust        CPU {float(user) + float(system):.0f} s (load generator on the same machine)")
+except (OSError, ValueError):
+    pass
 failed = [r for r in csv.DictReader(open(f"{out}/run_failures.csv"))] if failures else []
 for r in failed[:10]:
     print(f"FAILED {r['Method']} {r['Name']}: {r['Error'][:200]} (x{r['Occurrences']})")
