@@ -37,6 +37,7 @@ try:
     expect.set_options(timeout=TIMEOUT)  # expect() has its own default of 5 s
 except ImportError:  # the `chromium` fixture skips (or, in CI, fails) these tests before expect is needed
     expect = None
+
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PAGES = ["/", "/funding", "/migration", "/data", "/about"]
@@ -69,9 +70,9 @@ class Watch:
 
 
 def serve(args: list[str]):
-    """start_server, plus a thread that keeps reading the server's output. start_server pipes stdout
-    and nobody reads it: after ~64 KB of request log lines the server blocks on write and every later
-    page load times out. The last lines are kept for failure messages."""
+    """start_server, plus a thread that keeps reading the server's output (the last 200 lines are kept).
+    start_server pipes stdout and nobody reads it: after ~64 KB of request log lines the server blocks
+    on write and every later page load times out."""
     proc, base = start_server(args)
     tail: collections.deque[str] = collections.deque(maxlen=200)
 
@@ -94,8 +95,8 @@ def dashboard_url(tmp_path_factory):
 
 
 @pytest.fixture
-def browser_page(chromium, request):
-    """A fresh browser context per test: `open(url, viewport)` gives (page, watch)."""
+def browser_page(chromium):
+    """A fresh browser context per test: `open_page(url, viewport, **context_args)` gives (page, watch)."""
     contexts = []
 
     def open_page(url: str, viewport: dict | None = None, **context_args):
@@ -143,8 +144,8 @@ def origin_summary(total: int) -> re.Pattern:
     return re.compile(rf"^{total:,} people recorded dead or missing")
 
 
-def group_radio(page, value: str):
-    return page.locator(f"#mig-group input[type=radio][value='{value}']")
+def group_radio(page, value: str, prefix: str = "mig-"):
+    return page.locator(f"#{prefix}group input[type=radio][value='{value}']")
 
 
 def tick_labels(page, graph_id: str) -> list[str]:
@@ -331,15 +332,11 @@ def test_overview_permalink_restores_year(browser_page, dashboard_url):
     page, watch = browser_page(dashboard_url + "/?year=2020&region_group=Europe")
     expect(page.locator("#ov-year-value")).to_have_text("2020")
     expect(page.locator("#ov-funding h2")).to_contain_text("(HVEN20)")
-    assert group_radio_overview(page, "Europe").is_checked()
+    assert group_radio(page, "Europe", "ov-").is_checked()
     europe_2020 = origin_total(dashboard_url, date_from="2020-01-01", date_to="2020-12-31", region_group="Europe")
     expect(page.locator("#ov-kpi-dead-missing .kpi-value")).to_have_text(f"{europe_2020:,}")
     expect(page.locator("#ov-migration h2")).to_contain_text("Europe, 1 Jan 2020 – 31 Dec 2020")
     assert watch.problems == []
-
-
-def group_radio_overview(page, value: str):
-    return page.locator(f"#ov-group input[type=radio][value='{value}']")
 
 
 # ------------------------------------------------------------------------------------------ 4. downloads
