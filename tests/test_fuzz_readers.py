@@ -363,6 +363,62 @@ def test_mmp_csv_malformed(tmp_path, case):
             flags.count("outside")
 
 
+@st.composite
+def mmp_xlsx_case(draw):
+    """The current schema as an xlsx: numbers as numeric cells or text, dates as date cells or text."""
+    import datetime
+
+    import openpyxl
+
+    layout = "current full schema"
+    rows = draw(mmp_rows(layout, draw(st.integers(min_value=0, max_value=5))))
+    for row in rows:  # xlsx cannot hold most control characters, and turns CR LF into LF
+        for field in MMP_TEXT_FIELDS:
+            if re.search(r"[\x00-\x1f\x7f]", row[field][0]) and row[field][0] not in FORMULAS:
+                row[field] = ("Drowning", "Drowning", "")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(mmp.LAYOUTS[layout].values()))
+    for row in rows:
+        cells = []
+        for field in mmp.LAYOUTS[layout]:
+            cell, value, _ = row[field]
+            numeric = draw(st.booleans())
+            if field in MMP_COUNT_FIELDS + ["total"] and numeric and re.fullmatch(r"-?[0-9]+", cell.strip()):
+                cells.append(int(cell))  # a number cell (huge ones become floats, as Excel stores them)
+            elif field == "date" and numeric and value is not None:
+                cells.append(datetime.datetime(value.year, value.month, value.day, 12))
+            else:
+                cells.append(cell)
+        sheet.append(cells)
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even when it looks like a formula
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return rows, buffer.getvalue()
+
+
+@fuzz(30)
+@given(case=mmp_xlsx_case())
+def test_mmp_xlsx_malformed(tmp_path, case):
+    rows, content = case
+    frame, report, error = read_mmp(write(tmp_path, ".xlsx", content))
+    years = [expected_year(r, "current full schema") for r in rows]
+    if all(y is not None and mmp.YEAR_MIN <= y <= mmp.YEAR_MAX for y in years):
+        assert error is None, f"a readable workbook was refused: {error}"
+    if error is not None:
+        return
+    assert len(frame) == len(rows)
+    for i, row in enumerate(rows):
+        for field in MMP_COUNT_FIELDS:
+            assert same(frame.at[i, field], row[field][1]), (field, row[field], frame.at[i, field])
+        for field, column in MMP_TEXT_FIELDS.items():
+            assert same(frame.at[i, column], row[field][0].strip() or None), (field, row[field][0])
+        assert same(frame.at[i, "incident_date"], row["date"][1]) and frame.at[i, "year"] == years[i]
+
+
 # --------------------------------------------------------------------------------------------------
 # MMP: the JSON feed
 # --------------------------------------------------------------------------------------------------
