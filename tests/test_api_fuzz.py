@@ -351,19 +351,48 @@ def test_very_long_query_strings_give_414(client, size):
             assert_json_error(client.get(f"{path}?{query}"), (414,), "query")
 
 
-def test_very_long_query_on_a_real_server_gives_414_or_400(dashboard_url):
-    """Through the real server too (its HTTP layer may refuse the request line before the app)."""
+@pytest.fixture(scope="module")
+def gunicorn_url(tmp_path_factory):
+    """gunicorn dashboard.wsgi:server (the production setup) on 127.0.0.1, bundled snapshot."""
+    import subprocess
+    import time
+    import urllib.request
+
+    from conftest import REPO, free_port
+
+    port = free_port()
+    env = {**os.environ, "HUMDASH_DATA_DIR": str(tmp_path_factory.mktemp("gunicorn-data"))}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "dashboard.wsgi:server", "-w", "1", "-b",
+                             f"127.0.0.1:{port}", "--log-level", "warning"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            urllib.request.urlopen(base + "/api/tables", timeout=5)
+            break
+        except OSError:
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.mark.parametrize("server", ["dashboard_url", "gunicorn_url"])
+def test_very_long_query_on_a_real_server_gives_414_or_400(request, server):
+    """Through the real servers too (their HTTP layer may refuse the request line before the app)."""
     import http.client
     from urllib.parse import urlsplit
 
-    parts = urlsplit(dashboard_url)
+    parts = urlsplit(request.getfixturevalue(server))
     for path in ("/api/fts_plans.csv", "/"):
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        conn.request("GET", f"{path}?year=" + "1" * (100 * 1024))
-        response = conn.getresponse()
-        assert response.status in (400, 414), response.status
-        assert b"Traceback" not in response.read()
-        conn.close()
+        for query in ("year=" + "1" * (100 * 1024), "x=" + "1" * (9 * 1024)):
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            conn.request("GET", f"{path}?{query}")
+            response = conn.getresponse()
+            assert response.status in (400, 414), (server, path, response.status)
+            assert b"Traceback" not in response.read()
+            conn.close()
 
 
 def test_callback_endpoint_rejects_malformed_requests(client):
