@@ -137,14 +137,19 @@ def start_server(args: list[str], env: dict | None = None, timeout: float = 90.0
     import time
     import urllib.request
 
+    import tempfile
+
     port = free_port()
+    # The server's log goes to a file: a pipe nobody reads fills up (~64 KB) and blocks the server.
+    log = tempfile.NamedTemporaryFile(prefix="humdash-server-", suffix=".log", delete=False)
     proc = subprocess.Popen([sys.executable, "-m", *args, "--port", str(port)], cwd=REPO,
-                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log.name
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited early: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+            raise RuntimeError(f"server exited early: {Path(log.name).read_text(errors='replace')[-2000:]}")
         try:
             with urllib.request.urlopen(base + "/api/tables", timeout=5) as resp:
                 if resp.status == 200:

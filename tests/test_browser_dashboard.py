@@ -11,14 +11,12 @@ Screenshots go to $HUMDASH_SCREENSHOTS (default: pytest's temporary directory, `
 from __future__ import annotations
 
 import calendar
-import collections
 import csv
 import io
 import os
 import re
 import subprocess
 import sys
-import threading
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -70,25 +68,15 @@ class Watch:
 
 
 def serve(args: list[str]):
-    """start_server, plus a thread that keeps reading the server's output (the last 200 lines are kept).
-    start_server pipes stdout and nobody reads it: after ~64 KB of request log lines the server blocks
-    on write and every later page load times out."""
-    proc, base = start_server(args)
-    tail: collections.deque[str] = collections.deque(maxlen=200)
-
-    def drain() -> None:
-        for line in iter(proc.stdout.readline, b""):
-            tail.append(line.decode(errors="replace").rstrip())
-
-    threading.Thread(target=drain, daemon=True).start()
-    return proc, base, tail
+    """A real server process on 127.0.0.1 (its log goes to proc.log_path)."""
+    return start_server(args)
 
 
 @pytest.fixture(scope="module")
 def dashboard_url(tmp_path_factory):
     """The real dashboard (python -m dashboard) on 127.0.0.1 serving the bundled snapshot, as conftest's
-    fixture of the same name, but with its output drained (see serve)."""
-    proc, base, _tail = serve(["dashboard", "--data-dir", str(tmp_path_factory.mktemp("empty-data"))])
+    fixture of the same name, but per module."""
+    proc, base = serve(["dashboard", "--data-dir", str(tmp_path_factory.mktemp("empty-data"))])
     yield base
     proc.terminate()
     proc.wait(10)
@@ -516,7 +504,7 @@ def incident_url(tmp_path_factory):
     done = subprocess.run([sys.executable, "-m", "ingest", "mmp", "--file", str(source), "--data-dir", str(data_dir),
                            "--quiet"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    proc, base, _tail = serve(["dashboard", "--data-dir", str(data_dir)])
+    proc, base = serve(["dashboard", "--data-dir", str(data_dir)])
     yield base
     proc.terminate()
     proc.wait(10)
