@@ -237,8 +237,7 @@ def render_markdown(results: Sequence[Result], machine: dict[str, str] | None = 
     if notes:
         parts += ["", "## Notes", ""]
         for r in notes:
-            if r.note:
-                parts.append(f"- **{r.benchmark}**: {r.note}")
+            parts.append(f"- **{_md_escape(r.benchmark)}**" + (f": {r.note}" if r.note else ""))
             for key, value in r.detail.items():
                 parts.append(f"  - {key}: {value}")
     return "\n".join(parts) + "\n"

@@ -153,7 +153,9 @@ def test_render_text_and_markdown_show_one_row_per_result_with_its_verdict():
     assert text[2].startswith("mmp_xlsx_ingest") and text[2].rstrip().endswith(PASS) and " 0.20 " in text[2]
     assert text[3].startswith("mmp_csv_ingest") and text[3].rstrip().endswith(FAIL) and " 25.0 " in text[3]
     assert text[4].rstrip().endswith(NOT_MEASURED)
+    rows[1].detail = {"CPU time": "ours 1 s"}
     md = render_markdown(rows, {"CPU": "test cpu", "cores": "2"})
+    assert "- **mmp_csv_ingest**\n  - CPU time: ours 1 s" in md  # details sit under their row's name
     assert "| benchmark | ours | baseline | ratio | target | pass/fail |" in md
     assert "- **CPU**: test cpu" in md
     assert md.count("\n| mmp_") == 2
