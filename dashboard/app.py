@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from . import security
 from .api import register_api
+from .embed import EMBED_PATHS, register_chart_tools, register_embed
 from .data import CHECK_EVERY_SECONDS, DataSource
 from .i18n import _
 from .pages import PAGES
@@ -86,6 +87,8 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
         page.register(app)
     app.layout = shell()
     register_api(app.server, source.current)
-    security.install(app, allow_embed=allow_embed, embed_paths=embed_paths)
+    register_embed(app.server, source.current)
+    register_chart_tools(app, PAGES)
+    security.install(app, allow_embed=allow_embed, embed_paths=tuple(embed_paths) + EMBED_PATHS)
     logging.getLogger(__name__).info("dashboard for %s ready", source.data_dir)
     return app

@@ -40,7 +40,7 @@ def ids(prefix: str, key: str) -> dict[str, str]:
     """Component ids of one chart block, prefixed per page."""
     base = f"{prefix}{key}"
     return {name: f"{base}-{name}" for name in ("title", "graph", "summary", "table", "csv", "download", "api",
-                                                 "source")}
+                                                 "source", "tools")}
 
 
 def graph_config() -> dict[str, Any]:
@@ -74,6 +74,7 @@ def chart_block(prefix: str, chart: Chart) -> html.Section:
             html.A(_("Same data from the API"), id=i["api"], href="#", className="api-link"),
             dcc.Download(id=i["download"]),
         ]),
+        html.Div(id=i["tools"], className="chart-tools image-tools"),  # PNG, SVG, embed code (embed.py)
         html.P(id=i["source"], className="source"),
     ])
 

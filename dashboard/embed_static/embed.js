@@ -1,0 +1,9 @@
+// Draws the embedded chart from the JSON in #figure-data (no inline script: the CSP allows 'self' only).
+(function () {
+  var data = document.getElementById("figure-data");
+  var target = document.getElementById("chart");
+  if (!data || !target || !window.Plotly) { return; }
+  var fig = JSON.parse(data.textContent);
+  var config = {responsive: true, displaylogo: false, topojsonURL: "/assets/topojson/"};
+  window.Plotly.newPlot(target, fig.data || [], fig.layout || {}, config);
+})();

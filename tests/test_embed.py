@@ -1,0 +1,111 @@
+"""Embeds (/embed/<chart>), chart images (/api/chart/<chart>.png|svg) and their headers."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
+from dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
+
+from dashboard import charts, embed, images  # noqa: E402
+from dashboard.views import VIEWS  # noqa: E402
+
+
+def framing(response) -> str:
+    csp = response.headers["Content-Security-Policy"]
+    return next(p.split(None, 1)[1] for p in csp.split("; ") if p.startswith("frame-ancestors"))
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_every_view_has_an_embed(client, name):
+    r = client.get(f"/embed/{name}")
+    assert r.status_code == 200, r.data[:300]
+    page = r.data.decode()
+    assert 'id="figure-data"' in page and "/embed/static/plotly.min.js" in page
+    assert "Source: " in page and 'target="_top"' in page
+    assert framing(r) == "*" and "X-Frame-Options" not in r.headers
+
+
+def test_embed_link_back_keeps_the_filters(client):
+    page = client.get("/embed/mmp/trend?year=2019&region_group=Americas").data.decode()
+    assert 'href="/migration?year=2019&amp;region_group=Americas' in page
+
+
+def test_unknown_chart_and_bad_params(client):
+    r = client.get("/embed/mmp/nothing")
+    assert r.status_code == 404 and b"no chart called" in r.data.lower()
+    assert client.get("/embed/mmp/trend?year=abc").status_code == 400
+    assert client.get("/embed/mmp/trend?bogus=1").status_code == 400
+
+
+def test_embed_page_escapes_figure_json(client):
+    page = client.get("/embed/fts/plans").data.decode()
+    start = page.index('id="figure-data">')
+    body = page[start:page.index("</script>", start)]
+    assert "<" not in body.split(">", 1)[1]
+
+
+@pytest.mark.parametrize("url", ["/", "/funding", "/migration", "/about", "/api/tables", "/api/chart/nope.png",
+                                 "/embedx", "/assets/style.css"])
+def test_only_embed_routes_may_be_framed(client, monkeypatch, url):
+    r = client.get(url)
+    assert framing(r) == "'none'" and r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_embed_static_files(client):
+    assert client.get("/embed/static/embed.js").status_code == 200
+    assert client.get("/embed/static/plotly.min.js").status_code == 200
+    assert client.get("/embed/static/../app.py").status_code == 404
+    assert client.get("/embed/static/other.js").status_code == 404
+
+
+def test_tools_links_follow_the_api_link():
+    links = embed.tools_links("/api/mmp/trend.csv?year=2019&region_group=Americas&hxl=1", "http://h:1/", "T")
+    assert links["png"] == "/api/chart/mmp/trend.png?year=2019&region_group=Americas"
+    assert links["svg"] == "/api/chart/mmp/trend.svg?year=2019&region_group=Americas"
+    assert links["embed"] == "http://h:1/embed/mmp/trend?year=2019&region_group=Americas"
+    assert links["snippet"].startswith('<iframe src="http://h:1/embed/mmp/trend?year=2019&amp;region_group=Americas"')
+    assert embed.tools_links("#", "http://h/", "T") is None
+    assert embed.tools_links("/api/unknown.csv", "http://h/", "T") is None
+
+
+def test_image_errors_are_json(client, monkeypatch):
+    assert client.get("/api/chart/mmp/trend.png?year=abc").status_code == 400
+    assert client.get("/api/chart/mmp/trend.png?bogus=1").json["param"] == "bogus"
+    assert client.get("/api/chart/mmp/nothing.png").status_code == 404
+    assert client.get("/api/chart/mmp/trend.gif").status_code == 404
+
+    def broken(figure, fmt):
+        raise images.RenderError("no Chromium found for rendering images")
+
+    monkeypatch.setattr(images, "render", broken)
+    r = client.get("/api/chart/mmp/trend.png")
+    assert r.status_code == 503 and r.is_json and "Chromium" in r.json["message"]
+    assert b"Traceback" not in r.data
+
+
+def test_decorate_adds_title_source_and_date_to_a_copy():
+    import plotly.graph_objects as go
+
+    shown = go.Figure(go.Bar(x=[1], y=[2]))
+    out = images.decorate(shown, "My title", "Source: X (CC BY 4.0)", "Data as of 2024-01-02")
+    assert out.layout.title.text == "My title"
+    assert "Source: X" in out.layout.annotations[0].text and "2024-01-02" in out.layout.annotations[0].text
+    assert not shown.layout.annotations and shown.layout.title.text is None
+
+
+def _have_chromium() -> bool:
+    return images.chromium_path() is not None
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not _have_chromium(), reason="needs /usr/bin/chromium")
+def test_png_and_svg_are_rendered(client):
+    r = client.get("/api/chart/mmp/trend.png?year=2019")
+    assert r.status_code == 200, r.data[:300]
+    assert r.data[:8] == b"\x89PNG\r\n\x1a\n" and len(r.data) > 10_000
+    assert r.headers["Content-Disposition"].endswith('.png"')
+    svg = client.get("/api/chart/fts/plans.svg").data.decode()
+    assert svg.lstrip().startswith("<svg") and "Requirements and funding per plan" in svg and "Source:" in svg
