@@ -10,6 +10,7 @@ from dash import dcc, html
 from . import security
 from .api import register_api
 from .embed import EMBED_PATHS, register_chart_tools, register_embed
+from .whatchanged import register_changes
 from .data import CHECK_EVERY_SECONDS, DataSource
 from .i18n import _
 from .pages import PAGES
@@ -88,6 +89,7 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
     app.layout = shell()
     register_api(app.server, source.current)
     register_embed(app.server, source.current)
+    register_changes(app.server, lambda: source.data_dir)
     register_chart_tools(app, PAGES)
     security.install(app, allow_embed=allow_embed, embed_paths=tuple(embed_paths) + EMBED_PATHS)
     logging.getLogger(__name__).info("dashboard for %s ready", source.data_dir)
