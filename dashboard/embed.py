@@ -142,7 +142,8 @@ def register_embed(server: Flask, current: Any) -> None:
         as_of = ds.as_of(*view.tables)
         try:
             figure = images.decorate(charts.figure(ds, name, f), charts.title(name), source_text(ds, view.tables),
-                                     _("Data as of {date}").format(date=as_of) if as_of else None)
+                                     _("Data as of {date}").format(date=as_of) if as_of else None,
+                                     ", ".join(f"{k}: {v}" for k, v in describe(f, view.params)))
             data = images.render(figure, ext)
         except images.RenderError as exc:
             return json_error(503, "image unavailable", str(exc))

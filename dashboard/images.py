@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 WIDTH, HEIGHT, SCALE = 1000, 600, 2
 TIMEOUT_SECONDS = float(os.environ.get("HUMDASH_IMAGE_TIMEOUT", "30"))
+# base maps from our own assets (plotly.js would fetch them from cdn.plot.ly)
+TOPOJSON = (Path(__file__).with_name("assets") / "topojson").as_uri() + "/"
 OFFLINE_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -78,14 +80,17 @@ def _start() -> None:
     log.info("kaleido server started in %.1f s (%s)", time.monotonic() - started, chromium)
 
 
-def decorate(figure: go.Figure, title: str, source: str, date: str | None) -> go.Figure:
-    """A copy of `figure` with the title on top and the source and date drawn at the bottom."""
+def decorate(figure: go.Figure, title: str, source: str, date: str | None, filters: str = "") -> go.Figure:
+    """A copy of `figure` with the title (and the filters) on top and the source and date under it
+    (a subtitle, so long or rotated axis labels never run into the source line)."""
     out = go.Figure(figure)
     note = source + (f" — {date}" if date and date not in source else "")
-    out.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 18}},
-                      margin={"t": 70, "b": 110}, paper_bgcolor="white")
-    out.add_annotation(text=note, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-                       yshift=-60, showarrow=False, align="left", font={"size": 11, "color": "#444"})
+    heading = title + (f" ({filters})" if filters else "")
+    out.update_layout(title={"text": heading, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top",
+                             "font": {"size": 18},
+                             "subtitle": {"text": note, "font": {"size": 12, "color": "#444"}}},
+                      margin={"t": 110}, paper_bgcolor="white",
+                      legend={"y": 1.0, "yanchor": "bottom"})
     return out
 
 
@@ -99,7 +104,7 @@ def render(figure: go.Figure, fmt: str) -> bytes:
             _start()
             import kaleido
             assert _executor is not None
-            future = _executor.submit(kaleido.calc_fig_sync, figure, opts=opts)
+            future = _executor.submit(kaleido.calc_fig_sync, figure, opts=opts, topojson=TOPOJSON)
             data = future.result(timeout=TIMEOUT_SECONDS)
         except RenderError:
             raise

@@ -92,7 +92,7 @@ def test_decorate_adds_title_source_and_date_to_a_copy():
     shown = go.Figure(go.Bar(x=[1], y=[2]))
     out = images.decorate(shown, "My title", "Source: X (CC BY 4.0)", "Data as of 2024-01-02")
     assert out.layout.title.text == "My title"
-    assert "Source: X" in out.layout.annotations[0].text and "2024-01-02" in out.layout.annotations[0].text
+    assert "Source: X" in out.layout.title.subtitle.text and "2024-01-02" in out.layout.title.subtitle.text
     assert not shown.layout.annotations and shown.layout.title.text is None
 
 
