@@ -92,7 +92,7 @@ def register_changes(server: Flask, data_dir: Callable[[], Path]) -> None:
     def changes_api(ext: str) -> Response:
         if ext not in ("csv", "json"):
             return json_error(404, "not found", "unknown format; use .csv or .json")
-        unknown = sorted(set(request.args) - {"table", "since", "part"})
+        unknown = sorted(set(request.args) - {"table", "since", "part", "lang", "headers"})  # lang: the i18n switch
         if unknown:
             raise ParamError(unknown[0], _("unexpected parameter"))
         table = parse_table(request.args.get("table"))
