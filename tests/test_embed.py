@@ -109,3 +109,34 @@ def test_png_and_svg_are_rendered(client):
     assert r.headers["Content-Disposition"].endswith('.png"')
     svg = client.get("/api/chart/fts/plans.svg").data.decode()
     assert svg.lstrip().startswith("<svg") and "Requirements and funding per plan" in svg and "Source:" in svg
+
+
+def test_renders_are_serialised_and_time_out(monkeypatch):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import kaleido
+    import plotly.graph_objects as go
+
+    running, peak = [0], [0]
+
+    def slow(figure, opts=None, topojson=None):
+        running[0] += 1
+        peak[0] = max(peak[0], running[0])
+        time.sleep(0.2 if opts["format"] == "png" else 2)
+        running[0] -= 1
+        return b"\x89PNG..."
+
+    monkeypatch.setattr(images, "_started", True)
+    monkeypatch.setattr(images, "_executor", ThreadPoolExecutor(max_workers=4))  # the lock alone must serialise
+    monkeypatch.setattr(kaleido, "calc_fig_sync", slow)
+    threads = [threading.Thread(target=images.render, args=(go.Figure(), "png")) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak[0] == 1
+    monkeypatch.setattr(images, "TIMEOUT_SECONDS", 0.3)
+    with pytest.raises(images.RenderError, match="longer than"):
+        images.render(go.Figure(), "svg")
