@@ -21,7 +21,7 @@ import plotly
 from flask import Blueprint, Flask, Response, request, send_from_directory
 from urllib.parse import urlencode
 
-from . import charts, exports, images
+from . import charts, exports, i18n, images
 from .components import source_text
 from .i18n import _
 from .params import ParamError, describe
@@ -123,7 +123,8 @@ def register_embed(server: Flask, current: Any) -> None:
         view = VIEWS[name]
         figure = charts.figure(ds, name, f)
         figure.update_layout(height=420, margin={"t": 20})
-        body = PAGE.format(lang="en", title=htmlesc.escape(charts.title(name)), figure=_figure_json(figure),
+        lang = getattr(i18n, "current", lambda: "en")()  # the request's language once i18n has one
+        body = PAGE.format(lang=htmlesc.escape(lang), title=htmlesc.escape(charts.title(name)), figure=_figure_json(figure),
                            source=htmlesc.escape(source_text(ds, view.tables)),
                            full=htmlesc.escape(charts.full_view_href(name, f)),
                            full_label=htmlesc.escape(_("Open the full view on the dashboard")))

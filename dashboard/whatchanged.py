@@ -23,13 +23,13 @@ from ingest.errors import IngestError
 from ingest.store import Store
 
 from . import exports
-from .i18n import _
+from .i18n import N_, _
 from .params import ParamError
 from .security import json_error
 
 TABLES = tuple(SPECS)
 TOTALS_TABLES = ("mmp_deaths", "mmp_incidents")
-HOW_TO = ("Run an ingest twice (for example `python -m ingest mmp --file OLD.csv` and later "
+HOW_TO = N_("Run an ingest twice (for example `python -m ingest mmp --file OLD.csv` and later "
           "`python -m ingest mmp --file NEW.xlsx`, with the same --data-dir); each ingest keeps a version "
           "and this view compares them.")
 
@@ -103,7 +103,7 @@ def register_changes(server: Flask, data_dir: Callable[[], Path]) -> None:
         try:
             result = compute(data_dir(), table, since)
         except NoComparison as exc:
-            return json_error(409, "no comparison", f"{exc}. {HOW_TO}")
+            return json_error(409, "no comparison", f"{exc}. {_(HOW_TO)}")
         frame = result.totals if part == "totals" else result.rows
         fname = exports.filename(f"changes-{table}" + ("-totals" if part == "totals" else ""),
                                  [("since", request.args.get("since", ""))] if request.args.get("since") else [],

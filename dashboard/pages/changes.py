@@ -11,7 +11,7 @@ from flask import current_app
 
 from .. import fmt
 from ..components import data_table, notice
-from ..i18n import _
+from ..i18n import N_, _
 from ..params import ParamError
 from ..whatchanged import HOW_TO, TABLES, TOTALS_TABLES, NoComparison, compute, parse_since, parse_table
 
@@ -19,9 +19,9 @@ PREFIX = "changes-"
 PATH = "/changes"
 DEFAULT_TABLE = "fts_plans"
 TABLE_NAMES = {
-    "fts_plans": "Plans: requirements and funding", "fts_donors": "Funding per plan and donor",
-    "fts_clusters": "Clusters", "fts_plan_locations": "Plan locations", "fts_flows": "Funding flows",
-    "mmp_incidents": "Migrant incidents", "mmp_deaths": "Dead and missing per year and region",
+    "fts_plans": N_("Plans: requirements and funding"), "fts_donors": N_("Funding per plan and donor"),
+    "fts_clusters": N_("Clusters"), "fts_plan_locations": N_("Plan locations"), "fts_flows": N_("Funding flows"),
+    "mmp_incidents": N_("Migrant incidents"), "mmp_deaths": N_("Dead and missing per year and region"),
 }
 
 
@@ -33,7 +33,8 @@ def _href(table: str, since: str | None) -> str:
 def _totals(frame: Any) -> html.Div:
     shown = frame[["year", "region_group", "dead_and_missing_old", "dead_and_missing_new", "difference"]]
     head = html.Thead(html.Tr([html.Th(_(t), scope="col") for t in (
-        "Year", "Region group", "Dead and missing (old)", "Dead and missing (new)", "Difference")]))
+        N_("Year"), N_("Region group"), N_("Dead and missing (old)"), N_("Dead and missing (new)"),
+        N_("Difference"))]))
     body = html.Tbody([html.Tr([html.Td(str(r.year)), html.Td(str(r.region_group)),
                                 html.Td(fmt.integer(r.dead_and_missing_old), className="num"),
                                 html.Td(fmt.integer(r.dead_and_missing_new), className="num"),
