@@ -7,7 +7,7 @@ from pathlib import Path
 import dash
 from dash import dcc, html
 
-from . import security
+from . import security, vendor
 from .api import register_api
 from .embed import EMBED_PATHS, register_chart_tools, register_embed
 from .whatchanged import register_changes
@@ -74,7 +74,7 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
         pages_folder="",  # pages are registered explicitly below, once per app
         assets_folder=str(ASSETS),
         serve_locally=True,  # Dash's own JS from this server: no CDN
-        compress=True,  # flask-compress (gzip) for pages, JSON and assets
+        compress=vendor.compress_requested(),  # flask-compress (gzip) for pages, JSON and assets
         title=_(APP_TITLE),
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
@@ -82,6 +82,7 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
                                                         "Project data, with sources and licences.")}],
         suppress_callback_exceptions=False,
     )
+    vendor.use_partial_plotlyjs()  # our partial plotly.js (HUMDASH_FULL_PLOTLYJS=1: the full one)
     app.index_string = INDEX
     app.server.extensions["humdash"] = source
     for page in PAGES:

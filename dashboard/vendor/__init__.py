@@ -1,0 +1,59 @@
+"""plotly.js for the browser: a partial bundle (core + bar, scatter, scattergeo + locale es) built by
+tools/plotly-bundle from the npm `plotly.js` of the version the Python plotly package ships.
+
+Dash adds plotly's full bundle (package_data/plotly.min.js, ~1.5 MB gzip) to `dcc._js_dist` as an
+async resource that dcc.Graph loads on first use; `use_partial_plotlyjs()` points that entry at
+`plotly-partial.min.js` here (~0.5 MB gzip) as a regular page script, served by Dash's
+`_dash-component-suites/dashboard.vendor/...` route with its fingerprint (this package's
+`__version__` + the file's mtime) and one-year cache; the CSP's script-src 'self' covers it.
+`HUMDASH_FULL_PLOTLYJS=1` restores Dash's entry (full bundle, lazy-loaded).
+
+`dcc._js_dist` is module-global: the last app created in a process decides for every app in it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__version__ = "4.1.1"  # the plotly.js version of the bundle (checked against plotly's by the tests)
+
+PARTIAL = "plotly-partial.min.js"
+PARTIAL_PATH = Path(__file__).with_name(PARTIAL)
+FULL = "package_data/plotly.min.js"
+ENV_FULL = "HUMDASH_FULL_PLOTLYJS"
+
+
+def full_requested() -> bool:
+    return os.environ.get(ENV_FULL, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def use_partial_plotlyjs(full: bool | None = None) -> bool:
+    """Point Dash's plotly.js entry at the partial bundle (or back at the full one when `full`,
+    default $HUMDASH_FULL_PLOTLYJS). Returns True when the partial bundle is served."""
+    from dash import dcc
+
+    from plotly.offline import get_plotlyjs_version
+
+    full = full_requested() if full is None else full
+    if not full and not PARTIAL_PATH.is_file():  # e.g. a checkout without the built file: stay working
+        full = True
+    for entry in dcc._js_dist:  # pylint: disable=protected-access
+        if (entry.get("namespace"), entry.get("relative_package_path")) in (("plotly", FULL), (__name__, PARTIAL)):
+            if full:  # Dash's own entry, as dash.Dash._setup_plotlyjs writes it
+                entry.update(namespace="plotly", relative_package_path=FULL, async_="eager",
+                             external_url=f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js")
+                entry["async"] = entry.pop("async_")
+            else:
+                entry.update(namespace=__name__, relative_package_path=PARTIAL)
+                entry.pop("external_url", None)  # never a CDN: the full bundle there is not ours
+                # A plain <script> in the page rather than Dash's lazy load: dcc.Graph uses window.Plotly
+                # when it is set and only otherwise injects window._dashPlotlyJSURL, which dash-renderer
+                # hard-codes to plotly's full package_data/plotly.min.js (no way to point it elsewhere).
+                entry.pop("async", None)
+    return not full
+
+
+def compress_requested() -> bool:
+    """flask-compress on unless $HUMDASH_COMPRESS=0 (only for the benchmark's default-Dash baseline:
+    `HUMDASH_FULL_PLOTLYJS=1 HUMDASH_COMPRESS=0`, i.e. Dash's defaults — full plotly.js, no compression)."""
+    return os.environ.get("HUMDASH_COMPRESS", "1").strip().lower() not in ("0", "false", "no")
