@@ -619,18 +619,62 @@ def bench_callback_e2e(ctx: Context) -> list[Result]:
             not_measured(f"callback_e2e x{TOP_SCALE} (gunicorn POST)")]
 
 
+def _browser_loads(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """Cold loads of `/` in headless Chromium on ours, default Dash and full-plotly-compressed servers
+    (bench/browser.py), measured once per run and shared by page_weight and time_to_first_chart."""
+    from . import browser
+
+    loads = getattr(ctx, "_browser_loads", None)
+    if loads is None:
+        loads = browser.measure(ctx.empty_dir(), ctx.n(7, 3), log=ctx.log)
+        ctx._browser_loads = loads  # pylint: disable=protected-access
+    return loads
+
+
+BROWSER_SETUP = ("Headless Chromium (Playwright, /usr/bin/chromium), a fresh context (empty cache) per load, "
+                 "Accept-Encoding: gzip, br; `python -m dashboard` on the bundled snapshot. ours = the app as "
+                 "deployed (partial plotly.js from dashboard/vendor, flask-compress on). baseline = default Dash: the "
+                 "same app with HUMDASH_FULL_PLOTLYJS=1 HUMDASH_COMPRESS=0 (plotly.js from the plotly package, "
+                 "lazy-loaded by dcc.Graph; Dash's compress=False). All servers up at once, loads rotated, one "
+                 "warm-up load each not counted.")
+
+
 def bench_page_weight(ctx: Context) -> list[Result]:
-    """HOOK (not yet measured): compressed bytes of the first load of `/` (HTML + JS + CSS + first
-    callbacks, gzip as served by flask-compress) vs a default Dash build (an empty dash.Dash app)."""
-    return [not_measured("page_weight / first load (compressed)",
-                         note="HOOK: bench.benchmarks.bench_page_weight returns 'not yet measured'.")]
+    """Compressed bytes of a first load of `/`: every request until all charts are drawn and the network
+    is idle (body as transferred + response headers, as Chromium counts them)."""
+    from . import browser
+
+    loads = _browser_loads(ctx)
+    ours, base, full = (browser.median_bytes(loads[k]) for k in ("ours", "baseline", "full_compressed"))
+    detail = {k: f"{len(loads[k][0]['requests'])} requests; largest: {browser.largest(loads[k][0]['requests'])}"
+              for k in loads}
+    return [
+        Result("page_weight / first load (compressed)", ours=ours, baseline=base, ours_text=fmt_bytes(ours),
+               baseline_text=f"default Dash {fmt_bytes(base)}", targets=(bytes_at_most(1e6),),
+               note=BROWSER_SETUP + " Bytes: sum over every request of Chromium's transferred body + response "
+                    "headers (request.sizes()), median over the loads.", detail=detail),
+        Result("page_weight / vs full plotly.js compressed", ours=ours, baseline=full, ours_text=fmt_bytes(ours),
+               baseline_text=f"full plotly.js, compressed {fmt_bytes(full)}",
+               note="Context: the same app with HUMDASH_FULL_PLOTLYJS=1 and compression on, so only the plotly.js "
+                    "bundle differs."),
+    ]
 
 
 def bench_time_to_first_chart(ctx: Context) -> list[Result]:
-    """HOOK (not yet measured): headless Chromium (/usr/bin/chromium via Playwright) opening `/` until
-    the first chart's SVG is drawn, p95 over cold loads."""
-    return [not_measured("time_to_first_chart (headless Chromium)",
-                         note="HOOK: bench.benchmarks.bench_time_to_first_chart returns 'not yet measured'.")]
+    """Time from navigation start to the first chart's `.main-svg` in the DOM (a MutationObserver's
+    performance.now()), cold loads of `/` in headless Chromium, ours vs default Dash."""
+    from .table import Stats
+
+    loads = _browser_loads(ctx)
+    stats = {k: Stats.of([load["ttfc"] for load in v if load["ttfc"] is not None]) for k, v in loads.items()}
+    return [
+        timing_result("time_to_first_chart (headless Chromium)", stats["ours"], stats["baseline"],
+                      baseline_label="default Dash",
+                      note=BROWSER_SETUP + " Time: performance.now() when the first `.js-plotly-plot .main-svg` "
+                           "enters the DOM (init-script MutationObserver), i.e. since navigation start; "
+                           "localhost, no network throttling, so download size matters less than parse time.",
+                      detail={"full plotly.js, compressed": fmt_timing(stats["full_compressed"])}),
+    ]
 
 
 BENCHMARKS: dict[str, Callable[[Context], list[Result]]] = {
