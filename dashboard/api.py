@@ -57,12 +57,13 @@ def serve(ds: Dataset, view: View, ext: str, args: Any) -> Response:
     f, options, _ = parse(query, set(view.params) | {"hxl"}, known_values(ds))
     frame = view.rows(ds, f)
     as_of = ds.as_of(*view.tables)
-    name = view.name.replace("/", "-")
+    name = exports.file_stem(view.name)  # in the request's language (?lang=es)
     fname = exports.filename(name, describe(f, view.params), as_of, ext)
     headers = {"Content-Disposition": f'attachment; filename="{fname}"', "Cache-Control": "no-cache",
                "X-Rows": str(len(frame))}
     if ext == "csv":
-        return Response(exports.to_csv(frame, hxl=options.get("hxl", False)), mimetype="text/csv",
+        return Response(exports.to_csv(frame, hxl=options.get("hxl", False), headers=options.get("headers")),
+                        mimetype="text/csv",
                         headers=headers)
     first = ds.provenance[view.tables[0]]
     meta = {"name": view.name, "filters": dict(describe(f, view.params)), "rows": int(len(frame)),

@@ -12,7 +12,8 @@ from .api import register_api
 from .embed import EMBED_PATHS, register_chart_tools, register_embed
 from .whatchanged import register_changes
 from .data import CHECK_EVERY_SECONDS, DataSource
-from .i18n import _
+from . import i18n
+from .i18n import _, with_lang
 from .pages import PAGES
 from .text import APP_TITLE, SOURCES
 
@@ -44,9 +45,13 @@ def shell() -> html.Div:
     return html.Div(className="shell", children=[
         html.A(_("Skip to main content"), href="#main", className="skip-link"),
         html.Header(className="site-header", children=[
-            dcc.Link(_(APP_TITLE), href="/", className="brand"),
+            dcc.Link(_(APP_TITLE), href=with_lang("/"), className="brand"),
             html.Nav(**{"aria-label": _("Main")}, children=html.Ul([
-                html.Li(dcc.Link(p["name"], href=p["relative_path"])) for p in pages])),
+                html.Li(dcc.Link(_(p["name"]), href=with_lang(p["relative_path"]))) for p in pages])),
+            html.Nav(className="lang-switch", **{"aria-label": _("Language")}, children=[
+                html.A(name, href=f"?lang={code}", lang=code, hrefLang=code, className="lang-link",
+                       **({"aria-current": "true"} if code == i18n.current() else {}))
+                for code, name in i18n.LANGUAGE_NAMES.items()]),
         ]),
         html.Main(id="main", tabIndex="-1", children=dash.page_container),
         html.Footer(className="site-footer", children=[
@@ -54,7 +59,7 @@ def shell() -> html.Div:
                     html.A(fts["licence"], href=fts["licence_url"]), "). ",
                     _("Migrant deaths and disappearances: "), html.A(_(mmp["attribution"]), href=mmp["url"]), " (",
                     html.A(mmp["licence"], href=mmp["licence_url"]), "). ",
-                    dcc.Link(_("Definitions and sources"), href="/about"), "."]),
+                    dcc.Link(_("Definitions and sources"), href=with_lang("/about")), "."]),
         ]),
     ])
 
@@ -87,7 +92,15 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
     app.server.extensions["humdash"] = source
     for page in PAGES:
         page.register(app)
-    app.layout = shell()
+    for entry in dash.page_registry.values():  # `lang` in a page's address sets the language
+        entry["layout"] = i18n.localized(entry["layout"])
+        if isinstance(entry.get("title"), str):  # the tab title in the request's language
+            entry["title"] = lambda _title=entry["title"], **_kw: _(_title)
+    plain_index = app.interpolate_index
+    app.interpolate_index = lambda **kw: plain_index(**kw).replace(  # <html lang> for screen readers
+        '<html lang="en">', f'<html lang="{i18n.current()}">', 1)
+    app.layout = shell  # per request: the header and footer in the request's language
+    i18n.install(app.server)
     register_api(app.server, source.current)
     register_embed(app.server, source.current)
     register_changes(app.server, lambda: source.data_dir)

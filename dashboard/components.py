@@ -14,7 +14,7 @@ from dash import dcc, get_asset_url, html
 
 from . import exports, fmt
 from .data import Dataset, has_retrieval_date
-from .i18n import _
+from .i18n import _, current
 from .params import describe, to_pairs
 from .queries import Filters
 from .text import COLUMN_LABELS, DEFINITIONS, SOURCES
@@ -56,7 +56,7 @@ def chart_block(prefix: str, chart: Chart) -> html.Section:
     """Title, one-sentence summary, the graph, a table view, CSV download and the source line."""
     i = ids(prefix, chart.key)
     return html.Section(className="chart", **{"aria-labelledby": i["title"]}, children=[
-        html.H2(_(chart.title), id=i["title"], title=chart.help or None),
+        html.H2(_(chart.title), id=i["title"], title=_(chart.help) or None),
         html.P(id=i["summary"], className="summary", **{"aria-live": "polite"}),
         html.Div(role="figure", className="graph-wrap", **{"aria-labelledby": i["title"],
                                                             "aria-describedby": i["summary"]}, children=[
@@ -91,7 +91,8 @@ def source_text(ds: Dataset, tables: tuple[str, ...]) -> str:
     if when:
         dated = any(has_retrieval_date(ds.provenance[t]) for t in present)
         text += ", " + (_("retrieved {date}") if dated else
-                        _("retrieval date not recorded, table written {date}")).format(date=when)
+                        _("retrieval date not recorded, table written {date}")).format(
+                            date=when if current() == "en" else fmt.day(when))  # es: "25 sept 2026"
     return f"{text}; {origin}."
 
 
@@ -108,7 +109,7 @@ def data_table(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> html.Div:
     parts: list[Any] = [html.Table([head, body], className="data")]
     if len(frame) > max_rows:
         parts.append(html.P(_("First {n} of {total} rows; the CSV has all of them.").format(
-            n=max_rows, total=f"{len(frame):,}")))
+            n=fmt.integer(max_rows), total=fmt.integer(len(frame)))))
     return html.Div(parts)
 
 
@@ -122,9 +123,9 @@ def _cell(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float):
-        return f"{value:,.1f}"
+        return fmt.number(value, 1)
     if isinstance(value, (int,)) and not isinstance(value, bool):
-        return f"{value:,}"
+        return fmt.integer(value)
     return str(value)
 
 
@@ -143,12 +144,21 @@ def render(ds: Dataset, chart: Chart, f: Filters, **figure_args: Any) -> tuple[g
             source_text(ds, chart.view.tables), api_href(chart.view, f))
 
 
-def download(ds: Dataset, chart: Chart, f: Filters, hxl: bool = False) -> dict[str, Any]:
-    """dcc.Download payload: the chart's rows as CSV, named after view, filters and data date."""
+def download_options() -> list[dict[str, str]]:
+    """The page's "Downloads" checklist: the HXL row, and Spanish column headers."""
+    return [{"label": _("add the HXL hashtag row"), "value": "hxl"},
+            {"label": _("Spanish column headers"), "value": "headers-es"}]
+
+
+def download(ds: Dataset, chart: Chart, f: Filters, hxl: Any = False) -> dict[str, Any]:
+    """dcc.Download payload: the chart's rows as CSV, named after view, filters and data date (in
+    the page's language). `hxl`: a bool, or the "Downloads" checklist value (["hxl", "headers-es"])."""
+    options = list(hxl) if isinstance(hxl, (list, tuple)) else (["hxl"] if hxl else [])
     rows = chart.view.rows(ds, f)
-    name = exports.filename(chart.view.name.replace("/", "-"), describe(f, chart.view.params),
+    name = exports.filename(exports.file_stem(chart.view.name), describe(f, chart.view.params),
                             ds.as_of(*chart.view.tables), "csv")
-    return {"content": exports.to_csv(rows, hxl=hxl), "filename": name, "type": "text/csv"}
+    content = exports.to_csv(rows, hxl="hxl" in options, headers="es" if "headers-es" in options else None)
+    return {"content": content, "filename": name, "type": "text/csv"}
 
 
 def kpi(label: str, value: str, definition: str, source: str, kpi_id: str | None = None) -> html.Div:

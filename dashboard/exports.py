@@ -18,6 +18,9 @@ from typing import Any
 
 import pandas as pd
 
+from .i18n import _, use_lang
+from .text import COLUMN_LABELS, FILE_DATA, FILE_STEMS, FILE_UNDATED
+
 HXL_TAGS: dict[str, str] = {
     # FTS (as in OCHA's HDX "fts_requirements_funding_*" and "fts_incoming_funding_*" files)
     "plan_id": "#activity+appeal+id+fts_internal",
@@ -137,14 +140,15 @@ def hxl_row(columns: list[str]) -> list[str]:
     return [HXL_TAGS.get(c, "") for c in columns]
 
 
-def to_csv(frame: pd.DataFrame, hxl: bool = False) -> str:
+def to_csv(frame: pd.DataFrame, hxl: bool = False, headers: str | None = None) -> str:
     """CSV text (UTF-8, comma, LF, header, optional HXL row); blanks stay empty cells; text cells
-    that a spreadsheet would run as formulas are neutralised (see `neutralise`)."""
+    that a spreadsheet would run as formulas are neutralised (see `neutralise`). `headers="es"`
+    writes the column labels in that language instead of the tidy names (the HXL row is unchanged)."""
     plain = neutralise_formulas(_plain(frame))
-    text = plain.to_csv(index=False, lineterminator="\n")
+    text = header_labels(plain, headers).to_csv(index=False, lineterminator="\n")
     if not hxl:
         return text
-    header, _, body = text.partition("\n")
+    header, _sep, body = text.partition("\n")
     tags = pd.DataFrame([hxl_row(list(plain.columns))]).to_csv(index=False, header=False, lineterminator="\n")
     return header + "\n" + tags + body
 
@@ -164,6 +168,22 @@ def to_json(frame: pd.DataFrame, meta: dict[str, Any] | None = None) -> str:
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def file_stem(name: str) -> str:
+    """The file name stem of a view or table in the current language ('crisis/plans' -> 'crisis-plans',
+    Spanish 'crisis-planes'); tables keep their names."""
+    return _(FILE_STEMS[name]) if name in FILE_STEMS else name.replace("/", "-")
+
+
+def header_labels(frame: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+    """`frame` with its columns renamed to the readable labels in `lang` (None: the tidy names,
+    which the API documents and the HXL row follows)."""
+    if not lang:
+        return frame
+    with use_lang(lang):
+        names = {c: _(COLUMN_LABELS[c]) for c in frame.columns if c in COLUMN_LABELS}
+    return frame.rename(columns=names)
+
+
 def filename(name: str, filters: list[tuple[str, str]], data_date: str | None, ext: str) -> str:
     """'mmp-deaths-by-origin_date_from-2019-01-01_region_group-Americas_data-2025-04-30.csv'.
 
@@ -172,7 +192,7 @@ def filename(name: str, filters: list[tuple[str, str]], data_date: str | None, e
     parts = [_UNSAFE.sub("-", name).strip("-")]
     for key, value in filters:
         parts.append(_UNSAFE.sub("-", f"{key}-{value}").strip("-"))
-    parts.append(f"data-{data_date}" if data_date else "data-undated")
+    parts.append(_(FILE_DATA).format(date=data_date) if data_date else _(FILE_UNDATED))
     stem = "_".join(p for p in parts if p)
     if len(stem) > 170:
         stem = stem[:170].rstrip("-_") + "_etc"

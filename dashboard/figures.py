@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import fmt
-from .i18n import _
+from .i18n import _, pgettext
 from .text import CLUSTER_ROW_LABELS
 from .theme import COLOURS, base_layout
 
@@ -405,12 +405,15 @@ CRISIS_MARGIN = {"l": 64, "r": 12, "t": 36, "b": 30}  # fixed, so the two time a
 def nationality(code: str, country: str, n: int | None = None) -> str:
     """'Venezuelans' ('Venezuelan' for n == 1); 'people from <country>' where no noun is known."""
     one, many = DEMONYMS.get(code, DEMONYM_FALLBACK)
+    if n == 1 and code in DEMONYMS:
+        return pgettext("nationality", one)
     return _(one if n == 1 else many).format(country=country)
 
 
 def nationality_adjective(code: str, country: str) -> str:
     """'Venezuelan'; 'people from <country>' where no adjective is known."""
-    return _(DEMONYMS[code][0]) if code in DEMONYMS else _(DEMONYM_FALLBACK[1]).format(country=country)
+    return pgettext("nationality", DEMONYMS[code][0]) if code in DEMONYMS else \
+        _(DEMONYM_FALLBACK[1]).format(country=country)
 
 
 def group_label(group: str, code: str, country: str, legend: bool = False) -> str:

@@ -1,12 +1,15 @@
-"""Number and date formatting for people (one place, so a locale can be plugged in later)."""
+"""Number and date formatting for people, in the current language (Babel: `1,234.5` in English,
+`1.234,5` in Spanish; dates `15 Aug 2019` / `15 ago 2019`). Dollars are always "US$"."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
 import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal
 
-from .i18n import _
+from .i18n import _, current
 
 
 def is_missing(value: Any) -> bool:
@@ -21,12 +24,20 @@ def is_missing(value: Any) -> bool:
 
 def integer(value: Any) -> str:
     """1234567 -> '1,234,567'; missing -> '–'."""
-    return "–" if is_missing(value) else f"{int(value):,}"
+    return "–" if is_missing(value) else number(int(value), 0)
+
+
+def number(value: Any, digits: int = 1) -> str:
+    """1234.5 -> '1,234.5' (en) / '1.234,5' (es); `digits` decimals."""
+    if is_missing(value):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=current())
 
 
 def usd(value: Any) -> str:
     """Whole US dollars with separators: 'US$222,724,387'."""
-    return "–" if is_missing(value) else f"US${int(value):,}"
+    return "–" if is_missing(value) else f"US${number(int(value), 0)}"
 
 
 def usd_short(value: Any) -> str:
@@ -36,13 +47,13 @@ def usd_short(value: Any) -> str:
     v = float(value)
     for size, word in ((1e9, _("billion")), (1e6, _("million"))):
         if abs(v) >= size:
-            return f"US${v / size:,.1f} {word}"
-    return f"US${v:,.0f}"
+            return f"US${number(v / size, 1)} {word}"
+    return f"US${number(v, 0)}"
 
 
 def percent(value: Any, digits: int = 1) -> str:
     """34.538 -> '34.5 %'; missing -> '–'."""
-    return "–" if is_missing(value) else f"{float(value):,.{digits}f} %"
+    return "–" if is_missing(value) else f"{number(float(value), digits)} %"
 
 
 def day(value: Any) -> str:
@@ -50,7 +61,9 @@ def day(value: Any) -> str:
     if is_missing(value):
         return "–"
     d = pd.Timestamp(value).date() if not isinstance(value, date) else value
-    return f"{d.day} {d.strftime('%b')} {d.year}"
+    if current() == "en":
+        return f"{d.day} {d.strftime('%b')} {d.year}"
+    return format_date(d, "d MMM y", locale=current()).replace(".", "")
 
 
 def month(value: Any) -> str:
@@ -58,7 +71,9 @@ def month(value: Any) -> str:
     if is_missing(value):
         return "–"
     d = pd.Timestamp(value)
-    return f"{d.strftime('%B')} {d.year}"
+    if current() == "en":
+        return f"{d.strftime('%B')} {d.year}"
+    return format_date(d.date(), "LLLL 'de' y", locale=current())
 
 
 def truncate(text: str, width: int = 28) -> str:

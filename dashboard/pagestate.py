@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlencode
 
 from dash import Input, Output, ctx, dcc, no_update
 
+from .i18n import lang_pairs
+
 
 URL = "url"
 
@@ -46,7 +48,7 @@ class PageState:
         return dcc.Location(id=self.url_id, refresh=False)
 
     def search(self, f: Any) -> str:
-        pairs = self.to_pairs(f)
+        pairs = self.to_pairs(f) + lang_pairs()  # a permalink keeps the language (?lang=es)
         return f"?{urlencode(pairs)}" if pairs else ""
 
     def sync(self, trigger: str | None, search: str | None, *values: Any) -> list[Any]:

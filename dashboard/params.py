@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
-from .i18n import _
+from .i18n import LANGUAGES, _, normalise
 from .queries import Filters
+
+LANG_PARAMS = ("lang", "headers")  # ?lang=es: interface language; ?headers=es: CSV column header language
 
 MAX_VALUE_LENGTH = 200
 MAX_VALUES = 50
@@ -165,6 +167,12 @@ def parse(query: Mapping[str, str | Sequence[str]], allowed: Iterable[str],
         return base, options, [error]  # pages: the defaults, and say why
     for name, raw in query.items():
         try:
+            if name in LANG_PARAMS:  # the interface / CSV header language: allowed everywhere
+                value = normalise(raw)
+                if value is None:
+                    raise ParamError(name, _("unknown language; use one of: {names}").format(names=", ".join(LANGUAGES)))
+                options[name] = value
+                continue
             if name not in allowed:
                 hint = ", ".join(sorted(allowed)) or _("none")
                 raise ParamError(name if len(name) <= 40 else name[:40] + "…",

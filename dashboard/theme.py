@@ -1,6 +1,8 @@
 """Colours and chart styling in one place: the Okabe-Ito palette, safe for colour-blind readers."""
 from __future__ import annotations
 
+from .i18n import current
+
 # Okabe & Ito (2008), "Color Universal Design". Names are the roles they play in our charts.
 OKABE_ITO = {
     "black": "#000000",
@@ -60,5 +62,7 @@ def base_layout(**overrides) -> dict:
         "hoverlabel": {"namelength": -1},
         "colorway": SEQUENCE,
     }
+    if current() == "es":  # plotly's d3 number formats: 1.234,5 (decimal comma, thousands dot)
+        layout["separators"] = ",."
     layout.update(overrides)
     return layout

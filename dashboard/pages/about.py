@@ -7,9 +7,10 @@ from dash import dcc, html
 
 from ingest.schemas import TABLES
 
+from .. import fmt
 from ..components import notice
 from ..data import current_dataset, retrieved_at
-from ..i18n import _
+from ..i18n import _, with_lang
 from ..regions import REGION_GROUPS, groups
 from ..text import DEFINITIONS, SOURCES
 
@@ -72,7 +73,8 @@ def layout(**query: Any) -> html.Div:
         html.Div(className="table-wrap", children=html.Table(className="data", children=[
             html.Thead(html.Tr([html.Th(h, scope="col") for h in (_("Table"), _("Rows"), _("Origin"), _("Retrieved"),
                                                                    _("Licence"))])),
-            html.Tbody([html.Tr([html.Td(dcc.Link(t, href=f"/data?table={t}")), html.Td(f"{len(ds.tables[t]):,}"),
+            html.Tbody([html.Tr([html.Td(dcc.Link(t, href=with_lang(f"/data?table={t}"))),
+                                 html.Td(fmt.integer(len(ds.tables[t]))),
                                  html.Td(ds.provenance[t].get("origin", "")),
                                  html.Td(retrieved_at(ds.provenance[t]) or "–"),
                                  html.Td(ds.provenance[t].get("licence", ""))]) for t in TABLES]),

@@ -23,12 +23,12 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from .. import fmt
-from ..components import Chart, api_href, chart_block, data_table, download, field, filters_panel, ids, notice, \
-    source_text
+from ..components import Chart, api_href, chart_block, data_table, download, download_options, field, filters_panel, \
+    ids, notice, source_text
 from ..data import Dataset, current_dataset
 from ..figures import (crisis_breakdown, crisis_plan_table, crisis_plans, crisis_sentence, crisis_trend, group_label,
                        nationality, summary_crisis_breakdown, summary_crisis_plans, summary_crisis_trend)
-from ..i18n import N_, _
+from ..i18n import N_, _, with_lang
 from ..pagestate import PageState
 from ..params import parse, to_pairs
 from ..queries import Filters, crisis_default_year, crisis_facts, crisis_years, is_published_figure
@@ -213,9 +213,9 @@ def summary_section(ds: Dataset, country: str, year: int | None) -> list[Any]:
         html.H2(heading),
         html.P(crisis_sentence(facts, name), id=SENTENCE, className="crisis-sentence", **{"aria-live": "polite"}),
         html.P(" ".join(sources), className="source"),
-        html.P([dcc.Link(_("Funding by cluster and donor →"), href=f"/funding?country={country}"), " ",
+        html.P([dcc.Link(_("Funding by cluster and donor →"), href=with_lang(f"/funding?country={country}")), " ",
                 dcc.Link(_("All nationalities and a map →"),
-                         href=f"/migration?origin_iso3={country}" + (f"&year={year}" if year else ""))],
+                         href=with_lang(f"/migration?origin_iso3={country}" + (f"&year={year}" if year else "")))],
                className="crisis-links"),
     ]
 
@@ -343,8 +343,7 @@ def layout(**query: Any) -> html.Div:
             field(_("Year"), dcc.Dropdown(id=YEAR, options=year_options(f), value=values[f"{YEAR}.value"],
                                           clearable=False, placeholder=_("No year with data")), YEAR,
                   _("The year of the summary, the plan cards and the 'where' charts; shaded in the time charts.")),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=[{"label": _("add the HXL hashtag row"),
-                                                                  "value": "hxl"}], value=[]), HXL),
+            field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL),
         ]),
         html.Section(id=SUMMARY, className="crisis-summary", children=summary_section(ds, country, year)),
         html.Section(id=PLANS_YEAR, className="crisis-plans-year", children=plans_year_section(ds, country, year)),
@@ -369,7 +368,7 @@ def update_chart(key: str, country: Any, year: Any) -> tuple[Any, ...]:
 
 def download_chart(key: str, n_clicks: int, hxl: Any, country: Any, year: Any) -> dict[str, Any]:
     c, y = _selection(country, year)
-    return download(current_dataset(), CHARTS[key], chart_filters(key, c, y), hxl=bool(hxl))
+    return download(current_dataset(), CHARTS[key], chart_filters(key, c, y), hxl=hxl or [])
 
 
 def register(app: Any) -> None:

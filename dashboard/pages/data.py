@@ -9,10 +9,12 @@ from dash import Input, Output, ctx, dash_table, dcc, html, no_update
 
 from ingest.schemas import TABLES
 
+from .. import fmt
 from ..components import field, filters_panel, notice
 from ..data import Dataset, current_dataset, retrieved_at
 from ..i18n import _
 from ..pagestate import PageState, first
+from ..params import LANG_PARAMS
 from ..queries import grid_rows
 from ..text import COLUMN_LABELS, DEFINITIONS
 
@@ -31,7 +33,7 @@ def _table_of(query: Mapping[str, Any]) -> tuple[str, list[str]]:
     if name not in TABLES:
         return DEFAULT_TABLE, [_("table: unknown table {name!r}; showing {default}").format(
             name=str(name)[:40], default=DEFAULT_TABLE)]
-    unknown = [k for k in query if k != "table"]
+    unknown = [k for k in query if k not in ("table", *LANG_PARAMS)]
     return name, [_("{param}: unknown parameter here").format(param=k[:40]) for k in unknown]
 
 
@@ -77,7 +79,8 @@ def provenance_panel(ds: Dataset, name: str) -> html.Div:
 
 def links(name: str, hxl: list[str] | None) -> list[Any]:
     """Whole-table download links (served by the API)."""
-    suffix = "?" + urlencode({"hxl": "1"}) if hxl else ""
+    pairs = ([("hxl", "1")] if "hxl" in (hxl or []) else []) + ([("headers", "es")] if "headers-es" in (hxl or []) else [])
+    suffix = "?" + urlencode(pairs) if pairs else ""
     return [
         html.A(_("Download {name}.csv").format(name=name), href=f"/api/{name}.csv{suffix}", className="button",
                download=f"{name}.csv"),
@@ -107,11 +110,12 @@ def layout(**query: Any) -> html.Div:
                className="lead"),
         html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=ISSUES),
         filters_panel(label=_("Table"), children=[
-            field(_("Table"), dcc.Dropdown(id=TABLE, options=[{"label": f"{t} ({len(ds.tables[t]):,} rows)",
-                                                               "value": t} for t in TABLES],
-                                           value=name, clearable=False), TABLE),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=[{"label": _("add the HXL hashtag row to CSV"),
-                                                                  "value": "hxl"}], value=[]), HXL),
+            field(_("Table"), dcc.Dropdown(id=TABLE, options=[
+                {"label": _("{table} ({n} rows)").format(table=t, n=fmt.integer(len(ds.tables[t]))), "value": t}
+                for t in TABLES], value=name, clearable=False), TABLE),
+            field(_("Downloads"), dcc.Checklist(id=HXL, options=[
+                {"label": _("add the HXL hashtag row to CSV"), "value": "hxl"},
+                {"label": _("Spanish column headers"), "value": "headers-es"}], value=[]), HXL),
         ]),
         html.Div(id=LINKS, className="chart-tools", children=links(name, [])),
         html.Div(id=GRID_NOTE, **{"aria-live": "polite"}),

@@ -6,7 +6,8 @@ from typing import Any, Mapping
 
 from dash import Input, Output, State, dcc, html
 
-from ..components import Chart, chart_block, download, field, filters_panel, ids, notice, render
+from ..components import Chart, chart_block, download, download_options, field, filters_panel, ids, notice, \
+    render
 from ..data import Dataset, current_dataset
 from ..figures import (cluster_coverage, funding_timeline, requirements_vs_funding, summary_clusters,
                        summary_donors, summary_requirements, summary_timeline, top_donors)
@@ -164,8 +165,7 @@ def layout(**query: Any) -> html.Div:
                 {"label": _("plan clusters"), "value": "cluster"},
                 {"label": _("global clusters"), "value": "globalcluster"}], value=values[f"{CLUSTER_TYPE}.value"],
                 className="radio-row"), CLUSTER_TYPE),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=[{"label": _("add the HXL hashtag row"),
-                                                                  "value": "hxl"}], value=[]), HXL),
+            field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL),
         ]),
         html.Div(id=HEADING, children=heading(ds, f)),
         html.Div(className="charts", children=[chart_block(PREFIX, c) for c in CHARTS]),
@@ -183,7 +183,7 @@ def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
 
 
 def download_chart(key: str, n_clicks: int, hxl: Any, *values: Any) -> dict[str, Any]:
-    return download(current_dataset(), CHART[key], chart_filters(key, _filters(*values)), hxl=bool(hxl))
+    return download(current_dataset(), CHART[key], chart_filters(key, _filters(*values)), hxl=hxl or [])
 
 
 def update_heading(*values: Any) -> list[Any]:

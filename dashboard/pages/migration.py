@@ -8,7 +8,8 @@ from typing import Any, Mapping
 from dash import Input, Output, State, dcc, html
 
 from .. import fmt
-from ..components import Chart, chart_block, download, field, filters_panel, ids, notice, render
+from ..components import Chart, chart_block, download, download_options, field, filters_panel, ids, notice, \
+    render
 from ..data import current_dataset
 from ..figures import (deaths_by_cause, deaths_by_origin, deaths_by_region, deaths_trend, incident_map,
                        summary_cause, summary_map, summary_origin, summary_region, summary_trend)
@@ -166,8 +167,7 @@ def layout(**query: Any) -> html.Div:
             field(_("Trend by"), dcc.RadioItems(id=FREQ, options=[{"label": _("month"), "value": "month"},
                                                                   {"label": _("year"), "value": "year"}],
                                                 value=values[f"{FREQ}.value"], className="radio-row"), FREQ),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=[{"label": _("add the HXL hashtag row"),
-                                                                  "value": "hxl"}], value=[]), HXL),
+            field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL),
         ]),
         html.Div(id=NOTE, **{"aria-live": "polite"}),
         html.Div(className="charts", children=[chart_block(PREFIX, c) for c in CHARTS]),
@@ -196,7 +196,7 @@ def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
 
 def download_chart(key: str, n_clicks: int, hxl: list[str] | None, *values: Any) -> dict[str, Any]:
     """The CSV of exactly the rows behind one chart."""
-    return download(current_dataset(), CHART[key], _filters(*values), hxl=bool(hxl))
+    return download(current_dataset(), CHART[key], _filters(*values), hxl=hxl or [])
 
 
 def update_note(*values: Any) -> Any:

@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, dcc, html
 
 from .. import fmt
-from ..components import (Chart, chart_block, download, field, filters_panel, ids, kpi, notice, render,
-                          source_text)
+from ..components import (Chart, chart_block, download, download_options, field, filters_panel, ids, kpi, notice,
+                          render, source_text)
 from ..data import Dataset, current_dataset
 from ..figures import deaths_by_origin, summary_origin
-from ..i18n import N_, _
+from ..i18n import N_, _, with_lang
 from ..pagestate import PageState
 from ..params import parse, to_pairs
 from ..queries import (Filters, choose_plan, country_names, migration_totals, plan_countries, plan_figures,
@@ -148,7 +148,7 @@ def funding_cards(ds: Dataset, f: Filters) -> list[Any]:
     return [
         html.H2(_("Humanitarian funding: {name} ({code})").format(name=plan["plan_name"], code=plan["plan_code"] or "")),
         html.Div(cards, className="kpis"),
-        html.P(dcc.Link(_("Funding by year, cluster and donor →"), href=link)),
+        html.P(dcc.Link(_("Funding by year, cluster and donor →"), href=with_lang(link))),
     ]
 
 
@@ -170,7 +170,7 @@ def migration_cards(ds: Dataset, f: Filters) -> list[Any]:
     return [
         html.H2(_("Migrants recorded dead and missing: {where}, {period}").format(where=where, period=period)),
         html.Div(cards, className="kpis"),
-        html.P(dcc.Link(_("By nationality, month, region, cause and on a map →"), href=link)),
+        html.P(dcc.Link(_("By nationality, month, region, cause and on a map →"), href=with_lang(link))),
     ]
 
 
@@ -204,8 +204,7 @@ def layout(**query: Any) -> html.Div:
                 id=GROUP, options=[{"label": _("All regions"), "value": ""}] +
                 [{"label": g, "value": g} for g in groups], value=values[f"{GROUP}.value"], className="radio-row"),
                 GROUP, _(DEFINITIONS["region_group"])),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=[{"label": _("add the HXL hashtag row"),
-                                                                  "value": "hxl"}], value=[]), HXL),
+            field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL),
         ]),
         html.Section(id=FUNDING, className="overview-block", children=funding_cards(ds, f)),
         html.Section(id=MIGRATION, className="overview-block", children=migration_cards(ds, f)),
@@ -228,7 +227,7 @@ def update_chart(*values: Any) -> tuple[Any, ...]:
 
 
 def download_chart(n_clicks: int, hxl: Any, *values: Any) -> dict[str, Any]:
-    return download(current_dataset(), CHART, migration_filters(_filters(*values)), hxl=bool(hxl))
+    return download(current_dataset(), CHART, migration_filters(_filters(*values)), hxl=hxl or [])
 
 
 def register(app: Any) -> None:

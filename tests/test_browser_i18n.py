@@ -1,0 +1,101 @@
+"""Spanish in real headless Chromium against a real `python -m dashboard` (bundled snapshot): the
+crisis summary with Spanish numbers, links and permalinks that keep `lang=es`, and Accept-Language."""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from conftest import start_server
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 30_000
+DESKTOP = {"width": 1280, "height": 900}
+
+try:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT)
+except ImportError:  # the `chromium` fixture skips (or, in CI, fails) these tests first
+    expect = None
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory):
+    proc, base = start_server(["dashboard", "--data-dir", str(tmp_path_factory.mktemp("empty-data"))])
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def open_page(chromium):
+    contexts = []
+
+    def opener(url: str, **context_args):
+        context = chromium.new_context(viewport=DESKTOP, **context_args)
+        context.set_default_timeout(TIMEOUT)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+        return page, errors
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def query_of(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def test_crisis_page_in_spanish(open_page, dashboard_url):
+    page, errors = open_page(f"{dashboard_url}/crisis?country=VEN&year=2019&lang=es")
+    sentence = page.locator("#cr-sentence")
+    expect(sentence).to_contain_text("En 2019 el plan para Venezuela recibió el 34,5 % de los US$222,7 millones "
+                                     "solicitados")
+    text = sentence.inner_text()
+    assert "34,5" in text and "222,7" in text and "venezolanos" in text
+    expect(page.locator("h1")).to_have_text("Crisis: planes humanitarios y migrantes muertos de un país")
+    expect(page.locator("#cr-plans-title")).to_contain_text("Planes humanitarios relacionados con Venezuela")
+    expect(page.locator("#cr-trend-summary")).not_to_be_empty()
+    assert page.get_by_role("button", name="Descargar CSV").count() == 5
+    # the navigation keeps the language
+    nav = page.locator("header nav").first
+    href = nav.get_by_role("link", name="Financiación").get_attribute("href")
+    assert query_of(href).get("lang") == "es", href
+    nav.get_by_role("link", name="Financiación").click()
+    page.wait_for_url("**/funding?lang=es")
+    expect(page.locator("h1")).to_contain_text("Financiación humanitaria")
+    page.go_back()
+    expect(page.locator("#cr-sentence")).to_contain_text("34,5 %")
+    # a filter change writes a permalink that keeps lang=es
+    page.locator("#cr-year").click()
+    page.locator(".dash-dropdown-option", has_text="2020").first.click()
+    page.wait_for_function("() => location.search.includes('year=2020')")
+    assert query_of(page.url).get("lang") == "es", page.url
+    expect(page.locator("#cr-sentence")).to_contain_text("En 2020")
+    assert not errors, errors
+
+
+def test_accept_language_spanish(open_page, dashboard_url):
+    page, errors = open_page(f"{dashboard_url}/crisis?country=VEN&year=2019", locale="es-ES",
+                             extra_http_headers={"Accept-Language": "es-ES,es;q=0.9"})
+    expect(page.locator("#cr-sentence")).to_contain_text("recibió el 34,5 % de los US$222,7 millones solicitados")
+    expect(page.locator("h1")).to_contain_text("Crisis: planes humanitarios")
+    assert not errors, errors
+
+
+def test_english_by_default(open_page, dashboard_url):
+    page, errors = open_page(f"{dashboard_url}/crisis?country=VEN&year=2019", locale="en-GB")
+    expect(page.locator("#cr-sentence")).to_contain_text(
+        "In 2019 the plan for Venezuela received 34.5 % of the US$222.7 million it asked for")
+    href = page.locator("header nav").first.get_by_role("link", name="Funding").get_attribute("href")
+    assert "lang" not in href
+    assert not errors, errors
