@@ -10,7 +10,7 @@ from ingest.schemas import TABLES
 from .. import fmt
 from ..components import notice
 from ..data import current_dataset, retrieved_at
-from ..i18n import _, with_lang
+from ..i18n import N_, _, with_lang
 from ..regions import REGION_GROUPS, groups
 from ..text import DEFINITIONS, SOURCES
 
@@ -21,12 +21,13 @@ TERMS = ["requirements_usd", "funding_usd", "pledges_usd", "percent_funded", "un
          "people_targeted", "cluster_row_type", "share_percent", "dead", "missing", "dead_and_missing", "incidents",
          "origin_group", "region_group", "month_precision"]
 TERM_NAMES = {
-    "requirements_usd": "Requirements", "funding_usd": "Funding", "pledges_usd": "Pledges",
-    "percent_funded": "Percent funded", "unmet_usd": "Unmet requirements", "people_in_need": "People in need",
-    "people_targeted": "People targeted", "cluster_row_type": "Clusters, shared and not specified",
-    "share_percent": "Donor share", "dead": "Dead", "missing": "Missing", "dead_and_missing": "Dead and missing",
-    "incidents": "Incidents", "origin_group": "Nationality group", "region_group": "Region group",
-    "month_precision": "Date precision",
+    "requirements_usd": N_("Requirements"), "funding_usd": N_("Funding"), "pledges_usd": N_("Pledges"),
+    "percent_funded": N_("Percent funded"), "unmet_usd": N_("Unmet requirements"),
+    "people_in_need": N_("People in need"), "people_targeted": N_("People targeted"),
+    "cluster_row_type": N_("Clusters, shared and not specified"), "share_percent": N_("Donor share"),
+    "dead": N_("Dead"), "missing": N_("Missing"), "dead_and_missing": N_("Dead and missing"),
+    "incidents": N_("Incidents"), "origin_group": N_("Nationality group"), "region_group": N_("Region group"),
+    "month_precision": N_("Date precision"),
 }
 
 
