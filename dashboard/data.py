@@ -22,7 +22,8 @@ from ingest.errors import IngestError
 from ingest.schemas import LICENCES, SOURCE_OF, TABLES, empty
 from ingest.store import Store, default_data_dir, load_for_app, snapshot_dir
 
-from .queries import CUBE_COLUMNS, MMP_COUNTS, MMP_DIMS, country_names, migration_options, period_columns
+from .queries import (CUBE_COLUMNS, MMP_COUNTS, MMP_DIMS, country_names, index_cube, migration_options,
+                      period_columns)
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,8 @@ class Dataset:
                 entry = {**lic, "rows": 0, "inputs": [], "origin": "missing"}
             prov[name] = entry
         cube, precision = build_cube(full)
-        return cls(tables=full, provenance=prov, cube=cube, geo=build_geo(full), precision=precision,
-                   token=token, error=error)
+        return cls(tables=full, provenance=prov, cube=index_cube(cube), geo=index_cube(build_geo(full)),
+                   precision=precision, token=token, error=error)
 
     def has(self, name: str) -> bool:
         """True when the table holds at least one row."""

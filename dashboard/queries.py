@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import calendar
 import re
+import threading
+import weakref
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 # ------------------------------------------------------------------------------------------ filters
@@ -124,6 +127,323 @@ def period_columns(year: pd.Series, month: pd.Series, day: pd.Series | None = No
                          "precision": precision})
 
 
+# ------------------------------------------------------------------------------------------ fast path
+#
+# A cube built at load (data.build_cube / build_geo) is registered with `index_cube`: every dimension
+# is dictionary-encoded once (integer codes, -1 for NA), dates become int64 arrays and the counts plain
+# int64 numpy arrays. The migration queries then select rows with boolean masks on the codes and sum
+# with np.bincount over group codes instead of filtering and grouping strings per request. Frames that
+# were not registered (e.g. an ad-hoc incident table) take the plain pandas path; both give the same
+# answer (tests/test_cube.py checks that on random filters).
+
+_INDEXES: dict[int, "CubeIndex"] = {}
+_NAT = np.iinfo(np.int64).min
+
+
+class CubeIndex:
+    """Integer encodings of one cube frame (read-only; built once per load)."""
+
+    def __init__(self, cube: pd.DataFrame) -> None:
+        self.ref = weakref.ref(cube)
+        self.n = len(cube)
+        self.dims: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for col in cube.columns:
+            if col in MMP_DIMS or col == "precision":
+                codes, uniques = pd.factorize(cube[col], use_na_sentinel=True)
+                self.dims[col] = (codes.astype(np.int32), np.asarray(uniques.astype(object)))
+        self.dtypes = {c: cube[c].dtype for c in cube.columns}
+        self.date = cube["date"].to_numpy("datetime64[ns]").view("int64")
+        self.date_end = cube["date_end"].to_numpy("datetime64[ns]").view("int64")
+        self.year = cube["year"].to_numpy("int64")
+        self.measures = {c: cube[c].to_numpy("int64") for c in MMP_COUNTS if c in cube}
+        self.extra = {c: cube[c].to_numpy("int64") for c in ("lat_bin", "lon_bin") if c in cube}
+        self._weights: dict[str, np.ndarray] = {}
+        self._groups: dict[tuple[str, ...], tuple[np.ndarray, dict[str, np.ndarray], int]] = {}
+        self._months: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def weights(self, col: str) -> np.ndarray:
+        """The count column as float64 for np.bincount (exact: every sum stays far below 2**53)."""
+        w = self._weights.get(col)
+        if w is None:
+            w = self._weights[col] = self.measures[col].astype("float64")
+        return w
+
+    def lut(self, col: str, keep: Any) -> np.ndarray:
+        """A boolean lookup table over the column's codes (+1 slot at the end for NA, always False)."""
+        _codes, uniques = self.dims[col]
+        table = np.zeros(len(uniques) + 1, dtype=bool)
+        if len(uniques):
+            table[:-1] = np.asarray(keep(pd.Series(uniques, dtype=self.dtypes[col])), dtype=bool)
+        return table
+
+    def matches(self, col: str, keep: Any) -> np.ndarray:
+        codes, _uniques = self.dims[col]
+        return self.lut(col, keep)[codes]  # code -1 (NA) reads the last slot: False
+
+    def group(self, keys: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
+        """Row -> group code for a key set, and each group's key values (object arrays, None for NA)."""
+        with self._lock:
+            hit = self._groups.get(keys)
+        if hit is not None:
+            return hit
+        combo = np.zeros(self.n, dtype=np.int64)
+        for k in keys:
+            codes, uniques = self.dims[k]
+            combo = combo * (len(uniques) + 1) + (codes.astype(np.int64) + 1)
+        uniq, inverse = np.unique(combo, return_inverse=True)
+        values: dict[str, np.ndarray] = {}
+        rest = uniq.copy()
+        for k in reversed(keys):
+            _codes, uniques = self.dims[k]
+            base = len(uniques) + 1
+            code = rest % base - 1
+            rest = rest // base
+            vals = np.empty(len(uniq), dtype=object)
+            vals[:] = None
+            known = code >= 0
+            vals[known] = uniques[code[known]]
+            values[k] = vals
+        hit = (inverse.reshape(-1).astype(np.int32), values, len(uniq))
+        with self._lock:
+            self._groups[keys] = hit
+        return hit
+
+    def date_years(self) -> np.ndarray:
+        """The year of each row's start date."""
+        return self.date.view("datetime64[ns]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+    def months(self) -> np.ndarray:
+        """year * 12 + month - 1 of each row's start date."""
+        if self._months is None:
+            d = self.date.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+            self._months = d + 1970 * 12
+        return self._months
+
+
+def index_cube(cube: pd.DataFrame) -> pd.DataFrame:
+    """Register the fast path for `cube` (built once per load; the frame must not be mutated after)."""
+    if not isinstance(cube.index, pd.RangeIndex) or not {"date", "date_end", "year"} <= set(cube.columns):
+        return cube
+    key = id(cube)
+    _INDEXES[key] = CubeIndex(cube)
+    weakref.finalize(cube, _INDEXES.pop, key, None)
+    return cube
+
+
+def _index_of(cube: pd.DataFrame) -> CubeIndex | None:
+    idx = _INDEXES.get(id(cube))
+    if idx is None or idx.ref() is not cube or idx.n != len(cube):
+        return None
+    return idx
+
+
+def _fast_mask(idx: CubeIndex, f: Filters) -> np.ndarray:
+    """filter_cube's mask, on the encoded columns."""
+    mask = np.ones(idx.n, dtype=bool)
+    if f.date_from is not None:
+        mask &= (idx.date_end >= pd.Timestamp(f.date_from).as_unit("ns").value) & (idx.date_end != _NAT)
+    if f.date_to is not None:
+        mask &= (idx.date <= pd.Timestamp(f.date_to).as_unit("ns").value) & (idx.date != _NAT)
+    if f.years:
+        mask &= np.isin(idx.year, np.asarray(list(f.years), dtype=np.int64))
+    for col, wanted in (("region_group", f.region_groups), ("region", f.regions), ("cause_of_death", f.causes),
+                        ("migration_route", f.routes)):
+        if wanted:
+            values = list(wanted)
+            mask &= idx.matches(col, lambda s, values=values: s.isin(values).fillna(False).astype(bool))
+    if f.origins:
+        mask &= idx.matches("origin_iso3", lambda s: contains_code(s, f.origins))
+    if f.countries:
+        mask &= idx.matches("country_of_incident_iso3", lambda s: contains_code(s, f.countries))
+    return mask
+
+
+def _fast_sum_by(cube: pd.DataFrame, idx: CubeIndex, sel: np.ndarray, keys: list[str],
+                 counts: list[str]) -> pd.DataFrame:
+    """_sum_by(cube.iloc[sel], keys, counts) with np.bincount: groups in order of first appearance."""
+    row_codes, values, n_groups = idx.group(tuple(keys))
+    codes = row_codes[sel]
+    present = np.bincount(codes, minlength=n_groups)
+    first = np.empty(n_groups, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    groups = np.flatnonzero(present)
+    groups = groups[np.argsort(first[groups], kind="stable")]
+    out = pd.DataFrame({k: pd.array(values[k][groups], dtype=idx.dtypes[k]) for k in keys})
+    for c in counts:
+        sums = np.bincount(codes, weights=idx.weights(c)[sel], minlength=n_groups)
+        out[c] = np.rint(sums[groups]).astype("int64")
+    return out
+
+
+def _selected(cube: pd.DataFrame, f: Filters) -> tuple[CubeIndex, np.ndarray] | None:
+    """(index, selected row positions) when `cube` has a fast path and the selection is not empty."""
+    idx = _index_of(cube)
+    if idx is None:
+        return None
+    sel = np.flatnonzero(_fast_mask(idx, f))
+    return (idx, sel) if len(sel) else None
+
+
+def _grouped(cube: pd.DataFrame, f: Filters, keys: list[str], counts: list[str],
+             only_groups: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """_sum_by(filter_cube(cube, f), keys, counts) (restricted to origin_group in `only_groups` when
+    given), through the fast path when the cube has one."""
+    hit = _selected(cube, f)
+    if hit is not None:
+        idx, sel = hit
+        if only_groups is not None:
+            sel = sel[idx.matches("origin_group", lambda s: s.isin(list(only_groups)).fillna(False).astype(bool))[sel]]
+        if len(sel):
+            return _fast_sum_by(cube, idx, sel, keys, counts)
+    rows = filter_cube(cube, f)
+    if only_groups is not None:
+        rows = rows[rows["origin_group"].isin(list(only_groups)).fillna(False).astype(bool)]
+    return _sum_by(rows, keys, counts)
+
+
+def _period_number(t: pd.Timestamp, code: str) -> int:
+    return t.year * 12 + t.month - 1 if code == "M" else t.year
+
+
+def _period_starts(numbers: np.ndarray, code: str) -> np.ndarray:
+    if code == "M":
+        return (np.asarray(numbers, dtype=np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[ns]")
+    return (np.asarray(numbers, dtype=np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[ns]")
+
+
+def _period_labels(numbers: np.ndarray, code: str) -> list[str]:
+    if code == "M":
+        return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in numbers.tolist()]
+    return [f"{n:04d}" for n in numbers.tolist()]
+
+
+def _fast_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame | None:
+    """deaths_trend through the fast path (None: no fast path or nothing selected)."""
+    hit = _selected(cube, f)
+    if hit is None:
+        return None
+    idx, sel = hit
+    code = "M" if f.freq == "month" else "Y"
+    if code == "M":
+        year_only = idx.matches("precision", lambda s: (s == "year").fillna(False).astype(bool))[sel]
+    else:
+        year_only = np.zeros(len(sel), dtype=bool)
+    placed, unplaced = sel[~year_only], sel[year_only]
+    periods: list[str] = []
+    starts: list[np.ndarray] = []
+    sums: dict[str, list[np.ndarray]] = {c: [] for c in SUMMED}
+    if len(placed):
+        per = idx.months()[placed] if code == "M" else idx.date_years()[placed]
+        lo = int(per.min())
+        offs = per - lo
+        present = np.bincount(offs)
+        first = _period_number(pd.Timestamp(f.date_from), code) if f.date_from else lo
+        last = (_period_number(pd.Timestamp(f.date_to), code) if f.date_to
+                else _period_number(pd.Timestamp(int(idx.date_end[placed].max())), code))
+        numbers = np.union1d(np.arange(first, last + 1, dtype=np.int64), lo + np.flatnonzero(present))
+        inside = (numbers >= lo) & (numbers < lo + len(present))
+        for c in SUMMED:
+            s = np.rint(np.bincount(offs, weights=idx.weights(c)[placed])).astype("int64")
+            col = np.zeros(len(numbers), dtype="int64")
+            col[inside] = s[numbers[inside] - lo]
+            sums[c].append(col)
+        periods += _period_labels(numbers, code)
+        starts.append(_period_starts(numbers, code))
+    if len(unplaced):
+        years = idx.year[unplaced]
+        uniq, inv = np.unique(years, return_inverse=True)
+        inv = inv.reshape(-1)
+        for c in SUMMED:
+            sums[c].append(np.rint(np.bincount(inv, weights=idx.weights(c)[unplaced])).astype("int64"))
+        periods += [f"{y} (month unknown)" for y in uniq.tolist()]
+        starts.append(np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]"))
+    out = pd.DataFrame({"period": pd.Series(periods, dtype="string"),
+                        "period_start": pd.Series(np.concatenate(starts), dtype="datetime64[ns]")})
+    for c in SUMMED:
+        out[c] = np.concatenate(sums[c]).astype("int64")
+    return out[TREND_COLUMNS]
+
+
+def _fast_crisis_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame | None:
+    """crisis_deaths_trend through the fast path (None: no fast path or nothing selected)."""
+    hit = _selected(cube, f)
+    if hit is None:
+        return None
+    idx, sel = hit
+    codes, uniques = idx.dims["origin_group"]
+    position = np.full(len(uniques) + 1, -1, dtype=np.int64)  # code -> index in CRISIS_GROUPS
+    for i, value in enumerate(uniques.tolist()):
+        if value in CRISIS_GROUPS:
+            position[i] = CRISIS_GROUPS.index(value)
+    gpos = position[codes[sel]]
+    sel, gpos = sel[gpos >= 0], gpos[gpos >= 0]
+    if not len(sel):
+        return None
+    year_only = idx.matches("precision", lambda s: (s == "year").fillna(False).astype(bool))[sel]
+    ng = len(CRISIS_GROUPS)
+    periods: list[str] = []
+    groups_out: list[str] = []
+    starts: list[np.ndarray] = []
+    sums: dict[str, list[np.ndarray]] = {c: [] for c in SUMMED}
+    placed, pg = sel[~year_only], gpos[~year_only]
+    if len(placed):
+        months = idx.months()[placed]
+        lo = int(months.min())
+        n_months = int(months.max()) - lo + 1
+        key = (months - lo) * ng + pg
+        groups = sorted(set(pg.tolist()))  # CRISIS_GROUPS order
+        cells = (np.arange(n_months)[:, None] * ng + np.asarray(groups)[None, :]).reshape(-1)
+        for c in SUMMED:
+            s = np.rint(np.bincount(key, weights=idx.weights(c)[placed], minlength=n_months * ng)).astype("int64")
+            sums[c].append(s[cells])
+        numbers = np.repeat(np.arange(lo, lo + n_months, dtype=np.int64), len(groups))
+        periods += _period_labels(numbers, "M")
+        starts.append(_period_starts(numbers, "M"))
+        groups_out += [CRISIS_GROUPS[g] for g in groups] * n_months
+    unplaced, ug = sel[year_only], gpos[year_only]
+    if len(unplaced):
+        # groupby(["year", "origin_group"]) order: year, then the group's name
+        rank = np.asarray([sorted(CRISIS_GROUPS).index(g) for g in CRISIS_GROUPS], dtype=np.int64)
+        key = idx.year[unplaced] * ng + rank[ug]
+        uniq, inv = np.unique(key, return_inverse=True)
+        inv = inv.reshape(-1)
+        for c in SUMMED:
+            sums[c].append(np.rint(np.bincount(inv, weights=idx.weights(c)[unplaced])).astype("int64"))
+        periods += [f"{k // ng} (month unknown)" for k in uniq.tolist()]
+        groups_out += [sorted(CRISIS_GROUPS)[k % ng] for k in uniq.tolist()]
+        starts.append(np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]"))
+    out = pd.DataFrame({"period": pd.Series(periods, dtype="string"),
+                        "period_start": pd.Series(np.concatenate(starts), dtype="datetime64[ns]"),
+                        "origin_group": pd.Series(groups_out, dtype="string")})
+    for c in SUMMED:
+        out[c] = np.concatenate(sums[c]).astype("int64")
+    return out[CRISIS_TREND_COLUMNS]
+
+
+def _fast_bins(geo: pd.DataFrame, f: Filters, max_bins: int) -> pd.DataFrame | None:
+    """incident_bins through the fast path, before sorting (None: no fast path or nothing selected)."""
+    hit = _selected(geo, f)
+    if hit is None or "lat_bin" not in geo.columns:
+        return None
+    idx, sel = hit
+    lat_all, lon_all = idx.extra["lat_bin"][sel], idx.extra["lon_bin"][sel]
+    for size in (1, 2, 5, 10, 30):
+        lat, lon = lat_all // size, lon_all // size
+        la0, lo0 = int(lat.min()), int(lon.min())
+        width = int(lon.max()) - lo0 + 1
+        key = (lat - la0) * width + (lon - lo0)
+        cells = np.flatnonzero(np.bincount(key))
+        if len(cells) <= max_bins:
+            break
+    out = pd.DataFrame({"lat": ((cells // width + la0) * size + size / 2).astype("float64"),
+                        "lon": ((cells % width + lo0) * size + size / 2).astype("float64")})
+    for c in SUMMED:
+        out[c] = np.rint(np.bincount(key, weights=idx.weights(c)[sel])[cells]).astype("int64")
+    out["bin_degrees"] = pd.Series([float(size)] * len(out), dtype="float64", index=out.index)
+    return out
+
+
 # ------------------------------------------------------------------------------------------ migration
 
 
@@ -134,6 +454,9 @@ def filter_cube(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
     includes all of August (see `period_note`). Nationality and incident-country filters match any
     code of a multi-country row, which stays one row (never split, never counted twice).
     """
+    idx = _index_of(cube)
+    if idx is not None:
+        return cube[_fast_mask(idx, f)]
     mask = pd.Series(True, index=cube.index)
     if f.date_from is not None:
         mask &= cube["date_end"] >= pd.Timestamp(f.date_from)
@@ -161,8 +484,7 @@ def deaths_by_origin(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
     "Unknown", "Mixed" and each multi-nationality combination are their own rows, as published.
     """
-    rows = filter_cube(cube, f)
-    out = _sum_by(rows, ["origin", "origin_iso3", "origin_group"], SUMMED)
+    out = _grouped(cube, f, ["origin", "origin_iso3", "origin_group"], SUMMED)
     return _sorted_desc(out, "dead_and_missing", ["origin", "origin_iso3"])[ORIGIN_COLUMNS]
 
 
@@ -172,6 +494,9 @@ def deaths_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
     Rows whose month is unknown cannot be placed in a month: in a monthly trend they come last, one
     row per year labelled "YYYY (month unknown)" with no period_start, so nothing is dropped.
     """
+    fast = _fast_trend(cube, f)
+    if fast is not None:
+        return fast
     rows = filter_cube(cube, f)
     if rows.empty:
         return pd.DataFrame({"period": pd.Series([], dtype="string"),
@@ -206,18 +531,21 @@ def deaths_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 def deaths_by_region(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Dead and missing per incident region (with its group), largest first."""
-    out = _sum_by(filter_cube(cube, f), ["region_group", "region"], SUMMED)
+    out = _grouped(cube, f, ["region_group", "region"], SUMMED)
     return _sorted_desc(out, "dead_and_missing", ["region_group", "region"])[REGION_COLUMNS]
 
 
 def deaths_by_cause(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Dead and missing per published cause of death (combined causes stay one row), largest first."""
-    out = _sum_by(filter_cube(cube, f), ["cause_of_death"], SUMMED)
+    out = _grouped(cube, f, ["cause_of_death"], SUMMED)
     return _sorted_desc(out, "dead_and_missing", ["cause_of_death"])[CAUSE_COLUMNS]
 
 
 def incident_bins(geo: pd.DataFrame, f: Filters, max_bins: int = 1500) -> pd.DataFrame:
     """Incidents aggregated on a lat/lon grid (1°, coarsened until at most `max_bins` cells)."""
+    fast = _fast_bins(geo, f, max_bins)
+    if fast is not None:
+        return _sorted_desc(fast, "dead_and_missing", ["lat", "lon"])[BIN_COLUMNS]
     rows = filter_cube(geo, f)
     for size in (1, 2, 5, 10, 30):
         lat = (rows["lat_bin"] // size) * size + size / 2
@@ -234,6 +562,10 @@ def incident_bins(geo: pd.DataFrame, f: Filters, max_bins: int = 1500) -> pd.Dat
 
 def migration_totals(cube: pd.DataFrame, f: Filters) -> dict[str, int]:
     """Sums of every count over the selection (dead, missing, dead_and_missing, incidents, …)."""
+    idx = _index_of(cube)
+    if idx is not None:
+        mask = _fast_mask(idx, f)
+        return {c: int(idx.measures[c][mask].sum()) for c in MMP_COUNTS}
     rows = filter_cube(cube, f)
     return {c: int(rows[c].sum()) for c in MMP_COUNTS}
 
@@ -668,8 +1000,7 @@ def crisis_deaths_by(cube: pd.DataFrame, f: Filters, keys: list[str]) -> pd.Data
     cause) and nationality group: 'single' rows are people of that nationality (at least N of them),
     'multiple' rows are incidents with several nationalities including it, kept apart and never split.
     Single first, then largest first."""
-    rows = _crisis_rows(cube, f)
-    out = _sum_by(rows, ["origin_group", *keys], SUMMED)
+    out = _grouped(cube, f, ["origin_group", *keys], SUMMED, only_groups=CRISIS_GROUPS)
     out = out.assign(_g=out["origin_group"].map({g: i for i, g in enumerate(CRISIS_GROUPS)}).astype("int64"))
     out = out.sort_values(["_g", "dead_and_missing", *keys], ascending=[True, False] + [True] * len(keys),
                           na_position="last", kind="mergesort")
@@ -680,6 +1011,9 @@ def crisis_deaths_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Dead and missing of the selected nationalities per month and nationality group ('single',
     'multiple'), every month from the first to the last with a record (zeros in between). Rows
     without a month come last as "YYYY (month unknown)" with no period_start."""
+    fast = _fast_crisis_trend(cube, f)
+    if fast is not None:
+        return fast
     rows = _crisis_rows(cube, f)
     empty = pd.DataFrame({"period": pd.Series([], dtype="string"),
                           "period_start": pd.Series([], dtype="datetime64[ns]"),

@@ -1,0 +1,142 @@
+"""The cube's fast path (integer codes + np.bincount, dashboard.queries.index_cube) gives exactly the
+answers of the plain pandas path, on random filters over a synthetic cube with NA dimension values,
+negative 'missing' corrections, multi-nationality rows and day/month/year precision rows."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from dashboard import queries as q
+from dashboard.data import GEO_COLUMNS, _typed
+from dashboard.queries import Filters
+
+REGIONS = [("Mediterranean", "Central Mediterranean"), ("Mediterranean", "Western Mediterranean"),
+           ("Americas", "US-Mexico border"), ("Americas", "Caribbean"), ("Africa", "Sahara Desert"),
+           (None, None), ("Asia", None)]
+ORIGINS = [("Afghanistan", "AFG", "single"), ("Syrian Arab Republic", "SYR", "single"),
+           ("Mexico", "MEX", "single"), ("Afghanistan,Syria", "AFG;SYR", "multiple"),
+           ("Mexico,Guatemala,Honduras", "MEX;GTM;HND", "multiple"), ("Unknown", None, "unknown"),
+           ("Mixed", None, "mixed"), (None, None, None), ("Venezuela", "VEN", "single")]
+COUNTRIES = ["LBY", "ITA", "MEX;USA", "USA", None, "GRC"]
+CAUSES = ["Drowning", "Violence", "Mixed or unknown", None, "Drowning,Violence"]
+ROUTES = ["Central Mediterranean", "US-Mexico border crossing", None, "Atlantic route to Canary Islands"]
+
+
+def synthetic(n: int, seed: int, geo: bool = False) -> pd.DataFrame:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        year = rng.randint(2014, 2025)
+        kind = rng.random()
+        if kind < 0.75:
+            d = date(year, 1, 1) + timedelta(days=rng.randint(0, 364))
+            start, end, precision, month = d, d, "day", d.month
+        elif kind < 0.92:
+            month = rng.randint(1, 12)
+            start, end, precision = date(year, month, 1), q.month_end(date(year, month, 1)), "month"
+        else:
+            start, end, precision, month = date(year, 1, 1), date(year, 12, 31), "year", None
+        group, region = rng.choice(REGIONS)
+        origin, iso3, ogroup = rng.choice(ORIGINS)
+        dead, missing = rng.randint(0, 40), rng.randint(-5, 30)  # negative: a correction
+        row = {"date": start, "date_end": end, "precision": precision, "year": year, "month": month,
+               "region": region, "region_group": group, "country_of_incident_iso3": rng.choice(COUNTRIES),
+               "origin": origin, "origin_iso3": iso3, "origin_group": ogroup,
+               "cause_of_death": rng.choice(CAUSES), "migration_route": rng.choice(ROUTES),
+               "incidents": rng.randint(1, 4), "dead": dead, "missing": missing, "dead_and_missing": dead + missing,
+               "survivors": rng.randint(0, 9), "females": rng.randint(0, 3), "males": rng.randint(0, 3),
+               "children": rng.randint(0, 2)}
+        if geo:
+            row["lat_bin"], row["lon_bin"] = rng.randint(-60, 70), rng.randint(-179, 179)
+        rows.append(row)
+    frame = pd.DataFrame(rows).sort_values("date", kind="mergesort").reset_index(drop=True)
+    return _typed(frame[GEO_COLUMNS if geo else q.CUBE_COLUMNS])
+
+
+def random_filters(rng: random.Random) -> Filters:
+    def some(values):
+        values = [v for v in values if v is not None]
+        return tuple(rng.sample(values, rng.randint(1, 2))) if rng.random() < 0.3 else ()
+
+    kw = {}
+    if rng.random() < 0.5:
+        a = date(2014, 1, 1) + timedelta(days=rng.randint(0, 4000))
+        kw["date_from"] = a
+        if rng.random() < 0.7:
+            kw["date_to"] = a + timedelta(days=rng.randint(0, 1500))
+    elif rng.random() < 0.3:
+        kw["date_to"] = date(2014, 1, 1) + timedelta(days=rng.randint(0, 4000))
+    if rng.random() < 0.2:
+        kw["years"] = tuple(rng.sample(range(2014, 2026), rng.randint(1, 3)))
+    return Filters(**kw, region_groups=some({g for g, _r in REGIONS}), regions=some({r for _g, r in REGIONS}),
+                   origins=some(["AFG", "SYR", "MEX", "GTM", "VEN", "XXX"]), countries=some(["USA", "LBY", "ITA"]),
+                   causes=some(CAUSES), routes=some(ROUTES), freq=rng.choice(["month", "month", "year"]))
+
+
+QUERIES = {
+    "origin": q.deaths_by_origin,
+    "trend": q.deaths_trend,
+    "region": q.deaths_by_region,
+    "cause": q.deaths_by_cause,
+    "crisis_trend": q.crisis_deaths_trend,
+    "crisis_region": lambda c, f: q.crisis_deaths_by(c, f, ["region_group", "region"]),
+    "crisis_route": lambda c, f: q.crisis_deaths_by(c, f, ["migration_route"]),
+    "crisis_cause": lambda c, f: q.crisis_deaths_by(c, f, ["cause_of_death"]),
+    "filter": q.filter_cube,
+}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fast_path_equals_pandas(seed):
+    naive = synthetic(3000, seed)
+    fast = q.index_cube(naive.copy())
+    assert q._index_of(fast) is not None and q._index_of(naive) is None
+    rng = random.Random(seed)
+    for _ in range(25):
+        f = random_filters(rng)
+        for name, fn in QUERIES.items():
+            assert_frame_equal(fn(fast, f), fn(naive, f), obj=f"{name} {f}")
+        assert q.migration_totals(fast, f) == q.migration_totals(naive, f)
+        assert q.period_note(fast, f, "day") == q.period_note(naive, f, "day")
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_fast_bins_equal_pandas(seed):
+    naive = synthetic(4000, seed, geo=True)
+    fast = q.index_cube(naive.copy())
+    rng = random.Random(seed)
+    for _ in range(15):
+        f = random_filters(rng)
+        for max_bins in (1500, 300, 40, 3):
+            assert_frame_equal(q.incident_bins(fast, f, max_bins), q.incident_bins(naive, f, max_bins), obj=str(f))
+
+
+def test_selective_and_empty_selections():
+    naive = synthetic(500, 7)
+    fast = q.index_cube(naive.copy())
+    for f in (Filters(origins=("ZZZ",)), Filters(date_from=date(2030, 1, 1)), Filters(causes=("Violence",)),
+              Filters(origins=("AFG",), freq="year"), Filters(regions=("Caribbean",), date_to=date(2014, 1, 31))):
+        for name, fn in QUERIES.items():
+            assert_frame_equal(fn(fast, f), fn(naive, f), obj=f"{name} {f}")
+
+
+def test_dataset_cube_is_indexed_and_index_follows_the_frame():
+    from dashboard.data import Dataset
+
+    ds = Dataset.from_tables({})
+    assert q._index_of(ds.cube) is not None and q._index_of(ds.geo) is not None
+    assert_frame_equal(q.deaths_by_origin(ds.cube, Filters()), q.deaths_by_origin(ds.cube.copy(), Filters()))
+    assert q._index_of(ds.cube.copy()) is None  # a copy is not indexed: it takes the plain path
+
+
+def test_big_sums_stay_exact():
+    naive = synthetic(200, 8)
+    naive["dead"] = np.int64(2**40) + np.arange(len(naive))
+    naive["dead_and_missing"] = naive["dead"] + naive["missing"]
+    fast = q.index_cube(naive.copy())
+    assert_frame_equal(q.deaths_by_region(fast, Filters()), q.deaths_by_region(naive, Filters()))
