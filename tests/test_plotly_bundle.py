@@ -65,6 +65,16 @@ def test_app_serves_the_partial_bundle(app_client):
         assert len(squeezed.get_data()) < 700_000  # ~0.48 MB against ~1.47 MB for the full bundle
 
 
+def test_several_apps_in_one_process_give_one_script(tmp_path, monkeypatch):
+    """Every dash.Dash() appends a plotly entry to the module-global dcc._js_dist: still one <script>."""
+    monkeypatch.delenv(vendor.ENV_FULL, raising=False)
+    from dashboard.app import create_app
+
+    for i in range(3):
+        app = create_app(tmp_path / str(i), check_every=1e9)
+    assert len(PARTIAL_URL.findall(app.server.test_client().get("/").get_data(as_text=True))) == 1
+
+
 def test_full_bundle_escape_hatch(tmp_path, monkeypatch):
     monkeypatch.setenv(vendor.ENV_FULL, "1")
     from dashboard.app import create_app

@@ -37,19 +37,23 @@ def use_partial_plotlyjs(full: bool | None = None) -> bool:
     full = full_requested() if full is None else full
     if not full and not PARTIAL_PATH.is_file():  # e.g. a checkout without the built file: stay working
         full = True
-    for entry in dcc._js_dist:  # pylint: disable=protected-access
-        if (entry.get("namespace"), entry.get("relative_package_path")) in (("plotly", FULL), (__name__, PARTIAL)):
-            if full:  # Dash's own entry, as dash.Dash._setup_plotlyjs writes it
-                entry.update(namespace="plotly", relative_package_path=FULL, async_="eager",
-                             external_url=f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js")
-                entry["async"] = entry.pop("async_")
-            else:
-                entry.update(namespace=__name__, relative_package_path=PARTIAL)
-                entry.pop("external_url", None)  # never a CDN: the full bundle there is not ours
-                # A plain <script> in the page rather than Dash's lazy load: dcc.Graph uses window.Plotly
-                # when it is set and only otherwise injects window._dashPlotlyJSURL, which dash-renderer
-                # hard-codes to plotly's full package_data/plotly.min.js (no way to point it elsewhere).
-                entry.pop("async", None)
+    # Every dash.Dash() appends its own copy of the plotly entry to the module-global list: keep one, or a
+    # process that builds several apps (the tests) would put one <script> per app in the page.
+    dist = dcc._js_dist  # pylint: disable=protected-access
+    ours = [e for e in dist if (e.get("namespace"), e.get("relative_package_path")) in (("plotly", FULL), (__name__, PARTIAL))]
+    extras = {id(e) for e in ours[1:]}
+    dist[:] = [e for e in dist if id(e) not in extras]  # by identity: the copies are equal dicts
+    for entry in ours[:1]:
+        if full:  # Dash's own entry, as dash.Dash._setup_plotlyjs writes it
+            entry.update({"namespace": "plotly", "relative_package_path": FULL, "async": "eager",
+                          "external_url": f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"})
+        else:
+            entry.update(namespace=__name__, relative_package_path=PARTIAL)
+            entry.pop("external_url", None)  # never a CDN: the full bundle there is not ours
+            # A plain <script> in the page rather than Dash's lazy load: dcc.Graph uses window.Plotly when
+            # it is set and only otherwise injects window._dashPlotlyJSURL, which dash-renderer hard-codes
+            # to plotly's full package_data/plotly.min.js (no way to point it elsewhere).
+            entry.pop("async", None)
     return not full
 
 
