@@ -155,6 +155,11 @@ class CubeIndex:
         self.date = cube["date"].to_numpy("datetime64[ns]").view("int64")
         self.date_end = cube["date_end"].to_numpy("datetime64[ns]").view("int64")
         self.year = cube["year"].to_numpy("int64")
+        known = (self.date != _NAT) & (self.date_end != _NAT)
+        # Sorted by date (as build_cube/build_geo make it): a date range is a searchsorted slice; a row
+        # starting before the range still counts while its period (at most `span` long) reaches into it.
+        self.sorted = bool(known.all() and (np.diff(self.date) >= 0).all() and (self.date_end >= self.date).all())
+        self.span = int((self.date_end - self.date).max()) if self.sorted and self.n else 0
         self.measures = {c: cube[c].to_numpy("int64") for c in MMP_COUNTS if c in cube}
         self.extra = {c: cube[c].to_numpy("int64") for c in ("lat_bin", "lon_bin") if c in cube}
         self._weights: dict[str, np.ndarray] = {}
@@ -177,9 +182,9 @@ class CubeIndex:
             table[:-1] = np.asarray(keep(pd.Series(uniques, dtype=self.dtypes[col])), dtype=bool)
         return table
 
-    def matches(self, col: str, keep: Any) -> np.ndarray:
+    def matches(self, col: str, keep: Any, lo: int = 0, hi: int | None = None) -> np.ndarray:
         codes, _uniques = self.dims[col]
-        return self.lut(col, keep)[codes]  # code -1 (NA) reads the last slot: False
+        return self.lut(col, keep)[codes[lo:hi]]  # code -1 (NA) reads the last slot: False
 
     def group(self, keys: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
         """Row -> group code for a key set, and each group's key values (object arrays, None for NA)."""
@@ -238,24 +243,48 @@ def _index_of(cube: pd.DataFrame) -> CubeIndex | None:
     return idx
 
 
+def _fast_window(idx: CubeIndex, f: Filters) -> tuple[int, int, np.ndarray | None]:
+    """Rows lo:hi that can match the date range, and the date mask within them (None: all match)."""
+    lo, hi = 0, idx.n
+    start = pd.Timestamp(f.date_from).as_unit("ns").value if f.date_from is not None else None
+    stop = pd.Timestamp(f.date_to).as_unit("ns").value if f.date_to is not None else None
+    if not idx.sorted:
+        mask = np.ones(idx.n, dtype=bool)
+        if start is not None:
+            mask &= (idx.date_end >= start) & (idx.date_end != _NAT)
+        if stop is not None:
+            mask &= (idx.date <= stop) & (idx.date != _NAT)
+        return lo, hi, mask
+    if stop is not None:
+        hi = int(np.searchsorted(idx.date, stop, side="right"))
+    if start is None:
+        return lo, hi, None
+    lo = min(int(np.searchsorted(idx.date, start - idx.span, side="left")), hi)
+    return lo, hi, idx.date_end[lo:hi] >= start
+
+
 def _fast_mask(idx: CubeIndex, f: Filters) -> np.ndarray:
     """filter_cube's mask, on the encoded columns."""
-    mask = np.ones(idx.n, dtype=bool)
-    if f.date_from is not None:
-        mask &= (idx.date_end >= pd.Timestamp(f.date_from).as_unit("ns").value) & (idx.date_end != _NAT)
-    if f.date_to is not None:
-        mask &= (idx.date <= pd.Timestamp(f.date_to).as_unit("ns").value) & (idx.date != _NAT)
+    mask = np.zeros(idx.n, dtype=bool)
+    lo, hi, window = _fast_window(idx, f)
+    mask[lo:hi] = _fast_window_mask(idx, f, lo, hi, window)
+    return mask
+
+
+def _fast_window_mask(idx: CubeIndex, f: Filters, lo: int, hi: int, window: np.ndarray | None) -> np.ndarray:
+    """filter_cube's mask for rows lo:hi."""
+    mask = np.ones(hi - lo, dtype=bool) if window is None else window
     if f.years:
-        mask &= np.isin(idx.year, np.asarray(list(f.years), dtype=np.int64))
+        mask &= np.isin(idx.year[lo:hi], np.asarray(list(f.years), dtype=np.int64))
     for col, wanted in (("region_group", f.region_groups), ("region", f.regions), ("cause_of_death", f.causes),
                         ("migration_route", f.routes)):
         if wanted:
             values = list(wanted)
-            mask &= idx.matches(col, lambda s, values=values: s.isin(values).fillna(False).astype(bool))
+            mask &= idx.matches(col, lambda s, values=values: s.isin(values).fillna(False).astype(bool), lo, hi)
     if f.origins:
-        mask &= idx.matches("origin_iso3", lambda s: contains_code(s, f.origins))
+        mask &= idx.matches("origin_iso3", lambda s: contains_code(s, f.origins), lo, hi)
     if f.countries:
-        mask &= idx.matches("country_of_incident_iso3", lambda s: contains_code(s, f.countries))
+        mask &= idx.matches("country_of_incident_iso3", lambda s: contains_code(s, f.countries), lo, hi)
     return mask
 
 
@@ -281,7 +310,8 @@ def _selected(cube: pd.DataFrame, f: Filters) -> tuple[CubeIndex, np.ndarray] | 
     idx = _index_of(cube)
     if idx is None:
         return None
-    sel = np.flatnonzero(_fast_mask(idx, f))
+    lo, hi, window = _fast_window(idx, f)
+    sel = lo + np.flatnonzero(_fast_window_mask(idx, f, lo, hi, window))
     return (idx, sel) if len(sel) else None
 
 

@@ -140,3 +140,14 @@ def test_big_sums_stay_exact():
     naive["dead_and_missing"] = naive["dead"] + naive["missing"]
     fast = q.index_cube(naive.copy())
     assert_frame_equal(q.deaths_by_region(fast, Filters()), q.deaths_by_region(naive, Filters()))
+
+
+def test_unsorted_cube_takes_the_full_mask():
+    naive = synthetic(1500, 9).sample(frac=1, random_state=3).reset_index(drop=True)
+    fast = q.index_cube(naive.copy())
+    assert not q._index_of(fast).sorted
+    rng = random.Random(9)
+    for _ in range(10):
+        f = random_filters(rng)
+        for name, fn in QUERIES.items():
+            assert_frame_equal(fn(fast, f), fn(naive, f), obj=f"{name} {f}")
