@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import dcc, get_asset_url, html
+from dash import Input, Output, State, dcc, get_asset_url, html
 
 from . import exports, fmt
 from .data import Dataset, has_retrieval_date
@@ -188,3 +188,31 @@ def field(label: str, control: Any, control_id: str, hint: str | None = None) ->
         control,
         html.Small(hint, className="hint") if hint else None,
     ])
+
+
+def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tuple[str, str]], hxl_id: str,
+                             update_chart: Any, download_chart: Any, extra_children: tuple[str, ...] = ()) -> None:
+    """Wire every chart block of a page: redraw it when a filter changes, and its Download CSV button.
+
+    `update_chart(key, *filter values)` returns figure, summary, table, source, API link (and the
+    children of `extra_children` blocks); `download_chart(key, n_clicks, hxl, *filter values)` the file."""
+    inputs = [Input(c, p) for c, p in controls]
+    states = [State(c, p) for c, p in controls]
+    for key in keys:
+        i = ids(prefix, key)
+
+        def chart_callback(*values: Any, _key: str = key) -> tuple[Any, ...]:
+            return update_chart(_key, *values)
+
+        def download_callback(n_clicks: int, hxl: Any, *values: Any, _key: str = key) -> dict[str, Any]:
+            return download_chart(_key, n_clicks, hxl, *values)
+
+        name = prefix.strip("-")
+        chart_callback.__name__ = f"{name}_{key}_chart"
+        download_callback.__name__ = f"{name}_{key}_download"
+        outputs = [Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "children"),
+                   Output(i["source"], "children"), Output(i["api"], "href"),
+                   *[Output(i[extra], "children") for extra in extra_children]]
+        app.callback(outputs, inputs)(chart_callback)
+        app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(hxl_id, "value"), *states],
+                     prevent_initial_call=True)(download_callback)

@@ -10,16 +10,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from .i18n import _, current
-
-
-def is_missing(value: Any) -> bool:
-    """None, NA and NaN all mean 'no value'."""
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+from .queries import is_missing  # noqa: F401 (re-exported: one definition of 'no value')
 
 
 def integer(value: Any) -> str:

@@ -1149,7 +1149,7 @@ def crisis_facts(plans: pd.DataFrame, by_region: pd.DataFrame, by_cause: pd.Data
                "sources": sorted(set(str(s) for s in own_rows["figures_source"].dropna()))}
     regional = []
     for r in year_rows[year_rows["relation"] != "country"].itertuples():
-        regional.append({k: (None if fmt_missing(v) else (v.item() if hasattr(v, "item") else v)) for k, v in {
+        regional.append({k: (None if is_missing(v) else (v.item() if hasattr(v, "item") else v)) for k, v in {
             "plan_id": r.plan_id, "plan_code": r.plan_code, "plan_name": r.plan_name, "relation": r.relation,
             "requirements_usd": r.requirements_usd, "funding_usd": r.funding_usd, "percent_funded": r.percent_funded,
             "people_in_need": r.people_in_need, "people_targeted": r.people_targeted,
@@ -1168,8 +1168,8 @@ def crisis_facts(plans: pd.DataFrame, by_region: pd.DataFrame, by_cause: pd.Data
     return {"country": country, "year": year, "own": own, "regional": regional, "deaths": deaths}
 
 
-def fmt_missing(value: Any) -> bool:
-    """None, NA and NaN all mean 'no value' (as fmt.is_missing, without importing the UI layer)."""
+def is_missing(value: Any) -> bool:
+    """None, NA and NaN all mean 'no value' (fmt re-exports this for the UI layer)."""
     if value is None or value is pd.NA:
         return True
     try:

@@ -20,11 +20,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, dcc, html
 
 from .. import fmt
 from ..components import Chart, api_href, chart_block, data_table, download, download_options, field, filters_panel, \
-    ids, notice, source_text
+    notice, register_chart_callbacks, source_text
 from ..data import Dataset, current_dataset
 from ..figures import (crisis_breakdown, crisis_plan_table, crisis_plans, crisis_sentence, crisis_trend, group_label,
                        nationality, summary_crisis_breakdown, summary_crisis_plans, summary_crisis_trend)
@@ -379,20 +379,5 @@ def register(app: Any) -> None:
     STATE.register(app)
     inputs = [Input(c, p) for c, p in CONTROLS]
     app.callback([Output(SUMMARY, "children"), Output(PLANS_YEAR, "children")], inputs)(update_content)
-    for key in CHARTS:
-        i = ids(PREFIX, key)
-
-        def chart_callback(country: Any, year: Any, _key: str = key) -> tuple[Any, ...]:
-            return update_chart(_key, country, year)
-
-        def download_callback(n_clicks: int, hxl: Any, country: Any, year: Any, _key: str = key) -> dict[str, Any]:
-            return download_chart(_key, n_clicks, hxl, country, year)
-
-        chart_callback.__name__ = f"crisis_{key}_chart"
-        download_callback.__name__ = f"crisis_{key}_download"
-        app.callback([Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "children"),
-                      Output(i["source"], "children"), Output(i["api"], "href"), Output(i["title"], "children")],
-                     inputs)(chart_callback)
-        app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(HXL, "value"),
-                                                      *[State(c, p) for c, p in CONTROLS]],
-                     prevent_initial_call=True)(download_callback)
+    register_chart_callbacks(app, PREFIX, list(CHARTS), CONTROLS, HXL, update_chart, download_chart,
+                             extra_children=("title",))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, dcc, html
 
-from ..components import Chart, chart_block, download, download_options, field, filters_panel, ids, notice, \
-    render
+from ..components import Chart, chart_block, download, download_options, field, filters_panel, notice, \
+    register_chart_callbacks, render
 from ..data import Dataset, current_dataset
 from ..figures import (cluster_coverage, funding_timeline, requirements_vs_funding, summary_clusters,
                        summary_donors, summary_requirements, summary_timeline, top_donors)
@@ -197,20 +197,5 @@ def register(app: Any) -> None:
                        layout=layout)
     STATE.register(app)
     inputs = [Input(c, p) for c, p in CONTROLS]
-    states = [State(c, p) for c, p in CONTROLS]
-    for chart in CHARTS:
-        i = ids(PREFIX, chart.key)
-
-        def chart_callback(*values: Any, _key: str = chart.key) -> tuple[Any, ...]:
-            return update_chart(_key, *values)
-
-        def download_callback(n: int, hxl: Any, *values: Any, _key: str = chart.key) -> dict[str, Any]:
-            return download_chart(_key, n, hxl, *values)
-
-        chart_callback.__name__ = f"fund_{chart.key}_chart"
-        download_callback.__name__ = f"fund_{chart.key}_download"
-        app.callback([Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "children"),
-                      Output(i["source"], "children"), Output(i["api"], "href")], inputs)(chart_callback)
-        app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(HXL, "value"), *states],
-                     prevent_initial_call=True)(download_callback)
+    register_chart_callbacks(app, PREFIX, [chart.key for chart in CHARTS], CONTROLS, HXL, update_chart, download_chart)
     app.callback(Output(HEADING, "children"), inputs)(update_heading)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, dcc, html
 
 from .. import fmt
-from ..components import Chart, chart_block, download, download_options, field, filters_panel, ids, notice, \
-    render
+from ..components import Chart, chart_block, download, download_options, field, filters_panel, notice, \
+    register_chart_callbacks, render
 from ..data import current_dataset
 from ..figures import (deaths_by_cause, deaths_by_origin, deaths_by_region, deaths_trend, incident_map,
                        summary_cause, summary_map, summary_origin, summary_region, summary_trend)
@@ -229,21 +229,7 @@ def register(app: Any) -> None:
     dash.register_page(__name__, path=PATH, name=_("Migration"), title=_("Missing migrants"), order=2, layout=layout)
     STATE.register(app)
     inputs = [Input(c, p) for c, p in FILTER_INPUTS]
-    states = [State(c, p) for c, p in FILTER_INPUTS]
-    for chart in CHARTS:
-        i = ids(PREFIX, chart.key)
-
-        def chart_callback(*values: Any, _key: str = chart.key) -> tuple[Any, ...]:
-            return update_chart(_key, *values)
-
-        def download_callback(n: int, hxl: Any, *values: Any, _key: str = chart.key) -> dict[str, Any]:
-            return download_chart(_key, n, hxl, *values)
-
-        chart_callback.__name__ = f"mig_{chart.key}_chart"
-        download_callback.__name__ = f"mig_{chart.key}_download"
-        app.callback([Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "children"),
-                      Output(i["source"], "children"), Output(i["api"], "href")], inputs)(chart_callback)
-        app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(HXL, "value"), *states],
-                     prevent_initial_call=True)(download_callback)
+    register_chart_callbacks(app, PREFIX, [chart.key for chart in CHARTS], FILTER_INPUTS, HXL, update_chart,
+                             download_chart)
     app.callback(Output(NOTE, "children"), inputs)(update_note)
     app.callback(Output(REGION, "options"), Input(GROUP, "value"))(update_regions)
