@@ -31,7 +31,8 @@ def test_embed_renders_inside_an_iframe_on_another_origin(chromium, dashboard_ur
     try:
         page.goto(parent)
         frame = page.frame_locator("#embed")
-        frame.locator("#chart .main-svg").first.wait_for(timeout=60000)  # generous: CI cores may be busy
+        # the chart svg appears before its traces: wait for a drawn trace (generous: CI cores may be busy)
+        frame.locator("#chart .bars path, #chart .trace").first.wait_for(timeout=60000)
         assert frame.locator("#chart .bars path, #chart .trace").count() > 0
         source = frame.locator("#embed-source").inner_text()
         assert source.startswith("Source: IOM Missing Migrants Project") and "retrieved" in source

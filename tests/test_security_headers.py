@@ -289,14 +289,17 @@ def _violations(page, console) -> list:
 def test_every_page_renders_with_zero_csp_violations(chromium, snapshot_server, path):
     page, console = _open(chromium, snapshot_server + path)
     try:
-        page.wait_for_timeout(500)
+        page.locator("main h1").first.wait_for(timeout=60000)
         assert page.locator("main h1").count() == 1, "the page did not render"
         if path.split("?")[0] in ("/", "/funding", "/migration"):
+            # charts arrive with their callbacks, which can lag the page load on busy cores
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60000)
             assert page.locator(".js-plotly-plot .main-svg").count() > 0, "no chart was drawn"
             # hover a chart, open the modebar: plotly's run-time styles and icons
             page.locator(".js-plotly-plot").first.hover()
             page.mouse.move(400, 500)
         if path.startswith("/data"):
+            page.locator(".dash-spreadsheet td").first.wait_for(timeout=60000)
             assert page.locator(".dash-spreadsheet td").count() > 0
         assert _violations(page, console) == []
         assert [m for m in console if m.startswith("pageerror")] == []
