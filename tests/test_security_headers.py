@@ -351,6 +351,10 @@ def _framed(browser, local_server, target: str):
     page = browser.new_page()
     page.goto(base + "/parent.html")
     page.wait_for_timeout(1500)
+    for _ in range(240):  # until the frame has navigated (to the page, or to Chromium's error page)
+        if len(page.frames) > 1 and page.frames[1].url not in ("", "about:blank"):
+            break
+        page.wait_for_timeout(250)
     return page, page.frames[1]
 
 

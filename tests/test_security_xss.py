@@ -143,6 +143,8 @@ def open_page(browser, url: str) -> tuple[object, list[str], list[str]]:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
     page.wait_for_load_state("networkidle")
+    # every initial callback answered (charts and tables drawn), however busy the cores are
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=60000)
     page.wait_for_timeout(300)
     return page, dialogs, errors
 
