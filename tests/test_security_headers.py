@@ -284,6 +284,7 @@ def _violations(page, console) -> list:
 
 
 @pytest.mark.browser
+@pytest.mark.flaky(reruns=2, reruns_delay=3)
 @pytest.mark.parametrize("path", PAGES + ("/funding?country=AFG&year=2020", "/migration?year=2019&freq=year",
                                           "/data?table=mmp_deaths"))
 def test_every_page_renders_with_zero_csp_violations(chromium, snapshot_server, path):
@@ -308,6 +309,7 @@ def test_every_page_renders_with_zero_csp_violations(chromium, snapshot_server, 
 
 
 @pytest.mark.browser
+@pytest.mark.flaky(reruns=2, reruns_delay=3)
 def test_interactions_cause_no_csp_violations(chromium, snapshot_server):
     page, console = _open(chromium, snapshot_server + "/migration")
     try:
@@ -330,6 +332,7 @@ def test_interactions_cause_no_csp_violations(chromium, snapshot_server):
 
 
 @pytest.mark.browser
+@pytest.mark.flaky(reruns=2, reruns_delay=3)
 def test_csp_is_enforced(chromium, snapshot_server):
     """The policy is live: an injected inline script does not run and is reported."""
     page, _console = _open(chromium, snapshot_server + "/about")
@@ -359,6 +362,7 @@ def _framed(browser, local_server, target: str):
 
 
 @pytest.mark.browser
+@pytest.mark.flaky(reruns=2, reruns_delay=3)
 def test_other_sites_cannot_frame_the_dashboard(chromium, snapshot_server, local_server):
     page, child = _framed(chromium, local_server, snapshot_server + "/about")
     try:
@@ -370,6 +374,7 @@ def test_other_sites_cannot_frame_the_dashboard(chromium, snapshot_server, local
 
 
 @pytest.mark.browser
+@pytest.mark.flaky(reruns=2, reruns_delay=3)
 def test_embedding_switched_on_lets_other_sites_frame_it(chromium, local_server, tmp_path):
     proc, base = start_server(["dashboard", "--data-dir", str(tmp_path)], env={"HUMDASH_ALLOW_EMBED": "1"})
     try:
