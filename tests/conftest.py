@@ -122,6 +122,9 @@ def chromium():
         browser.close()
 
 
+DATA_ENV = ("HUMDASH_DATA_DIR", "HUMDASH_SNAPSHOT_DIR")
+
+
 def free_port() -> int:
     import socket
 
@@ -142,8 +145,11 @@ def start_server(args: list[str], env: dict | None = None, timeout: float = 90.0
     port = free_port()
     # The server's log goes to a file: a pipe nobody reads fills up (~64 KB) and blocks the server.
     log = tempfile.NamedTemporaryFile(prefix="humdash-server-", suffix=".log", delete=False)
+    # Data locations come from `args`/`env` only: a test's monkeypatched HUMDASH_SNAPSHOT_DIR (e.g. a
+    # module fixture's synthetic snapshot still in force) must not leak into a session-wide server.
+    inherited = {k: v for k, v in os.environ.items() if k not in DATA_ENV}
     proc = subprocess.Popen([sys.executable, "-m", *args, "--port", str(port)], cwd=REPO,
-                            env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+                            env={**inherited, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
     proc.log_path = log.name
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
@@ -165,6 +171,13 @@ def dashboard_url(tmp_path_factory):
     """The real dashboard (python -m dashboard) on 127.0.0.1, serving the bundled snapshot."""
     data_dir = tmp_path_factory.mktemp("empty-data")
     proc, base = start_server(["dashboard", "--data-dir", str(data_dir)])
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(base + "/api/tables", timeout=30) as resp:
+        rows = {t["name"]: t["rows"] for t in json.load(resp)}
+    # the bundled snapshot, not some test's synthetic one: Venezuela's plans and the MMP deaths are there
+    assert rows.get("fts_plans", 0) > 0 and rows.get("mmp_deaths", 0) > 0, rows
     yield base
     proc.terminate()
     proc.wait(10)
