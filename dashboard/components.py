@@ -44,12 +44,17 @@ def ids(prefix: str, key: str) -> dict[str, str]:
 
 
 def graph_config() -> dict[str, Any]:
-    """dcc.Graph config: responsive, and base maps from our own assets (no CDN)."""
+    """dcc.Graph config: responsive, base maps from our own assets (no CDN), and plotly's locale in
+    the page's language (Spanish month names on date axes, modebar tooltips; the partial plotly.js
+    bundle registers `es`; the full one of HUMDASH_FULL_PLOTLYJS=1 does not and stays in English)."""
     try:
         topojson = get_asset_url("topojson/")
     except Exception:  # outside a running app (unit tests): the default assets path
         topojson = "/assets/topojson/"
-    return {**GRAPH_CONFIG, "topojsonURL": topojson}
+    config = {**GRAPH_CONFIG, "topojsonURL": topojson}
+    if current() != "en":
+        config["locale"] = current()
+    return config
 
 
 def chart_block(prefix: str, chart: Chart) -> html.Section:

@@ -32,6 +32,9 @@ STATIC = Path(__file__).with_name("embed_static")
 PLOTLY_JS = Path(plotly.__file__).with_name("package_data")
 EMBED_PREFIX = "/embed/"
 EMBED_PATHS = (EMBED_PREFIX,)
+# plotly.js locales for the embed pages (plotly's package_data bundle has English only); the Dash pages
+# get theirs from the partial bundle (dashboard/vendor, tools/plotly-bundle/index.js)
+PLOTLY_LOCALES = {"es": "plotly-locale-es.js"}
 
 PAGE = """<!DOCTYPE html>
 <html lang="{lang}">
@@ -44,13 +47,13 @@ h1{{font-size:1.05rem;margin:0 0 4px}} .source{{font-size:.8rem;color:#444;margi
 <body>
 <main class="embed">
 <h1>{title}</h1>
-<div id="chart" class="embed-chart" role="img" aria-label="{title}"></div>
+<div id="chart" class="embed-chart" role="img" aria-label="{title}"{locale_attr}></div>
 <script type="application/json" id="figure-data">{figure}</script>
 <p class="source" id="embed-source">{source}</p>
 <p class="source"><a id="embed-full" href="{full}" target="_top">{full_label}</a></p>
 </main>
 <script src="/embed/static/plotly.min.js"></script>
-<script src="/embed/static/embed.js"></script>
+{locale_script}<script src="/embed/static/embed.js"></script>
 </body>
 </html>"""
 
@@ -103,7 +106,7 @@ def register_embed(server: Flask, current: Any) -> None:
     def static_file(filename: str) -> Response:
         if filename == "plotly.min.js":
             response = send_from_directory(PLOTLY_JS, filename, max_age=3600)
-        elif filename == "embed.js":
+        elif filename == "embed.js" or filename in PLOTLY_LOCALES.values():
             response = send_from_directory(STATIC, filename, max_age=300)
         else:
             return _error_page(404, _("Not found"), _("No such file."))
@@ -123,8 +126,11 @@ def register_embed(server: Flask, current: Any) -> None:
         view = VIEWS[name]
         figure = charts.figure(ds, name, f)
         figure.update_layout(height=420, margin={"t": 20})
-        lang = getattr(i18n, "current", lambda: "en")()  # the request's language once i18n has one
+        lang = i18n.current()
+        locale = PLOTLY_LOCALES.get(lang)
         body = PAGE.format(lang=htmlesc.escape(lang), title=htmlesc.escape(charts.title(name)), figure=_figure_json(figure),
+                           locale_attr=f' data-locale="{htmlesc.escape(lang)}"' if locale else "",
+                           locale_script=f'<script src="/embed/static/{locale}"></script>\n' if locale else "",
                            source=htmlesc.escape(source_text(ds, view.tables)),
                            full=htmlesc.escape(charts.full_view_href(name, f)),
                            full_label=htmlesc.escape(_("Open the full view on the dashboard")))

@@ -100,3 +100,69 @@ def test_english_by_default(open_page, dashboard_url):
     href = page.locator("header nav").first.get_by_role("link", name="Funding").get_attribute("href")
     assert "lang" not in href
     assert not errors, errors
+
+
+# ------------------------------------------------------------------------------------------ plotly's locale
+
+SPANISH_MONTH = r"\b(Ene|Abr|Ago|Dic)\b"  # the abbreviations that differ from English (Jan, Apr, Aug, Dec)
+ENGLISH_MONTH = r"\b(Jan|Apr|Aug|Dec)\b"
+
+
+def tick_texts(scope, chart: str) -> list[str]:
+    """The x-axis tick labels of a drawn chart (waits until plotly has drawn them)."""
+    ticks = scope.locator(f"{chart} .xaxislayer-above .xtick text")
+    ticks.first.wait_for(timeout=60000)
+    return ticks.evaluate_all("texts => texts.map(t => t.textContent)")  # SVG <text>: no innerText
+
+
+def test_spanish_chart_axes_have_spanish_month_names(open_page, dashboard_url):
+    """config={"locale": "es"} on the page's graphs + the es locale in the partial plotly.js bundle."""
+    import re
+
+    page, errors = open_page(f"{dashboard_url}/migration?lang=es")
+    page.locator("#mig-trend-graph .trace").first.wait_for(timeout=60000)
+    page.wait_for_function("() => /\\b(Ene|Abr|Ago|Dic)\\b/.test(Array.from(document.querySelectorAll("
+                           "'#mig-trend-graph .xtick text')).map(t => t.textContent).join(' '))", timeout=60000)
+    ticks = " ".join(tick_texts(page, "#mig-trend-graph"))
+    assert re.search(SPANISH_MONTH, ticks) and not re.search(ENGLISH_MONTH, ticks), ticks
+    assert not errors, errors
+    english, errors = open_page(f"{dashboard_url}/migration?lang=en")
+    english.locator("#mig-trend-graph .trace").first.wait_for(timeout=60000)
+    english.wait_for_function("() => /\\b(Jan|Apr|Jul|Oct)\\b/.test(Array.from(document.querySelectorAll("
+                              "'#mig-trend-graph .xtick text')).map(t => t.textContent).join(' '))", timeout=60000)
+    assert not re.search(SPANISH_MONTH, " ".join(tick_texts(english, "#mig-trend-graph")))
+    assert not errors, errors
+
+
+def test_spanish_embed_has_spanish_month_names(open_page, dashboard_url):
+    import re
+
+    page, errors = open_page(f"{dashboard_url}/embed/mmp/trend?year=2019&region_group=Americas&lang=es")
+    page.locator("#chart .trace").first.wait_for(timeout=60000)
+    ticks = " ".join(tick_texts(page, "#chart"))
+    assert re.search(SPANISH_MONTH, ticks) and not re.search(ENGLISH_MONTH, ticks), ticks
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert not errors, errors
+
+
+@pytest.fixture(scope="module")
+def full_plotly_url(tmp_path_factory):
+    """The dashboard serving plotly's full bundle (HUMDASH_FULL_PLOTLYJS=1), which has no es locale."""
+    proc, base = start_server(["dashboard", "--data-dir", str(tmp_path_factory.mktemp("empty-data-full"))],
+                              env={"HUMDASH_FULL_PLOTLYJS": "1"})
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_full_plotly_without_the_spanish_locale_still_draws(open_page, full_plotly_url):
+    """locale es unknown to the full bundle: plotly falls back to English month names, nothing breaks."""
+    import re
+
+    page, errors = open_page(f"{full_plotly_url}/migration?lang=es")
+    assert page.locator("script[src*='plotly-partial']").count() == 0  # really the full bundle
+    page.locator("#mig-trend-graph .trace").first.wait_for(timeout=60000)
+    ticks = " ".join(tick_texts(page, "#mig-trend-graph"))
+    assert re.search(r"\b(19|2019)\b", ticks), ticks  # the axis is drawn, in plotly's fallback (English)
+    expect(page.locator("h1")).to_contain_text("Migrantes")
+    assert not errors, errors

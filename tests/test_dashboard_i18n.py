@@ -155,6 +155,45 @@ def test_lang_in_the_url_renders_spanish(client):
     assert SENTENCE_EN in english and "lang=" not in english
 
 
+def graph_configs(tree) -> dict[str, dict]:
+    """id -> config of every dcc.Graph in a serialised layout."""
+    found: dict[str, dict] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Graph" and "props" in node:
+                found[node["props"]["id"]] = node["props"].get("config") or {}
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    return found
+
+
+@pytest.mark.parametrize("path, graph", [("/migration", "mig-trend-graph"), ("/crisis", "cr-trend-graph"),
+                                         ("/funding", "fund-timeline-graph"), ("/", "ov-origin-graph")])
+def test_spanish_pages_give_plotly_the_spanish_locale(client, path, graph):
+    """Plotly's own texts (axis month names, modebar) follow the page: config locale es on Spanish pages."""
+    spanish = graph_configs(dispatch(client, "_pages_content", {"_pages_location.pathname": path,
+                                                                "_pages_location.search": "?lang=es"}))
+    assert spanish[graph].get("locale") == "es", spanish[graph]
+    assert all(config.get("locale") == "es" for config in spanish.values()), spanish
+    english = graph_configs(dispatch(client, "_pages_content", {"_pages_location.pathname": path,
+                                                                "_pages_location.search": ""}))
+    assert "locale" not in english[graph] and english[graph]["displaylogo"] is False
+
+
+def test_partial_plotly_bundle_registers_the_spanish_locale():
+    from dashboard import vendor
+
+    bundle = vendor.PARTIAL_PATH.read_text(encoding="utf-8")
+    assert 'moduleType:"locale",name:"es"' in bundle
+    assert 'shortMonths:["Ene","Feb","Mar","Abr"' in bundle
+
+
 def layout_text(response) -> str:
     return json.dumps(response.get_json(), ensure_ascii=False)
 
