@@ -1,7 +1,7 @@
 """Embeds and images of single charts, registered on the app's Flask server.
 
     /embed/<chart>?<filters>              one chart alone (for an iframe): its source line and a link
-                                          back to the full view with the same filters; the only
+                                          back to the full view with the same filters and `lang`; the only
                                           routes other sites may frame (security.install embed_paths)
     /embed/static/<file>                  plotly.js and the script that draws the embedded chart
     /api/chart/<chart>.png|.svg?<filters> the chart as an image with title, source and date drawn on it
@@ -58,7 +58,7 @@ h1{{font-size:1.05rem;margin:0 0 4px}} .source{{font-size:.8rem;color:#444;margi
 </html>"""
 
 ERROR_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><main><h1>{title}</h1><p>{message}</p></main></body></html>"""
 
 
@@ -67,7 +67,8 @@ def _query() -> dict[str, list[str]]:
 
 
 def _error_page(status: int, title: str, message: str) -> Response:
-    body = ERROR_PAGE.format(title=htmlesc.escape(title), message=htmlesc.escape(message))
+    body = ERROR_PAGE.format(lang=htmlesc.escape(i18n.current()), title=htmlesc.escape(title),
+                             message=htmlesc.escape(message))
     return Response(body, status=status, mimetype="text/html")
 
 
@@ -83,7 +84,8 @@ def embed_snippet(src: str, title: str) -> str:
 
 
 def tools_links(api_href: str | None, host_url: str, title: str) -> dict[str, str] | None:
-    """PNG, SVG and embed URLs from a chart's API link (/api/<view>.csv?filters)."""
+    """PNG, SVG and embed URLs from a chart's API link (/api/<view>.csv?filters), with the page's
+    `lang` when links carry it (i18n.lang_pairs), so a Spanish page offers a Spanish embed and image."""
     if not api_href or not api_href.startswith("/api/"):
         return None
     path, _q, query = api_href.partition("?")
@@ -92,6 +94,8 @@ def tools_links(api_href: str | None, host_url: str, title: str) -> dict[str, st
         return None
     pairs = [(k, v) for k, v in (p.split("=", 1) if "=" in p else (p, "") for p in query.split("&") if p)
              if k != "hxl"]
+    if not any(k == "lang" for k, _v in pairs):  # the embed and the image in the page's language
+        pairs += i18n.lang_pairs()
     q = ("?" + "&".join(f"{k}={v}" for k, v in pairs)) if pairs else ""
     embed = f"{host_url.rstrip('/')}{EMBED_PREFIX}{name}{q}"
     return {"png": f"/api/chart/{name}.png{q}", "svg": f"/api/chart/{name}.svg{q}", "embed": embed,
@@ -132,7 +136,7 @@ def register_embed(server: Flask, current: Any) -> None:
                            locale_attr=f' data-locale="{htmlesc.escape(lang)}"' if locale else "",
                            locale_script=f'<script src="/embed/static/{locale}"></script>\n' if locale else "",
                            source=htmlesc.escape(source_text(ds, view.tables)),
-                           full=htmlesc.escape(charts.full_view_href(name, f)),
+                           full=htmlesc.escape(i18n.with_lang(charts.full_view_href(name, f))),
                            full_label=htmlesc.escape(_("Open the full view on the dashboard")))
         return Response(body, mimetype="text/html", headers={"Cache-Control": "no-cache"})
 

@@ -134,7 +134,7 @@ def test_spanish_chart_axes_have_spanish_month_names(open_page, dashboard_url):
     assert not errors, errors
 
 
-def test_spanish_embed_has_spanish_month_names(open_page, dashboard_url):
+def test_spanish_embed_has_spanish_month_names_and_link_back(open_page, dashboard_url):
     import re
 
     page, errors = open_page(f"{dashboard_url}/embed/mmp/trend?year=2019&region_group=Americas&lang=es")
@@ -142,6 +142,8 @@ def test_spanish_embed_has_spanish_month_names(open_page, dashboard_url):
     ticks = " ".join(tick_texts(page, "#chart"))
     assert re.search(SPANISH_MONTH, ticks) and not re.search(ENGLISH_MONTH, ticks), ticks
     assert page.locator("html").get_attribute("lang") == "es"
+    assert query_of(page.locator("#embed-full").get_attribute("href")).get("lang") == "es"
+    expect(page.locator("#embed-source")).to_contain_text("Fuente: ")
     assert not errors, errors
 
 

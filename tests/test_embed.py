@@ -33,6 +33,44 @@ def test_embed_link_back_keeps_the_filters(client):
     assert 'href="/migration?year=2019&amp;region_group=Americas' in page
 
 
+def test_spanish_embed_links_back_in_spanish(client):
+    """?lang=es: html lang, title, source line and link label in Spanish; the link back keeps lang=es;
+    plotly gets the es locale (its script from /embed/static/)."""
+    page = client.get("/embed/mmp/trend?year=2019&region_group=Americas&lang=es").data.decode()
+    assert '<html lang="es">' in page
+    assert "<title>Muertos y desaparecidos a lo largo del tiempo</title>" in page
+    assert '<p class="source" id="embed-source">Fuente: ' in page and "Source: " not in page
+    assert 'href="/migration?year=2019&amp;region_group=Americas&amp;freq=month&amp;lang=es"' in page
+    assert "Abrir la vista completa en el panel" in page
+    assert 'data-locale="es"' in page and '<script src="/embed/static/plotly-locale-es.js">' in page
+    locale = client.get("/embed/static/plotly-locale-es.js")
+    assert locale.status_code == 200 and b'name:"es"' in locale.data
+    # Accept-Language alone: Spanish page, and the link says so (the full view would otherwise follow
+    # the reader's own browser)
+    spanish = client.get("/embed/mmp/trend?year=2019", headers={"Accept-Language": "es-ES,es;q=0.9"}).data.decode()
+    assert '<html lang="es">' in spanish and "&amp;lang=es" in spanish
+    english = client.get("/embed/mmp/trend?year=2019").data.decode()
+    assert '<html lang="en">' in english and 'href="/migration?year=2019&amp;freq=month"' in english
+    assert "data-locale" not in english
+    assert "plotly-locale-es.js" not in english
+    explicit = client.get("/embed/mmp/trend?year=2019&lang=en").data.decode()
+    assert 'href="/migration?year=2019&amp;freq=month&amp;lang=en"' in explicit
+    assert '<html lang="es">' in client.get("/embed/mmp/nothing?lang=es").data.decode()  # error page too
+
+
+def test_tools_links_keep_the_page_language():
+    from dashboard.i18n import use_lang
+
+    with use_lang("es", explicit=False):
+        links = embed.tools_links("/api/mmp/trend.csv?year=2019&hxl=1", "http://h:1/", "T")
+    assert links["embed"] == "http://h:1/embed/mmp/trend?year=2019&lang=es"
+    assert links["png"] == "/api/chart/mmp/trend.png?year=2019&lang=es"
+    with use_lang("es"):
+        assert embed.tools_links("/api/mmp/trend.csv?lang=es", "http://h/", "T")["svg"].count("lang=") == 1
+    with use_lang("en", explicit=False):
+        assert "lang" not in embed.tools_links("/api/mmp/trend.csv?year=2019", "http://h/", "T")["embed"]
+
+
 def test_unknown_chart_and_bad_params(client):
     r = client.get("/embed/mmp/nothing")
     assert r.status_code == 404 and b"no chart called" in r.data.lower()
