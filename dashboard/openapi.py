@@ -4,6 +4,11 @@ Generated, not written by hand: the paths come from the table and view registrie
 query parameters from the parameter registry (params.SPECS), and the JSON columns of each stored
 table from its schema (ingest.schemas), so the description cannot drift from what the API accepts.
 The fuzz tests (tests/test_api_fuzz.py) drive every operation and parameter from this document.
+
+/api/changes.csv|json (whatchanged.py) and the chart images /api/chart/<view>.png|svg (embed.py) are
+described too. Their query parameters sit on the path item, not the operation: `table`, `since` and
+`part` are not filters of params.SPECS, and an image is not a CSV/JSON answer, so they stay out of
+the data operations the fuzz tests feed good and bad filter values to (they still reach every path).
 """
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ from typing import Any
 from ingest.schemas import SCHEMAS, TABLES
 
 from .i18n import _
+from .images import FORMATS as IMAGE_FORMATS
 from .params import MAX_PARAMS, MAX_VALUE_LENGTH, MAX_VALUES, SPECS, Spec
 from .views import TABLE_PARAMS, VIEWS
+from .whatchanged import TABLES as CHANGE_TABLES, TOTALS_TABLES
 
 OPENAPI_VERSION = "3.0.3"
 _CONTROL_FREE = r"^[^\x00-\x1f\x7f]*$"
@@ -112,6 +119,77 @@ def _json_list(description: str) -> dict[str, Any]:
                         "schema": {"type": "array", "items": {"type": "object"}}}}}}}}
 
 
+def _error_responses(*codes: str) -> dict[str, Any]:
+    return {code: {"$ref": "#/components/responses/Error"} for code in codes}
+
+
+def _changes(kind: str) -> dict[str, Any]:
+    """/api/changes.csv|json: what changed between two ingests of a table (whatchanged.py)."""
+    if kind == "csv":
+        content = {"text/csv": {"schema": {"type": "string"}}}
+        what = _("The changed figures as CSV (one row per revised, added or removed figure; with part=totals "
+                 "dead and missing per year and region group in both versions)")
+    else:
+        content = {"application/json": {"schema": {
+            "type": "object", "required": ["meta", "columns", "data"],
+            "properties": {"meta": {"type": "object", "properties": {
+                "name": {"type": "string"}, "part": {"type": "string", "enum": ["rows", "totals"]},
+                "old_version": {"type": "string"}, "new_version": {"type": "string"},
+                "since": {"type": "string", "nullable": True}, "rows": {"type": "integer"}}},
+                "columns": {"type": "array", "items": {"type": "string"}},
+                "data": {"type": "array", "items": {"type": "object", "additionalProperties": True}}}}}}
+        what = _("The changed figures as JSON, with both versions named")
+    return {
+        "parameters": [
+            {"name": "table", "in": "query", "required": True, "description": _("The table to compare"),
+             "schema": {"type": "string", "enum": list(CHANGE_TABLES)}},
+            {"name": "since", "in": "query", "required": False,
+             "description": _("Compare the newest version with the one current at the end of this day "
+                              "(default: the previous version)"),
+             "schema": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}},
+            {"name": "part", "in": "query", "required": False,
+             "description": _("totals: dead and missing per year and region group in both versions ({names} "
+                              "only)").format(names=", ".join(TOTALS_TABLES)),
+             "schema": {"type": "string", "enum": ["rows", "totals"], "default": "rows"}},
+        ],
+        "get": {
+            "operationId": f"changes_{kind}",
+            "summary": _("What changed between two ingests of a table") + f" ({kind.upper()})",
+            "tags": ["changes"],
+            "parameters": [],  # on the path item above (not filters of the parameter registry)
+            "responses": {
+                "200": {"description": what, "content": content, "headers": {
+                    "X-Rows": {"description": _("Number of rows"), "schema": {"type": "integer"}}}},
+                **_error_responses("400", "404", "414"),
+                "409": {"description": _("Fewer than two versions of the table, or none at or before since: "
+                                         "nothing to compare (ingest twice)"), "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        },
+    }
+
+
+def _image(view_name: str, title: str, params: tuple[str, ...], fmt: str) -> dict[str, Any]:
+    """/api/chart/<view>.png|svg: the chart drawn with title, filters, source and date (embed.py)."""
+    return {
+        "parameters": [parameter(n) for n in params],
+        "get": {
+            "operationId": f"chart_{view_name.replace('/', '_').replace('-', '_')}_{fmt}",
+            "summary": f"{_(title)} ({fmt.upper()})",
+            "tags": ["images"],
+            "parameters": [],  # on the path item above: the view's filters, an image rather than rows
+            "responses": {
+                "200": {"description": _("The chart as an image, with its title, filters, source and data date "
+                                         "drawn on it (same filters as its CSV)"),
+                        "content": {IMAGE_FORMATS[fmt]: {"schema": {"type": "string", "format": "binary"}}}},
+                **_error_responses("400", "404", "414"),
+                "503": {"description": _("The image cannot be rendered now (no Chromium, or it took too long)"),
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        },
+    }
+
+
 def spec() -> dict[str, Any]:
     """The OpenAPI document (a plain dict, ready for JSON)."""
     paths: dict[str, Any] = {
@@ -131,6 +209,11 @@ def spec() -> dict[str, Any]:
     for view in VIEWS.values():
         for kind in ("csv", "json"):
             paths[f"/api/{view.name}.{kind}"] = _operation(view.name, view.title, view.params, kind, None, "views")
+    for kind in ("csv", "json"):
+        paths[f"/api/changes.{kind}"] = _changes(kind)
+    for view in VIEWS.values():
+        for fmt in IMAGE_FORMATS:
+            paths[f"/api/chart/{view.name}.{fmt}"] = _image(view.name, view.title, view.params, fmt)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
