@@ -7,7 +7,8 @@ Layout of a data directory:
     DIR/tables        -> versions/<stamp>/tables  (symlink to the current version)
     DIR/manifest.json -> versions/<stamp>/manifest.json
 
-A write builds a new version folder under a temporary name, validates it, renames it into place
+A write validates the tables, builds a new version folder under a temporary name, checks what it
+wrote (each file's parquet footer must hold the rows and columns written), renames it into place
 and only then swaps the symlinks (os.replace is atomic), so a reader sees either the complete old
 or the complete new set of tables, and a failed ingest leaves the previous version untouched.
 Tables not written by an ingest are carried over (hard-linked) from the previous version.
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from .errors import IngestError
 from .schemas import LICENCES, SCHEMA_VERSION, SCHEMAS, SOURCE_OF, validate
@@ -183,8 +185,13 @@ class Store:
                 }
                 (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                             encoding="utf-8")
-                for name in entries:  # read back what was written before making it current
-                    self.read(name, tmp)
+                # Check what the new version holds before making it current: the tables written now
+                # were validated above, so their footers suffice; carried-over ones are read and validated.
+                for name in entries:
+                    if name in checked:
+                        _check_written(tmp / "tables" / f"{name}.parquet", checked[name])
+                    else:
+                        self.read(name, tmp)
                 if layout == "flat":
                     return self._swap_flat(tmp)
                 final = self.root / "versions" / stamp
@@ -234,6 +241,24 @@ class Store:
         os.replace(tmp / MANIFEST, manifest)
         shutil.rmtree(old, ignore_errors=True)
         return self.root
+
+
+def _check_written(path: Path, frame: pd.DataFrame) -> None:
+    """IngestError unless the parquet file at `path` is complete and holds `frame`'s rows and columns.
+
+    The frame was validated just before it was written, so reading it back and validating it again
+    would only repeat that work; the footer (written last) proves the file is whole and what it holds.
+    """
+    try:
+        meta = pq.read_metadata(path)
+        names = meta.schema.to_arrow_schema().names
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        raise IngestError(f"{path}: the table just written cannot be read back ({exc}); nothing was "
+                          "changed, check the disk and re-run the ingest") from None
+    if meta.num_rows != len(frame) or names != [str(c) for c in frame.columns]:
+        raise IngestError(f"{path}: the table just written holds {meta.num_rows:,} rows and columns {names}, "
+                          f"not the {len(frame):,} rows and columns {list(frame.columns)} written; nothing was "
+                          "changed, check the disk and re-run the ingest")
 
 
 def input_record(*, file: Path | None = None, url: str | None = None, sha256: str,

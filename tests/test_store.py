@@ -89,6 +89,27 @@ def test_failure_after_writing_files_cleans_up(tmp_path, monkeypatch):
     assert store.read("fts_donors")["plan_id"].iloc[0] == 827
 
 
+@pytest.mark.parametrize("damage", ["truncated", "rows lost"])
+def test_a_damaged_write_is_caught_before_it_becomes_current(tmp_path, monkeypatch, damage):
+    store = Store(tmp_path)
+    store.write({"fts_donors": donors(827)}, {}, now=T0)
+    before = tree_hashes(tmp_path)
+    real = pd.DataFrame.to_parquet
+
+    def damaging(frame, path, **kwargs):
+        if damage == "rows lost":
+            return real(frame.head(1), path, **kwargs)
+        real(frame, path, **kwargs)
+        Path(path).write_bytes(Path(path).read_bytes()[:-10])  # the footer is lost
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", damaging)
+    with pytest.raises(IngestError, match="fts_donors.parquet: the table just written"):
+        store.write({"fts_donors": donors(928, n=3)}, {})
+    assert tree_hashes(tmp_path) == before
+    assert not [p for p in tmp_path.rglob("*") if ".tmp" in p.name]
+    assert store.read("fts_donors")["plan_id"].iloc[0] == 827
+
+
 def test_versions_kept_and_tables_carried_over(tmp_path):
     store = Store(tmp_path)
     store.write({"fts_donors": donors(827)}, {}, now=T0)
