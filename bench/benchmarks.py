@@ -11,6 +11,7 @@ import hashlib
 import inspect
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,8 +26,8 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from . import synth
-from .table import (Result, Stats, bytes_at_most, fmt_bytes, fmt_seconds, fmt_timing, not_measured, p95_at_most,
-                    ratio_at_most, timing_result)
+from .table import (Result, Stats, bytes_at_most, fmt_bytes, fmt_ratio, fmt_seconds, fmt_timing, p95_at_most,
+                    percentile, ratio_at_most, timing_result)
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -605,18 +606,372 @@ def bench_figure_payload(ctx: Context) -> list[Result]:
     return results
 
 
-# ------------------------------------------------------------------------------------------ hooks (not yet measured)
-# HOOK: these rows are in the table so the columns and the README stay stable; whoever implements
-# one replaces its body with a real measurement returning Result rows of the same names.
+# ------------------------------------------------------------------------------------------ 7: callback end to end
+
+CALLBACK_URL = "/_dash-update-component"
+CALLBACK_PAGE = "/migration"
+CALLBACK_PREFIX = "mig-"
+CALLBACK_SCALES = (1, TOP_SCALE)
+
+
+def dashflow() -> Any:
+    """load/dashflow.py (pure functions that rebuild the browser's Dash requests from /_dash-layout and
+    /_dash-dependencies; the load test uses them too), imported by path: load/ is not a package."""
+    import importlib.util
+
+    if "humdash_dashflow" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("humdash_dashflow", REPO / "load" / "dashflow.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["humdash_dashflow"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["humdash_dashflow"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is `pid` (gunicorn's workers)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, in seconds (from /proc; clock-tick resolution)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Gunicorn:
+    """`python -m gunicorn dashboard.wsgi:server -w 1` on 127.0.0.1 and a free port, serving `data_dir`
+    (HUMDASH_DATA_DIR; no other HUMDASH_* data variable inherited). Run from the repository root, so a
+    gunicorn.conf.py there (the deployment's settings) applies; `-w 1` overrides its worker count."""
+
+    def __init__(self, data_dir: Path, log_path: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "dashboard.wsgi:server", "-w", "1", "-b", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "--timeout", "300"],
+            cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT,
+            env={**_clean_env(), "HUMDASH_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)})
+        self.worker: int | None = None
+
+    def wait(self, timeout: float = 900) -> None:
+        """Until the worker has loaded the data and answers /_dash-layout."""
+        import requests
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}): {self.log_tail()}")
+            try:
+                if requests.get(self.base + "/_dash-layout", timeout=10).status_code == 200:
+                    workers = _children(self.proc.pid)
+                    if len(workers) != 1:
+                        raise RuntimeError(f"expected 1 gunicorn worker, found {workers}")
+                    self.worker = workers[0]
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"gunicorn not ready after {timeout:.0f} s: {self.log_tail()}")
+
+    def worker_cpu(self) -> float:
+        return _cpu_seconds(self.worker) if self.worker else float("nan")
+
+    def log_tail(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")[-600:]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+def migration_page(session: Any, base: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """What a browser fetches before it can send a filter callback: the callback map
+    (/_dash-dependencies) and the page's layout from the pages router callback; returns the callback
+    map and {"id.prop": value} of every component on /migration (as the page renders by default)."""
+    flow = dashflow()
+    layout = session.get(base + "/_dash-layout", timeout=60)
+    layout.raise_for_status()
+    if CALLBACK_PAGE not in flow.page_paths(layout.json()):
+        raise RuntimeError(f"{CALLBACK_PAGE} is not linked from the app's navigation")
+    deps = session.get(base + "/_dash-dependencies", timeout=60).json()
+    router = next(d for d in deps if d["output"] == flow.ROUTER)
+    body = flow.payload(router, {"_pages_location.pathname": CALLBACK_PAGE, "_pages_location.search": ""},
+                        ["_pages_location.pathname", "_pages_location.search"])
+    answer = session.post(base + CALLBACK_URL, json=body, timeout=60)
+    answer.raise_for_status()
+    return deps, flow.values(answer.json()["response"]["_pages_content"]["children"])
+
+
+def chart_callbacks(deps: list[dict[str, Any]], vals: dict[str, Any],
+                    prefix: str = CALLBACK_PREFIX) -> list[dict[str, Any]]:
+    """The page's chart callbacks (components.register_chart_callbacks: outputs <prefix><key>-graph.figure,
+    summary, table, source, API link; inputs the filter controls), in callback-map order."""
+    flow = dashflow()
+    out = [d for d in flow.server_side(deps) if flow.in_page(d, vals)
+           and any(o["id"].startswith(prefix) and o["id"].endswith("-graph") and o["property"] == "figure"
+                   for o in _as_list(flow.outputs_of(d["output"])))]
+    if not out:
+        raise RuntimeError(f"no chart callback ({prefix}*-graph.figure) on {CALLBACK_PAGE}")
+    return out
+
+
+def trivial_callback(deps: list[dict[str, Any]], vals: dict[str, Any]) -> dict[str, Any]:
+    """The floor: the same page's region-options callback (one input, the region group; no query)."""
+    flow = dashflow()
+    return next(d for d in flow.server_side(deps) if d["output"] == f"{CALLBACK_PREFIX}region.options"
+                and flow.in_page(d, vals))
+
+
+def _as_list(x: Any) -> list[Any]:
+    return x if isinstance(x, list) else [x]
+
+
+def selection_values(f: Any) -> dict[str, Any]:
+    """The /migration control values that show Filters `f` (the page's own filters_controls; a `years`
+    selection becomes the date range it stands for, as the page's year shortcut does)."""
+    from dashboard.pages import migration
+
+    if f.years:
+        f = f.but(date_from=date(min(f.years), 1, 1), date_to=date(max(f.years), 12, 31), years=())
+    return migration.filters_controls(f)
+
+
+def _selection_key(vals: dict[str, Any], inputs: Sequence[dict[str, str]]) -> tuple[Any, ...]:
+    return tuple(json.dumps(vals.get(f"{i['id']}.{i['property']}"), sort_keys=True) for i in inputs)
+
+
+def callback_selections(page: dict[str, Any], dep: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """Distinct filter selections (control values) for the chart callbacks, never the page's default
+    (that one is the warm-up): migration_filters() first, then every year x region group the page
+    offers (month trend; every third one by year), up to `limit`."""
+    from dashboard.queries import Filters
+
+    years = [o["value"] for o in page[f"{CALLBACK_PREFIX}year.options"]]
+    groups = [o["value"] for o in page[f"{CALLBACK_PREFIX}group.options"]]
+    grid = [Filters(date_from=date(y, 1, 1), date_to=date(y, 12, 31), region_groups=(g,) if g else (),
+                    freq="year" if (i % 3 == 2) else "month")
+            for i, (y, g) in enumerate((y, g) for y in years for g in groups)]
+    seen = {_selection_key(page, dep["inputs"])}
+    out = []
+    for f in migration_filters() + grid:
+        vals = {**page, **selection_values(f)}
+        key = _selection_key(vals, dep["inputs"])
+        if key not in seen:
+            seen.add(key)
+            out.append(vals)
+    return out[:limit]
+
+
+def callback_body(dep: dict[str, Any], vals: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    """The POST body dash-renderer sends for `dep` after the controls changed from `previous` to `vals`
+    (changedPropIds: the inputs whose value changed)."""
+    keys = [f"{i['id']}.{i['property']}" for i in dep["inputs"]]
+    changed = [k for k in keys if vals.get(k) != previous.get(k)] or keys[:1]
+    return dashflow().payload(dep, vals, changed)
+
+
+def check_chart_answer(response: Any, dep: dict[str, Any]) -> int:
+    """The answer must be 200 with a plotly figure for the chart's graph; returns the body's size."""
+    if response.status_code != 200:
+        raise RuntimeError(f"HTTP {response.status_code} from {dep['output'][:60]}: {response.text[:300]}")
+    graph = next(o["id"] for o in _as_list(dashflow().outputs_of(dep["output"])) if o["property"] == "figure")
+    figure = response.json()["response"][graph]["figure"]
+    if not isinstance(figure, dict) or "data" not in figure or "layout" not in figure:
+        raise RuntimeError(f"no figure for {graph} in the callback's answer")
+    return len(response.content)
+
+
+@dataclass
+class CallbackServer:
+    """One scale's server, its page as the browser sees it and the samples taken from it."""
+
+    k: int
+    server: Gunicorn
+    session: Any
+    deps: list[dict[str, Any]]
+    page: dict[str, Any]
+    charts: list[dict[str, Any]]
+    trivial: dict[str, Any]
+
+
+def _post(s: CallbackServer, body: dict[str, Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    response = s.session.post(s.server.base + CALLBACK_URL, json=body, timeout=120)
+    return time.perf_counter() - start, response
 
 
 def bench_callback_e2e(ctx: Context) -> list[Result]:
-    """HOOK (not yet measured): HTTP POST /_dash-update-component to one chart callback on gunicorn
-    (`gunicorn dashboard.wsgi:server`, HUMDASH_DATA_DIR = ctx.empty_dir() / ctx.data_dir(100)), p95 over a
-    rotation of migration_filters(), at x1 and x100; baseline e.g. the same POST to a trivial callback."""
-    note = "HOOK: bench.benchmarks.bench_callback_e2e returns 'not yet measured'; fill in after the dashboard change."
-    return [not_measured("callback_e2e x1 (gunicorn POST)", note=note),
-            not_measured(f"callback_e2e x{TOP_SCALE} (gunicorn POST)")]
+    """HTTP POST /_dash-update-component to the /migration chart callbacks on gunicorn (one sync worker
+    each) serving the bundled snapshot (x1) and x100 incidents; both servers up at once, requests
+    interleaved; every selection first sent once (the view's query runs), then again (LRU cache hit)."""
+    import os
+
+    import requests
+
+    from dashboard.data import CACHE_SIZE
+
+    dirs = {1: ctx.empty_dir(), TOP_SCALE: ctx.data_dir(TOP_SCALE)}
+    gunicorns: dict[int, Gunicorn] = {}
+    servers: dict[int, CallbackServer] = {}
+    try:
+        for k in CALLBACK_SCALES:  # both start at once: the loads overlap
+            gunicorns[k] = Gunicorn(dirs[k], ctx.tmp / f"gunicorn-x{k}.log")
+        for k, server in gunicorns.items():
+            ctx.log(f"  waiting for gunicorn x{k} ({server.base}) to load its data ...")
+            server.wait()
+            session = requests.Session()
+            deps, page = migration_page(session, server.base)
+            servers[k] = CallbackServer(k, server, session, deps, page, chart_callbacks(deps, page),
+                                        trivial_callback(deps, page))
+        charts = servers[1].charts
+        if [d["output"] for d in charts] != [d["output"] for d in servers[TOP_SCALE].charts]:
+            raise RuntimeError("the two servers disagree on the chart callbacks")
+        # Distinct selections, all of them in the LRU cache at once (every chart view memoises one entry each).
+        limit = min(ctx.n(90, 16), (CACHE_SIZE - 16) // len(charts))
+        selections = callback_selections(servers[1].page, charts[0], limit)
+        ctx.log(f"  {len(selections)} selections x {len(charts)} chart callbacks, first time then repeated, "
+                f"x1 and x{TOP_SCALE} interleaved ...")
+
+        # Warm-up: the page's first render (every chart callback with the default controls) and the floor.
+        for s in servers.values():
+            for dep in charts + [s.trivial]:
+                _wall, response = _post(s, dashflow().payload(dep, s.page, []))
+                response.raise_for_status()
+
+        phases = ("first", "repeat")
+        samples: dict[tuple[str, int], list[float]] = {(p, k): [] for p in phases for k in CALLBACK_SCALES}
+        per_chart: dict[tuple[str, int], dict[str, list[float]]] = {(p, k): {} for p in phases for k in CALLBACK_SCALES}
+        cpu = {(p, k): 0.0 for p in phases for k in CALLBACK_SCALES}  # worker CPU seconds, summed
+        floor: dict[int, list[float]] = {k: [] for k in CALLBACK_SCALES}
+        sizes: dict[int, list[int]] = {k: [] for k in CALLBACK_SCALES}
+        n = 0
+        previous = servers[1].page
+        for vals in selections:
+            for dep in charts:
+                # First time (the view's query runs), then the very same POST again (LRU hit): both phases
+                # and both scales take turns, so they all see the same machine state.
+                for phase in phases:
+                    order = CALLBACK_SCALES if n % 2 == 0 else CALLBACK_SCALES[::-1]
+                    n += 1
+                    for k in order:
+                        s = servers[k]
+                        before = s.server.worker_cpu()
+                        wall, response = _post(s, callback_body(dep, vals, previous if phase == "first" else vals))
+                        cpu[phase, k] += s.server.worker_cpu() - before
+                        size = check_chart_answer(response, dep)
+                        samples[phase, k].append(wall)
+                        per_chart[phase, k].setdefault(_chart_name(dep), []).append(wall)
+                        if phase == "first":
+                            sizes[k].append(size)
+            for k in (CALLBACK_SCALES if n % 2 == 0 else CALLBACK_SCALES[::-1]):  # the floor, once per selection
+                wall, response = _post(servers[k], callback_body(servers[k].trivial, vals, previous))
+                response.raise_for_status()
+                floor[k].append(wall)
+            previous = vals
+        cpu = {key: total / len(samples[key]) for key, total in cpu.items()}
+        rss = {k: _rss(s.server.worker) for k, s in servers.items()}
+    finally:
+        for server in gunicorns.values():
+            server.stop()
+
+    stats = {key: Stats.of(v) for key, v in samples.items()}
+    floor_stats = {k: Stats.of(v) for k, v in floor.items()}
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    what = {1: "the bundled snapshot (empty data dir; MMP monthly totals only, so the map callback answers "
+               "with its 'needs incident-level data' message)",
+            TOP_SCALE: f"{ctx.rows(TOP_SCALE):,} incidents (x{TOP_SCALE}) ingested into a temp data dir"}
+    setup = (f"POST {CALLBACK_URL} to the {len(charts)} {CALLBACK_PAGE} chart callbacks "
+             f"({', '.join(_chart_name(d) for d in charts)}: figure, summary, table, source, API link), bodies "
+             "built as dash-renderer does from the server's own /_dash-dependencies and the page layout from "
+             f"its pages router (load/dashflow.py); `python -m gunicorn dashboard.wsgi:server -w 1` per scale "
+             f"on 127.0.0.1, both up at once; one requests.Session each, requests sequential, x1 and x{TOP_SCALE} "
+             "taking turns (order alternating); requests' default Accept-Encoding (the app compresses). "
+             f"{len(selections)} distinct filter selections (migration_filters(), then year x region group from "
+             "the page's own options; never the page default, which is the warm-up with every chart). Each "
+             "answer checked: 200 and a figure for the chart's graph.")
+    results = []
+    for phase in ("first", "repeat"):
+        for k in CALLBACK_SCALES:
+            charts_detail = ", ".join(f"{name} {fmt_timing(Stats.of(v))}" for name, v in per_chart[phase, k].items())
+            detail = {"per chart callback": charts_detail,
+                      "gunicorn worker CPU per request (mean; /proc ticks)": fmt_seconds(cpu[phase, k])}
+            if phase == "first":
+                detail["answer size (decoded JSON), median"] = fmt_bytes(statistics.median(sizes[k]))
+                detail["gunicorn worker memory after the run (VmRSS, VmHWM)"] = rss[k]
+            if phase == "first":
+                note = (f"{what[k]}. First time each selection is sent: every chart's view misses the per-filter "
+                        f"LRU cache (Dataset.memo, {CACHE_SIZE} entries; no selection was sent before) and runs "
+                        "its query, then builds the figure, summary and table and serialises the answer.")
+                if k == 1:
+                    note = setup + " " + note
+            else:
+                note = (f"{what[k]}. Each chart POST of the first-time row sent again right after (the same "
+                        "body, so the same filters): the view's rows come from the LRU cache "
+                        f"({len(selections) * len(charts)} entries used of {CACHE_SIZE}, none evicted); figure, "
+                        "summary, table and JSON are still built per request.")
+            name = (f"callback_e2e x{k} (gunicorn POST)" if phase == "first"
+                    else f"callback_e2e x{k} repeat (cache hit)")
+            results.append(timing_result(name, stats[phase, k], floor_stats[k], [], note=note, detail=detail,
+                                         baseline_label="floor: region-options callback"))
+    for phase, label in (("first", "first time"), ("repeat", "repeat")):
+        top, one = stats[phase, TOP_SCALE], stats[phase, 1]
+        results.append(Result(
+            f"callback_e2e p95 x{TOP_SCALE} / x1 ({label})", ours=top.p95, baseline=one.p95,
+            ours_text=f"x{TOP_SCALE} p95 {fmt_seconds(top.p95)}", baseline_text=f"x1 p95 {fmt_seconds(one.p95)}",
+            targets=(ratio_at_most(2),),
+            note=("Target: x100 within 2x of x1, read as p95(x100) / p95(x1) ≤ 2, for both the first-time and the "
+                  f"repeated selections. Load average (1/5/15 min) at the end: {load} on "
+                  f"{os.cpu_count()} CPUs shared with other work." if phase == "first" else ""),
+            detail={"ratio of medians": fmt_ratio(top.median / one.median),
+                    "p95 x100 / x1 per chart callback": ", ".join(
+                        f"{name} {fmt_ratio(percentile(v, 95) / percentile(per_chart[phase, 1][name], 95))}"
+                        for name, v in per_chart[phase, TOP_SCALE].items()),
+                    "worker CPU per request x1 -> x100": f"{fmt_seconds(cpu[phase, 1])} -> "
+                                                         f"{fmt_seconds(cpu[phase, TOP_SCALE])}"}))
+    return results
+
+
+def _chart_name(dep: dict[str, Any]) -> str:
+    graph = next(o["id"] for o in _as_list(dashflow().outputs_of(dep["output"])) if o["property"] == "figure")
+    return graph[len(CALLBACK_PREFIX):-len("-graph")] if graph.startswith(CALLBACK_PREFIX) else graph
+
+
+def _rss(pid: int | None) -> str:
+    """'RSS <now>, peak <VmHWM>' of a process, from /proc."""
+    try:
+        status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if ":" in line)
+        rss, peak = (int(status[key].split()[0]) * 1024 for key in ("VmRSS", "VmHWM"))
+        return f"{fmt_bytes(rss)}, peak {fmt_bytes(peak)}"
+    except (OSError, KeyError, ValueError):
+        return "—"
 
 
 def _browser_loads(ctx: Context) -> dict[str, list[dict[str, Any]]]:
