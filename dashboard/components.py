@@ -195,6 +195,20 @@ def field(label: str, control: Any, control_id: str, hint: str | None = None) ->
     ])
 
 
+def choice_field(label: str, control: Any, control_id: str, hint: str | None = None, radio: bool = True) -> html.Fieldset:
+    """A group of radio buttons (dcc.RadioItems) or checkboxes (dcc.Checklist) with an accessible name:
+    a fieldset named by its legend (a <label for> cannot name a group, and the dcc components take no
+    aria-* props). Radio groups are role=radiogroup, named by the legend through aria-labelledby too."""
+    legend_id, hint_id = f"{control_id}-legend", f"{control_id}-hint"
+    aria = {"aria-labelledby": legend_id, **({"role": "radiogroup"} if radio else {}),
+            **({"aria-describedby": hint_id} if hint else {})}
+    return html.Fieldset(className="field field-choices", **aria, children=[
+        html.Legend(label, id=legend_id),
+        control,
+        html.Small(hint, className="hint", id=hint_id) if hint else None,
+    ])
+
+
 def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tuple[str, str]], hxl_id: str,
                              update_chart: Any, download_chart: Any, extra_children: tuple[str, ...] = ()) -> None:
     """Wire every chart block of a page: redraw it when a filter changes, and its Download CSV button.

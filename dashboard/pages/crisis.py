@@ -23,7 +23,7 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from .. import fmt
-from ..components import Chart, api_href, chart_block, data_table, download, download_options, field, filters_panel, \
+from ..components import Chart, api_href, chart_block, choice_field, data_table, download, download_options, field, filters_panel, \
     notice, register_chart_callbacks, source_text
 from ..data import Dataset, current_dataset
 from ..figures import (crisis_breakdown, crisis_plan_table, crisis_plans, crisis_sentence, crisis_trend, group_label,
@@ -343,7 +343,8 @@ def layout(**query: Any) -> html.Div:
             field(_("Year"), dcc.Dropdown(id=YEAR, options=year_options(f), value=values[f"{YEAR}.value"],
                                           clearable=False, placeholder=_("No year with data")), YEAR,
                   _("The year of the summary, the plan cards and the 'where' charts; shaded in the time charts.")),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL),
+            choice_field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL,
+                         radio=False),
         ]),
         html.Section(id=SUMMARY, className="crisis-summary", children=summary_section(ds, country, year)),
         html.Section(id=PLANS_YEAR, className="crisis-plans-year", children=plans_year_section(ds, country, year)),

@@ -10,7 +10,7 @@ from dash import Input, Output, ctx, dash_table, dcc, html, no_update
 from ingest.schemas import TABLES
 
 from .. import fmt
-from ..components import field, filters_panel, notice
+from ..components import choice_field, field, filters_panel, notice
 from ..data import Dataset, current_dataset, retrieved_at
 from ..i18n import _
 from ..pagestate import PageState, first
@@ -113,9 +113,9 @@ def layout(**query: Any) -> html.Div:
             field(_("Table"), dcc.Dropdown(id=TABLE, options=[
                 {"label": _("{table} ({n} rows)").format(table=t, n=fmt.integer(len(ds.tables[t]))), "value": t}
                 for t in TABLES], value=name, clearable=False), TABLE),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=[
+            choice_field(_("Downloads"), dcc.Checklist(id=HXL, options=[
                 {"label": _("add the HXL hashtag row to CSV"), "value": "hxl"},
-                {"label": _("Spanish column headers"), "value": "headers-es"}], value=[]), HXL),
+                {"label": _("Spanish column headers"), "value": "headers-es"}], value=[]), HXL, radio=False),
         ]),
         html.Div(id=LINKS, className="chart-tools", children=links(name, [])),
         html.Div(id=GRID_NOTE, **{"aria-live": "polite"}),

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from dash import Input, Output, dcc, html
 
-from ..components import Chart, chart_block, download, download_options, field, filters_panel, notice, \
+from ..components import Chart, chart_block, choice_field, download, download_options, field, filters_panel, notice, \
     register_chart_callbacks, render
 from ..data import Dataset, current_dataset
 from ..figures import (cluster_coverage, funding_timeline, requirements_vs_funding, summary_clusters,
@@ -157,15 +157,16 @@ def layout(**query: Any) -> html.Div:
                   YEARS),
             field(_("Plan (for the breakdowns)"), dcc.Dropdown(id=PLAN, options=plan_options(f),
                                                                value=values[f"{PLAN}.value"], clearable=False), PLAN),
-            field(_("Regional plans"), dcc.Checklist(
+            choice_field(_("Regional plans"), dcc.Checklist(
                 id=REGIONAL, options=[{"label": _("include regional plans in the yearly chart"), "value": "regional"}],
                 value=values[f"{REGIONAL}.value"]), REGIONAL,
-                _("A regional plan's requirements cover several countries.")),
-            field(_("Clusters"), dcc.RadioItems(id=CLUSTER_TYPE, options=[
+                _("A regional plan's requirements cover several countries."), radio=False),
+            choice_field(_("Clusters"), dcc.RadioItems(id=CLUSTER_TYPE, options=[
                 {"label": _("plan clusters"), "value": "cluster"},
                 {"label": _("global clusters"), "value": "globalcluster"}], value=values[f"{CLUSTER_TYPE}.value"],
                 className="radio-row"), CLUSTER_TYPE),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL),
+            choice_field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL,
+                         radio=False),
         ]),
         html.Div(id=HEADING, children=heading(ds, f)),
         html.Div(className="charts", children=[chart_block(PREFIX, c) for c in CHARTS]),

@@ -8,8 +8,8 @@ from typing import Any, Mapping
 from dash import Input, Output, dcc, html
 
 from .. import fmt
-from ..components import Chart, chart_block, download, download_options, field, filters_panel, notice, \
-    register_chart_callbacks, render
+from ..components import Chart, chart_block, choice_field, download, download_options, field, filters_panel, \
+    notice, register_chart_callbacks, render
 from ..data import current_dataset
 from ..figures import (deaths_by_cause, deaths_by_origin, deaths_by_region, deaths_trend, incident_map,
                        summary_cause, summary_map, summary_origin, summary_region, summary_trend)
@@ -149,7 +149,7 @@ def layout(**query: Any) -> html.Div:
                 min_date_allowed=opts["date_min"], max_date_allowed=opts["date_max"], display_format="D MMM YYYY",
                 first_day_of_week=1, clearable=True, start_date_placeholder_text=_("From"),
                 end_date_placeholder_text=_("To")), DATES, precision_hint),
-            field(_("Region group"), dcc.RadioItems(
+            choice_field(_("Region group"), dcc.RadioItems(
                 id=GROUP, options=[{"label": _("All regions"), "value": ""}] +
                 [{"label": g, "value": g} for g in group_values], value=values[f"{GROUP}.value"],
                 className="radio-row", inputClassName="radio-input"), GROUP, _(DEFINITIONS["region_group"])),
@@ -164,10 +164,11 @@ def layout(**query: Any) -> html.Div:
                                                     value=values[f"{CAUSE}.value"], placeholder=_("All causes")), CAUSE),
             field(_("Migration route"), dcc.Dropdown(id=ROUTE, options=opts["routes"], multi=True,
                                                      value=values[f"{ROUTE}.value"], placeholder=_("All routes")), ROUTE),
-            field(_("Trend by"), dcc.RadioItems(id=FREQ, options=[{"label": _("month"), "value": "month"},
+            choice_field(_("Trend by"), dcc.RadioItems(id=FREQ, options=[{"label": _("month"), "value": "month"},
                                                                   {"label": _("year"), "value": "year"}],
                                                 value=values[f"{FREQ}.value"], className="radio-row"), FREQ),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL),
+            choice_field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL,
+                         radio=False),
         ]),
         html.Div(id=NOTE, **{"aria-live": "polite"}),
         html.Div(className="charts", children=[chart_block(PREFIX, c) for c in CHARTS]),

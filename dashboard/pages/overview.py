@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, dcc, html
 
 from .. import fmt
-from ..components import (Chart, chart_block, download, download_options, field, filters_panel, ids, kpi, notice,
+from ..components import (Chart, chart_block, choice_field, download, download_options, field, filters_panel, ids, kpi, notice,
                           render, source_text)
 from ..data import Dataset, current_dataset
 from ..figures import deaths_by_origin, summary_origin
@@ -200,11 +200,12 @@ def layout(**query: Any) -> html.Div:
                 id=DATES, start_date=values[f"{DATES}.start_date"], end_date=values[f"{DATES}.end_date"],
                 min_date_allowed=opts["date_min"], max_date_allowed=opts["date_max"], display_format="D MMM YYYY",
                 first_day_of_week=1), DATES),
-            field(_("Region group"), dcc.RadioItems(
+            choice_field(_("Region group"), dcc.RadioItems(
                 id=GROUP, options=[{"label": _("All regions"), "value": ""}] +
                 [{"label": g, "value": g} for g in groups], value=values[f"{GROUP}.value"], className="radio-row"),
                 GROUP, _(DEFINITIONS["region_group"])),
-            field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL),
+            choice_field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL,
+                         radio=False),
         ]),
         html.Section(id=FUNDING, className="overview-block", children=funding_cards(ds, f)),
         html.Section(id=MIGRATION, className="overview-block", children=migration_cards(ds, f)),
