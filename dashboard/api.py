@@ -39,7 +39,7 @@ def provenance(ds: Dataset, name: str) -> dict[str, Any]:
     """What /api/tables says about one table (no local paths)."""
     entry = ds.provenance[name]
     out = {k: entry[k] for k in _PUBLIC_PROVENANCE if k in entry}
-    out["rows"] = int(len(ds.tables[name]))
+    out["rows"] = ds.rows(name)  # a lazy table is not read for its count
     out["retrieved_at"] = retrieved_at(entry)
     return out
 

@@ -7,14 +7,20 @@ change. A failed reload keeps serving the previous data (and logs why).
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
+import hashlib
 import logging
 import re
 import threading
 import time
+import weakref
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 import pandas as pd
 
@@ -27,9 +33,15 @@ from .queries import (CUBE_COLUMNS, MMP_COUNTS, MMP_DIMS, country_names, index_c
 
 log = logging.getLogger(__name__)
 
-GEO_COLUMNS = ["date", "date_end", "precision", "year", "month", *MMP_DIMS, "lat_bin", "lon_bin", *MMP_COUNTS]
+GEO_COUNTS = ["incidents", "dead", "missing", "dead_and_missing"]  # what the map sums (queries.SUMMED)
+GEO_COLUMNS = ["date", "date_end", "precision", "year", "month", *MMP_DIMS, "lat_bin", "lon_bin", *GEO_COUNTS]
 CHECK_EVERY_SECONDS = 5.0
 CACHE_SIZE = 512
+LAZY_TABLES = ("mmp_incidents",)
+"""Tables not kept in memory after a load from the store: the cube and the map grid hold everything the
+charts need; the incident rows themselves are read again from their Parquet file when a download, the
+API or the table browser asks for them (see `LazyTable`)."""
+LAZY_KEEP_SECONDS = 30.0
 
 
 # ------------------------------------------------------------------------------------------ cube
@@ -100,11 +112,155 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for c in MMP_DIMS:
         out[c] = out[c].astype("string")
     for c in MMP_COUNTS:
-        out[c] = out[c].astype("int64")
+        if c in out:
+            out[c] = out[c].astype("int64")
     for c in ("lat_bin", "lon_bin"):
         if c in out:
             out[c] = out[c].astype("int64")
     return out
+
+
+# ------------------------------------------------------------------------------------------ lazy tables
+
+
+class LazyTable:
+    """One stored table kept on disk: row count and columns known, the rows read on demand.
+
+    The Parquet file is opened at load and the handle kept, so a later ingest (a new version folder, or
+    the snapshot's tables folder swapped) never changes what this load serves. The file was checked
+    against the manifest's sha256 at load, and the frame read back gets the dtypes the validated load
+    had, so it equals what `Store.read` returned then. A read frame is shared while anyone holds it
+    (weak reference) and kept for `LAZY_KEEP_SECONDS` after its last use, so one page or request that
+    looks at the table several times reads it once.
+    """
+
+    def __init__(self, name: str, handle: BinaryIO, frame: pd.DataFrame, clock: Callable[[], float] = time.monotonic
+                 ) -> None:
+        self.name = name
+        self.rows = int(len(frame))
+        self.columns = list(frame.columns)
+        self.dtypes = frame.dtypes.to_dict()
+        self._handle = handle
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._weak: "weakref.ref[pd.DataFrame] | None" = None
+        self._kept: pd.DataFrame | None = None
+        self._used = 0.0
+        weakref.finalize(self, handle.close)
+
+    @classmethod
+    def open(cls, name: str, entry: dict[str, Any], frame: pd.DataFrame) -> "LazyTable | None":
+        """The lazy version of `frame`, just read from the store as `entry` (a provenance entry) says;
+        None when the file cannot be matched to the manifest (then the frame stays in memory)."""
+        path = _table_path(entry)
+        if path is None:
+            return None
+        try:
+            handle = open(path, "rb")
+        except OSError:
+            return None
+        if entry.get("sha256") and _sha256(handle) != entry["sha256"]:
+            handle.close()  # not the file that was loaded (e.g. replaced since): keep the frame instead
+            return None
+        return cls(name, handle, frame)
+
+    def frame(self) -> pd.DataFrame:
+        """The table's rows (read from the file unless a recent read is still around)."""
+        with self._lock:
+            frame = self._weak() if self._weak is not None else None
+            if frame is None:
+                self._handle.seek(0)
+                frame = pd.read_parquet(self._handle)
+                if frame.dtypes.to_dict() != self.dtypes:
+                    frame = frame.astype(self.dtypes)
+                self._weak = weakref.ref(frame)
+            self._kept, self._used = frame, self._clock()
+            return frame
+
+    def expire(self) -> None:
+        """Drop the kept frame when it was not used for LAZY_KEEP_SECONDS."""
+        with self._lock:
+            if self._kept is not None and self._clock() - self._used > LAZY_KEEP_SECONDS:
+                self._kept = None
+
+    def loaded(self) -> bool:
+        """True while a read frame is held (by the keep timer or by a caller)."""
+        return self._weak is not None and self._weak() is not None
+
+
+def _sha256(handle: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    handle.seek(0)
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def _table_path(entry: dict[str, Any]) -> Path | None:
+    """The Parquet file a provenance entry describes: its version folder (or the flat snapshot's)."""
+    root, version, file = entry.get("data_dir"), entry.get("version"), entry.get("file")
+    if not root or not file:
+        return None
+    candidates = [Path(root) / "versions" / str(version) / file] if version else []
+    candidates.append(Path(root) / file)
+    for path in candidates:
+        if path.is_file():
+            return path
+    return None
+
+
+class Tables(Mapping[str, pd.DataFrame]):
+    """Every table of a load by name; a lazy table is read from its file when looked up."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], lazy: dict[str, LazyTable] | None = None) -> None:
+        self._frames = dict(frames)
+        self._lazy = dict(lazy or {})
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name in self._lazy:
+            return self._lazy[name].frame()
+        return self._frames[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._frames, *self._lazy])
+
+    def __len__(self) -> int:
+        return len(self._frames) + len(self._lazy)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._frames or name in self._lazy
+
+    def is_lazy(self, name: str) -> bool:
+        return name in self._lazy
+
+    def rows(self, name: str) -> int:
+        """Row count without reading a lazy table."""
+        return self._lazy[name].rows if name in self._lazy else int(len(self._frames[name]))
+
+    def columns(self, name: str) -> list[str]:
+        """Column names without reading a lazy table."""
+        return list(self._lazy[name].columns) if name in self._lazy else list(self._frames[name].columns)
+
+    def expire(self) -> None:
+        for table in self._lazy.values():
+            table.expire()
+
+
+def release_memory() -> None:
+    """Hand memory freed after a load back to the system: pyarrow's pool and glibc's malloc arenas
+    (the tables read at load are much larger than what is kept)."""
+    gc.collect()
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # pragma: no cover - an older pyarrow without release_unused
+        pass
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
 
 
 # ------------------------------------------------------------------------------------------ dataset
@@ -129,7 +285,7 @@ def has_retrieval_date(entry: dict[str, Any]) -> bool:
 class Dataset:
     """One consistent load: every table (empty when absent), provenance, the cube, a query cache."""
 
-    tables: dict[str, pd.DataFrame]
+    tables: Tables
     provenance: dict[str, dict[str, Any]]
     cube: pd.DataFrame
     geo: pd.DataFrame
@@ -143,8 +299,11 @@ class Dataset:
 
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame], provenance: dict[str, dict[str, Any]] | None = None,
-                    token: tuple[Any, ...] = (), error: str | None = None) -> "Dataset":
-        """Fill in absent tables as empty ones and build the cube."""
+                    token: tuple[Any, ...] = (), error: str | None = None, lazy: tuple[str, ...] = ()
+                    ) -> "Dataset":
+        """Fill in absent tables as empty ones and build the cube. Tables named in `lazy` that were read
+        from the store (their provenance says which file) are dropped from memory once the cube is built
+        and read again on demand (`LazyTable`)."""
         full = {name: tables[name] if name in tables else empty(name) for name in TABLES}
         prov = {}
         for name in TABLES:
@@ -154,12 +313,25 @@ class Dataset:
                 entry = {**lic, "rows": 0, "inputs": [], "origin": "missing"}
             prov[name] = entry
         cube, precision = build_cube(full)
-        return cls(tables=full, provenance=prov, cube=index_cube(cube), geo=index_cube(build_geo(full)),
+        geo = build_geo(full)
+        kept: dict[str, LazyTable] = {}
+        for name in lazy:
+            if name in tables and not full[name].empty and prov[name].get("origin") != "missing":
+                table = LazyTable.open(name, prov[name], full[name])
+                if table is not None:
+                    kept[name] = table
+        frames = {name: frame for name, frame in full.items() if name not in kept}
+        del full
+        return cls(tables=Tables(frames, kept), provenance=prov, cube=index_cube(cube), geo=index_cube(geo),
                    precision=precision, token=token, error=error)
 
     def has(self, name: str) -> bool:
         """True when the table holds at least one row."""
-        return not self.tables[name].empty
+        return self.rows(name) > 0
+
+    def rows(self, name: str) -> int:
+        """Rows of a table (a lazy one is not read for this)."""
+        return self.tables.rows(name)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """`compute()` once per key for this load (LRU); results must be treated as read-only."""
@@ -208,11 +380,16 @@ class DataSource:
     def _load(self) -> Dataset:
         token = self.token()
         tables, provenance = load_for_app(self.data_dir)
-        return Dataset.from_tables(tables, provenance, token=token)
+        try:
+            return Dataset.from_tables(tables, provenance, token=token, lazy=LAZY_TABLES)
+        finally:
+            del tables
+            release_memory()
 
     def current(self) -> Dataset:
         """The loaded data, reloaded first if a check is due and a version token changed."""
         now = self.clock()
+        self._data.tables.expire()
         if now - self._checked < self.check_every:
             return self._data
         with self._lock:

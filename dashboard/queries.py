@@ -150,7 +150,8 @@ class CubeIndex:
         for col in cube.columns:
             if col in MMP_DIMS or col == "precision":
                 codes, uniques = pd.factorize(cube[col], use_na_sentinel=True)
-                self.dims[col] = (codes.astype(np.int32), np.asarray(uniques.astype(object)))
+                small = np.int16 if len(uniques) < np.iinfo(np.int16).max else np.int32
+                self.dims[col] = (codes.astype(small), np.asarray(uniques.astype(object)))
         self.dtypes = {c: cube[c].dtype for c in cube.columns}
         self.date = cube["date"].to_numpy("datetime64[ns]").view("int64")
         self.date_end = cube["date_end"].to_numpy("datetime64[ns]").view("int64")

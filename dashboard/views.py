@@ -14,7 +14,7 @@ import pandas as pd
 from ingest.schemas import SOURCE_OF, TABLES
 
 from . import queries as q
-from .data import Dataset
+from .data import LAZY_TABLES, Dataset
 from .i18n import N_
 from .regions import REGION_GROUPS
 from .queries import Filters
@@ -32,13 +32,17 @@ class View:
     tables: tuple[str, ...]
     params: tuple[str, ...]
     compute: Callable[[Dataset, Filters], pd.DataFrame]
+    cache: bool = True
 
     @property
     def source(self) -> str:
         return SOURCE_OF[self.tables[0]]
 
     def rows(self, ds: Dataset, f: Filters) -> pd.DataFrame:
-        """The view's rows for `f`, computed once per data load and filter set."""
+        """The view's rows for `f`, computed once per data load and filter set (a view of a table that is
+        not kept in memory is computed on every call: caching it would keep the table after all)."""
+        if not self.cache:
+            return self.compute(ds, f)
         return ds.memo(("view", self.name, f), lambda: self.compute(ds, f))
 
 
@@ -85,7 +89,8 @@ assert set(TABLE_PARAMS) == set(TABLES), "every stored table needs an entry in T
 def table_view(name: str) -> View:
     """The View of one whole stored table (KeyError for names outside the fixed registry)."""
     params = TABLE_PARAMS[name]
-    return View(name, name, (name,), params, lambda ds, f: q.table_rows(ds.tables, name, f))
+    return View(name, name, (name,), params, lambda ds, f: q.table_rows(ds.tables, name, f),
+                cache=name not in LAZY_TABLES)
 
 
 def known_values(ds: Dataset) -> dict[str, set[str]]:
@@ -93,7 +98,9 @@ def known_values(ds: Dataset) -> dict[str, set[str]]:
     def compute() -> dict[str, set[str]]:
         sets: dict[str, set[str]] = {"regions": set(REGION_GROUPS), "region_groups": set(REGION_GROUPS.values()),
                                      "causes": set(), "routes": set()}
-        for frame in (ds.cube, ds.tables["mmp_deaths"], ds.tables["mmp_incidents"]):
+        # The cube is built from mmp_incidents when there are any, so it holds every value they do
+        # (the incident table itself is not read for this: it may be a lazy one).
+        for frame in (ds.cube, ds.tables["mmp_deaths"]):
             for key, col in (("regions", "region"), ("region_groups", "region_group"),
                              ("causes", "cause_of_death"), ("routes", "migration_route")):
                 sets[key].update(str(v) for v in frame[col].dropna().unique())

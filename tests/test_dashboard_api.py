@@ -203,3 +203,60 @@ def test_api_on_snapshot_only(snapshot_only):
     rows = _rows(client.get("/api/mmp/deaths-by-origin.csv?year=2019&region_group=Americas"))
     assert sum(int(r["dead_and_missing"]) for r in rows) == AMERICAS_2019_TOTAL
     assert client.get("/api/mmp/map-bins.json").get_json()["data"] == []
+
+
+# ------------------------------------------------------------------------------------------ lazy incident table
+
+
+def test_lazy_incident_table_reads_back_identical(data_dir):
+    """mmp_incidents is dropped after the cube is built and read again from its Parquet file on demand:
+    same rows and dtypes as the validated load, row count without a read, and a later ingest does not
+    change what the loaded data serve."""
+    from datetime import datetime, timedelta, timezone
+
+    from dashboard_synth import incidents, write_tables
+
+    import dashboard.data as data_module
+    from dashboard.data import DataSource
+    from ingest.store import Store
+
+    stored = Store(data_dir).read("mmp_incidents")
+    ds = DataSource(data_dir, check_every=1e9).current()
+    assert ds.tables.is_lazy("mmp_incidents") and not ds.tables.is_lazy("mmp_deaths")
+    lazy = ds.tables._lazy["mmp_incidents"]
+    clock = [0.0]
+    lazy._clock = lambda: clock[0]
+    assert not lazy.loaded()  # nothing read after the load
+    assert ds.rows("mmp_incidents") == len(stored) and ds.has("mmp_incidents")
+    assert ds.tables.columns("mmp_incidents") == list(stored.columns)
+    assert not lazy.loaded()
+    frame = ds.tables["mmp_incidents"]
+    pd.testing.assert_frame_equal(frame, stored, check_exact=True)
+    assert ds.tables["mmp_incidents"] is frame  # one read shared while in use
+    del frame
+    clock[0] += data_module.LAZY_KEEP_SECONDS + 1
+    ds.tables.expire()
+    assert not lazy.loaded()  # released once unused
+    # A new ingest writes a new version; this load still serves the file it loaded.
+    changed = incidents().iloc[:2]
+    write_tables(data_dir, {"mmp_incidents": changed}, now=datetime.now(timezone.utc) + timedelta(seconds=1))
+    pd.testing.assert_frame_equal(ds.tables["mmp_incidents"], stored, check_exact=True)
+    assert dict(ds.tables).keys() == set(TABLES)
+
+
+def test_incident_exports_unchanged_by_lazy_loading(data_dir, monkeypatch):
+    """The whole-table CSV/JSON of mmp_incidents is byte-identical with the table kept in memory."""
+    from dashboard.app import create_app
+    import dashboard.data as data_module
+
+    urls = ["/api/mmp_incidents.csv", "/api/mmp_incidents.csv?hxl=1", "/api/mmp_incidents.json",
+            "/api/mmp_incidents.csv?origin_iso3=VEN&date_from=2019-08-15", "/api/mmp_incidents.csv?headers=es"]
+    lazy_client = create_app(data_dir).server.test_client()
+    lazy = [lazy_client.get(u).get_data() for u in urls]
+    monkeypatch.setattr(data_module, "LAZY_TABLES", ())
+    eager_app = create_app(data_dir)
+    assert not eager_app.server.extensions["humdash"].current().tables.is_lazy("mmp_incidents")
+    eager = [eager_app.server.test_client().get(u).get_data() for u in urls]
+    assert lazy == eager and all(len(b) > 100 for b in lazy)
+    ds = lazy_client.application.extensions["humdash"].current()
+    assert not any(key[:2] == ("view", "mmp_incidents") for key in ds._cache)  # big exports are not cached
