@@ -15,11 +15,11 @@ from dash import Input, Output, State, dcc, get_asset_url, html
 from . import exports, fmt
 from .data import Dataset, has_retrieval_date
 from .i18n import _, current
-from .params import describe, to_pairs
+from .params import describe, parse, to_pairs
 from .queries import Filters
 from .text import COLUMN_LABELS, DEFINITIONS, SOURCES
 from .theme import GRAPH_CONFIG
-from .views import View
+from .views import View, known_values
 
 TABLE_ROWS = 300
 
@@ -184,6 +184,33 @@ def notice(text: str, kind: str = "info") -> html.Div:
 def filters_panel(children: list[Any], label: str) -> html.Div:
     """The filter controls of a page (changes apply at once and are written to the address bar)."""
     return html.Div(className="filters", role="search", **{"aria-label": label}, children=children)
+
+
+def lenient_filters(ds: Dataset, query: Any, params: Any, default: Filters, single: tuple[str, ...] = (),
+                    single_message: str = "") -> tuple[Filters, list[str], set[str]]:
+    """A page's filters from its query string, leniently: bad values fall back to `default` and are
+    reported as messages ("param: what is wrong"); also the names of the parameters at fault. Pages
+    that show one value of each `single` field (e.g. ("countries", "years")) keep the first and say
+    so with `single_message`."""
+    f, _opts, errors = parse(query, params, known_values(ds), default, lenient=True)
+    messages = [f"{e.param}: {e.message}" for e in errors]
+    if any(len(getattr(f, name)) > 1 for name in single):
+        messages.append(single_message)
+        f = f.but(**{name: getattr(f, name)[:1] for name in single})
+    return f, messages, {e.param for e in errors}
+
+
+def page_top(state: Any, title: str, lead: str | None, messages: list[str], issues_id: str, panel_label: str,
+             controls: list[Any]) -> list[Any]:
+    """The start of a filtered page: its URL sync (`state`: a PageState), heading, lead paragraph, the
+    query-string values that were ignored (warnings in `issues_id`) and the filter panel."""
+    return [
+        state.location(),
+        html.H1(title),
+        *([html.P(lead, className="lead")] if lead else []),
+        html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=issues_id),
+        filters_panel(label=panel_label, children=controls),
+    ]
 
 
 def field(label: str, control: Any, control_id: str, hint: str | None = None) -> html.Div:

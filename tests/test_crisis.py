@@ -15,7 +15,8 @@ import pytest
 from dash import no_update
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_synth import dispatch  # noqa: E402
+from dashboard_bundled import app, client  # noqa: E402,F401
+from dashboard_synth import dispatch, find  # noqa: E402
 
 from dashboard import queries as q  # noqa: E402
 from dashboard.figures import crisis_sentence, nationality  # noqa: E402
@@ -30,23 +31,8 @@ SNAPSHOT = REPO / "data" / "snapshot" / "tables"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """The dashboard over an empty data directory: every table comes from the bundled snapshot."""
-    from dashboard.app import create_app
-
-    return create_app(tmp_path_factory.mktemp("no-ingest"))
-
-
-@pytest.fixture(scope="module")
 def ds(app):
     return app.server.extensions["humdash"].current()
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    test_client = app.server.test_client()
-    assert test_client.get("/").status_code == 200  # first request sets up pages and callbacks
-    return test_client
 
 
 @pytest.fixture
@@ -57,24 +43,6 @@ def ctx(app):
 
 def tree_text(tree) -> str:
     return json.dumps(tree, cls=plotly.utils.PlotlyJSONEncoder)
-
-
-def find(tree, component_id):
-    """The props of the component with this id in a Dash JSON tree."""
-    if isinstance(tree, dict):
-        props = tree.get("props", {})
-        if props.get("id") == component_id:
-            return props
-        for value in list(props.values()) + list(tree.values()):
-            found = find(value, component_id)
-            if found is not None:
-                return found
-    elif isinstance(tree, list):
-        for item in tree:
-            found = find(item, component_id)
-            if found is not None:
-                return found
-    return None
 
 
 # ------------------------------------------------------------------------------------------ by hand

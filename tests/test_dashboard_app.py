@@ -15,7 +15,7 @@ from dash import no_update
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
 import dashboard_synth as synth  # noqa: E402
-from dashboard_synth import app, client, data_dir, dispatch, empty_snapshot, snapshot_only  # noqa: E402,F401
+from dashboard_synth import app, client, data_dir, dispatch, empty_snapshot, find, snapshot_only  # noqa: E402,F401
 
 from dashboard.data import DataSource  # noqa: E402
 from dashboard.pages import data as data_page  # noqa: E402
@@ -31,24 +31,6 @@ def page(client, path: str, search: str = "") -> str:
     """The page content the router returns for a URL, as JSON text."""
     out = dispatch(client, "_pages_content", {"_pages_location.pathname": path, "_pages_location.search": search})
     return json.dumps(out["_pages_content"]["children"])
-
-
-def find(tree, component_id):
-    """The props of the component with this id in a Dash JSON tree."""
-    if isinstance(tree, dict):
-        props = tree.get("props", {})
-        if props.get("id") == component_id:
-            return props
-        for value in list(props.values()) + list(tree.values()):
-            found = find(value, component_id)
-            if found is not None:
-                return found
-    elif isinstance(tree, list):
-        for item in tree:
-            found = find(item, component_id)
-            if found is not None:
-                return found
-    return None
 
 
 # ------------------------------------------------------------------------------------------ pages

@@ -13,6 +13,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
+from dashboard_bundled import app, client  # noqa: E402,F401
 from dashboard_synth import dispatch  # noqa: E402
 
 from dashboard import fmt, i18n  # noqa: E402
@@ -26,21 +27,6 @@ PO = REPO / "dashboard" / "locale" / "es" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = ["-k", "_", "-k", "N_", "-k", "ngettext:1,2", "-k", "NP_:1c,2", "-k", "pgettext:1c,2"]
 SENTENCE_EN = "In 2019 the plan for Venezuela received 34.5 % of the US$222.7 million it asked for"
 SENTENCE_ES = "En 2019 el plan para Venezuela recibió el 34,5 % de los US$222,7 millones solicitados"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """The dashboard over an empty data directory: every table comes from the bundled snapshot."""
-    from dashboard.app import create_app
-
-    return create_app(tmp_path_factory.mktemp("no-ingest"))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    test_client = app.server.test_client()
-    assert test_client.get("/").status_code == 200
-    return test_client
 
 
 def router(client, search: str, path: str = "/crisis") -> str:

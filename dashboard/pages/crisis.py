@@ -23,17 +23,17 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from .. import fmt
-from ..components import Chart, api_href, chart_block, choice_field, data_table, download, download_options, field, filters_panel, \
-    notice, register_chart_callbacks, source_text
+from ..components import Chart, api_href, chart_block, choice_field, data_table, download, download_options, field, \
+    lenient_filters, notice, page_top, register_chart_callbacks, source_text
 from ..data import Dataset, current_dataset
 from ..figures import (crisis_breakdown, crisis_plan_table, crisis_plans, crisis_sentence, crisis_trend, group_label,
                        nationality, summary_crisis_breakdown, summary_crisis_plans, summary_crisis_trend)
 from ..i18n import N_, _, with_lang
 from ..pagestate import PageState
-from ..params import parse, to_pairs
+from ..params import to_pairs
 from ..queries import Filters, crisis_default_year, crisis_facts, crisis_years, is_published_figure
 from ..text import DEFINITIONS, FIGURE_KIND_LABELS, RELATION_LABELS, RELATION_SHORT
-from ..views import VIEWS, coco_short_names, country_label, country_name_variants, known_values
+from ..views import VIEWS, coco_short_names, country_label, country_name_variants
 
 PREFIX = "cr-"
 PATH = "/crisis"
@@ -112,18 +112,15 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     """Filters from the query string (lenient): one country, one year; bad values are reported and
     the default view (Venezuela 2019) is shown instead."""
     ds = current_dataset()
-    f, _opts, errors = parse(query, PARAMS, known_values(ds), DEFAULT, lenient=True)
-    messages = [f"{e.param}: {e.message}" for e in errors]
-    if len(f.countries) > 1 or len(f.years) > 1:
-        messages.append(_("this page shows one country and one year; the first of each is used"))
-        f = f.but(countries=f.countries[:1], years=f.years[:1])
+    f, messages, bad = lenient_filters(ds, query, PARAMS, DEFAULT, ("countries", "years"),
+                                       _("this page shows one country and one year; the first of each is used"))
     country_ok = bool(f.countries) and known_country(ds, f.countries[0])
     if f.countries and not country_ok:
         messages.append(_("country: unknown country code {code!r}; showing {name} instead").format(
             code=f.countries[0], name=country_label(ds, DEFAULT_COUNTRY)))
-    if not country_ok or any(e.param == "country" for e in errors):
+    if not country_ok or "country" in bad:
         return DEFAULT, messages
-    if "year" not in query or any(e.param == "year" for e in errors) or not f.years:
+    if "year" not in query or "year" in bad or not f.years:
         year = default_year(ds, f.countries[0])
         f = f.but(years=(year,) if year is not None else ())
     return f, messages
@@ -331,12 +328,10 @@ def layout(**query: Any) -> html.Div:
         block.className = "chart chart-wide" if key in ("plans", "trend") else "chart"
         blocks.append(block)
     return html.Div(className="page page-crisis", children=[
-        STATE.location(),
-        html.H1(_("Crisis: humanitarian plans and migrant deaths for one country")),
-        html.P(_("The plans for a country, for its people abroad and for its region, and its nationals recorded "
-                 "dead or missing on migration routes, on one time axis."), className="lead"),
-        html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=ISSUES),
-        filters_panel(label=_("Choose the country and year"), children=[
+        *page_top(STATE, _("Crisis: humanitarian plans and migrant deaths for one country"),
+                  _("The plans for a country, for its people abroad and for its region, and its nationals recorded "
+                    "dead or missing on migration routes, on one time axis."), messages, ISSUES,
+                  _("Choose the country and year"), [
             field(_("Country"), dcc.Dropdown(id=COUNTRY, options=country_options(ds), value=values[f"{COUNTRY}.value"],
                                              clearable=False, searchable=True), COUNTRY,
                   _("Any country (ISO3 code); plans and deaths are shown where the data have them.")),

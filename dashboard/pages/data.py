@@ -10,7 +10,7 @@ from dash import Input, Output, ctx, dash_table, dcc, html, no_update
 from ingest.schemas import TABLES
 
 from .. import fmt
-from ..components import choice_field, field, filters_panel, notice
+from ..components import choice_field, field, notice, page_top
 from ..data import Dataset, current_dataset, retrieved_at
 from ..i18n import _
 from ..pagestate import PageState, first
@@ -103,13 +103,10 @@ def layout(**query: Any) -> html.Div:
     ds = current_dataset()
     name, messages = _table_of(query)
     return html.Div(className="page page-data", children=[
-        STATE.location(),
-        html.H1(_("Data")),
-        html.P(_("Every table the dashboard uses, as stored, with where it comes from. Sort by clicking a column "
-                 "header; filter by typing in the row under the headers (e.g. 2019, > 1000000, or text)."),
-               className="lead"),
-        html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=ISSUES),
-        filters_panel(label=_("Table"), children=[
+        *page_top(STATE, _("Data"),
+                  _("Every table the dashboard uses, as stored, with where it comes from. Sort by clicking a column "
+                    "header; filter by typing in the row under the headers (e.g. 2019, > 1000000, or text)."),
+                  messages, ISSUES, _("Table"), [
             field(_("Table"), dcc.Dropdown(id=TABLE, options=[
                 {"label": _("{table} ({n} rows)").format(table=t, n=fmt.integer(len(ds.tables[t]))), "value": t}
                 for t in TABLES], value=name, clearable=False), TABLE),

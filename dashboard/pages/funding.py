@@ -6,17 +6,17 @@ from typing import Any, Mapping
 
 from dash import Input, Output, dcc, html
 
-from ..components import Chart, chart_block, choice_field, download, download_options, field, filters_panel, notice, \
-    register_chart_callbacks, render
+from ..components import Chart, chart_block, choice_field, download, download_options, field, lenient_filters, \
+    notice, page_top, register_chart_callbacks, render
 from ..data import Dataset, current_dataset
 from ..figures import (cluster_coverage, funding_timeline, requirements_vs_funding, summary_clusters,
                        summary_donors, summary_requirements, summary_timeline, top_donors)
 from ..i18n import N_, _
 from ..pagestate import PageState
-from ..params import parse, to_pairs
+from ..params import to_pairs
 from ..queries import Filters, choose_plan, country_names, plan_countries, plan_figures, plan_rows
 from ..text import DEFINITIONS
-from ..views import VIEWS, known_values
+from ..views import VIEWS
 
 PREFIX = "fund-"
 PATH = "/funding"
@@ -46,11 +46,8 @@ def _default_plan(ds: Dataset, country: str | None, years: tuple[int, ...]) -> i
 def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     """Filters from the query string (lenient); without plan_id the country's latest own plan."""
     ds = current_dataset()
-    f, _opts, errors = parse(query, PARAMS, known_values(ds), DEFAULT, lenient=True)
-    messages = [f"{e.param}: {e.message}" for e in errors]
-    if len(f.countries) > 1 or len(f.plan_ids) > 1:
-        messages.append(_("this page shows one country and one plan; the first of each is used"))
-        f = f.but(countries=f.countries[:1], plan_ids=f.plan_ids[:1])
+    f, messages, _bad = lenient_filters(ds, query, PARAMS, DEFAULT, ("countries", "plan_ids"),
+                                        _("this page shows one country and one plan; the first of each is used"))
     if not f.plan_ids:
         plan = _default_plan(ds, f.countries[0] if f.countries else None, f.years)
         f = f.but(plan_ids=(plan,) if plan else ())
@@ -145,10 +142,7 @@ def layout(**query: Any) -> html.Div:
     country_plans = plan_rows(plans, Filters(countries=f.countries))
     years = sorted({int(y) for y in country_plans["year"]}, reverse=True)
     return html.Div(className="page page-funding", children=[
-        STATE.location(),
-        html.H1(_("Humanitarian funding")),
-        html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=ISSUES),
-        filters_panel(label=_("Filters"), children=[
+        *page_top(STATE, _("Humanitarian funding"), None, messages, ISSUES, _("Filters"), [
             field(_("Country"), dcc.Dropdown(id=COUNTRY, options=[{"label": f"{names.get(c, c)} ({c})", "value": c}
                                                                   for c in plan_countries(plans)],
                                              value=values[f"{COUNTRY}.value"], clearable=False), COUNTRY),

@@ -8,18 +8,18 @@ from typing import Any, Mapping
 from dash import Input, Output, dcc, html
 
 from .. import fmt
-from ..components import Chart, chart_block, choice_field, download, download_options, field, filters_panel, \
-    notice, register_chart_callbacks, render
+from ..components import Chart, chart_block, choice_field, download, download_options, field, lenient_filters, \
+    notice, page_top, register_chart_callbacks, render
 from ..data import current_dataset
 from ..figures import (deaths_by_cause, deaths_by_origin, deaths_by_region, deaths_trend, incident_map,
                        summary_cause, summary_map, summary_origin, summary_region, summary_trend)
 from ..i18n import N_, _
 from ..pagestate import PageState
-from ..params import parse, to_pairs
+from ..params import to_pairs
 from ..queries import Filters, period_note
 from ..regions import groups as region_groups
 from ..text import DEFINITIONS
-from ..views import VIEWS, known_values
+from ..views import VIEWS
 
 PREFIX = "mig-"
 PATH = "/migration"
@@ -58,8 +58,7 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     `year=2019` is a shortcut for date_from=2019-01-01&date_to=2019-12-31 (unless dates are given).
     """
     ds = current_dataset()
-    f, _opts, errors = parse(query, ACCEPTED, known_values(ds), DEFAULT, lenient=True)
-    messages = [f"{e.param}: {e.message}" for e in errors]
+    f, messages, _bad = lenient_filters(ds, query, ACCEPTED, DEFAULT)
     if f.years:
         if "date_from" not in query and "date_to" not in query:
             f = f.but(date_from=_year_bounds(min(f.years))[0], date_to=_year_bounds(max(f.years))[1])
@@ -135,12 +134,9 @@ def layout(**query: Any) -> html.Div:
     precision_hint = (_("Day precision (incident data).") if ds.precision == "day"
                       else _(DEFINITIONS["month_precision"]))
     return html.Div(className="page page-migration", children=[
-        STATE.location(),
-        html.H1(_("Migrants recorded dead and missing")),
-        html.P(_("Counts from the IOM Missing Migrants Project. All figures are minimum estimates: many deaths "
-                 "are never recorded."), className="lead"),
-        html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=ISSUES),
-        filters_panel(label=_("Filters"), children=[
+        *page_top(STATE, _("Migrants recorded dead and missing"),
+                  _("Counts from the IOM Missing Migrants Project. All figures are minimum estimates: many deaths "
+                    "are never recorded."), messages, ISSUES, _("Filters"), [
             field(_("Year"), dcc.Dropdown(id=YEAR, options=[{"label": str(y), "value": y} for y in opts["years"]],
                                           value=values[f"{YEAR}.value"], clearable=True, placeholder=_("Any")),
                   YEAR, _("Shortcut: sets the dates to the whole year.")),

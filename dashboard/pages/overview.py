@@ -10,18 +10,18 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, dcc, html
 
 from .. import fmt
-from ..components import (Chart, chart_block, choice_field, download, download_options, field, filters_panel, ids, kpi, notice,
-                          render, source_text)
+from ..components import (Chart, chart_block, choice_field, download, download_options, field, ids, kpi,
+                          lenient_filters, notice, page_top, render, source_text)
 from ..data import Dataset, current_dataset
 from ..figures import deaths_by_origin, summary_origin
 from ..i18n import N_, _, with_lang
 from ..pagestate import PageState
-from ..params import parse, to_pairs
+from ..params import to_pairs
 from ..queries import (Filters, choose_plan, country_names, migration_totals, plan_countries, plan_figures,
                        plan_rows)
 from ..regions import groups as region_groups
 from ..text import DEFINITIONS
-from ..views import VIEWS, known_values
+from ..views import VIEWS
 
 PREFIX = "ov-"
 PATH = "/"
@@ -44,11 +44,8 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     """Filters from the query string (lenient). A year without dates sets the period to that year;
     without plan_id the country's own plan for the year is chosen."""
     ds = current_dataset()
-    f, _opts, errors = parse(query, PARAMS, known_values(ds), DEFAULT, lenient=True)
-    messages = [f"{e.param}: {e.message}" for e in errors]
-    if len(f.years) > 1 or len(f.countries) > 1:
-        messages.append(_("the overview shows one country and one year; the first of each is used"))
-        f = f.but(years=f.years[:1], countries=f.countries[:1])
+    f, messages, _bad = lenient_filters(ds, query, PARAMS, DEFAULT, ("years", "countries"),
+                                        _("the overview shows one country and one year; the first of each is used"))
     if "year" in query and f.years and "date_from" not in query and "date_to" not in query:
         f = f.but(date_from=date(f.years[0], 1, 1), date_to=date(f.years[0], 12, 31))
     if not f.plan_ids:
@@ -185,10 +182,7 @@ def layout(**query: Any) -> html.Div:
     groups = sorted(set(ds.options()["region_groups"]) | set(region_groups()), key=lambda g: (g != "Americas", g))
     opts = ds.options()
     return html.Div(className="page page-overview", children=[
-        STATE.location(),
-        html.H1(_("Crisis overview")),
-        html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=ISSUES),
-        filters_panel(label=_("Choose the crisis"), children=[
+        *page_top(STATE, _("Crisis overview"), None, messages, ISSUES, _("Choose the crisis"), [
             field(_("Country"), dcc.Dropdown(id=COUNTRY, options=[{"label": f"{names.get(c, c)} ({c})", "value": c}
                                                                   for c in countries],
                                              value=values[f"{COUNTRY}.value"], clearable=False), COUNTRY),
