@@ -168,3 +168,56 @@ def test_run_only_rejects_unknown_names_and_keeps_suite_order():
     with pytest.raises(SystemExit) as err:
         selected("nope")
     assert err.value.code == 2
+
+
+# ------------------------------------------------------------------------------------------ callback_e2e
+
+
+class _Answer:
+    def __init__(self, status: int, body: dict) -> None:
+        self.status_code, self._body = status, body
+        self.content = json.dumps(body).encode()
+        self.text = self.content.decode()
+
+    def json(self) -> dict:
+        return self._body
+
+
+def test_callback_e2e_bodies_come_from_the_callback_map_and_the_page_values():
+    from bench import benchmarks as b
+    from dashboard.pages import migration as m
+
+    inputs = [{"id": c, "property": p} for c, p in m.FILTER_INPUTS]
+    chart = {"output": "..mig-trend-graph.figure...mig-trend-summary.children..", "inputs": inputs, "state": [],
+             "clientside_function": None}
+    floor = {"output": "mig-region.options", "inputs": [{"id": "mig-group", "property": "value"}], "state": [],
+             "clientside_function": None}
+    download = {"output": "mig-trend-download.data", "inputs": [{"id": "mig-trend-csv", "property": "n_clicks"}],
+                "state": [], "clientside_function": None}
+    elsewhere = {**chart, "output": "..cr-trend-graph.figure..", "inputs": [{"id": "cr-origin", "property": "value"}]}
+    page = {**m.filters_controls(m.DEFAULT), "mig-trend-csv.n_clicks": None,
+            "mig-year.options": [{"label": str(y), "value": y} for y in range(2014, 2026)],
+            "mig-group.options": [{"label": g or "All", "value": g} for g in ("", "Americas", "Africa", "Europe")]}
+    deps = [chart, floor, download, elsewhere]
+    assert b.chart_callbacks(deps, page) == [chart]
+    assert b.trivial_callback(deps, page) is floor
+
+    selections = b.callback_selections(page, chart, 40)
+    keys = {b._selection_key(s, inputs) for s in selections}
+    assert len(selections) == len(keys) == 40  # distinct
+    assert b._selection_key(page, inputs) not in keys  # the page default is the warm-up, never timed
+
+    body = b.callback_body(chart, selections[0], page)
+    assert body["output"] == chart["output"] and [o["id"] for o in body["outputs"]] == ["mig-trend-graph",
+                                                                                         "mig-trend-summary"]
+    assert [i["value"] for i in body["inputs"]] == [selections[0][f"{c}.{p}"] for c, p in m.FILTER_INPUTS]
+    assert body["changedPropIds"] and set(body["changedPropIds"]) <= {f"{c}.{p}" for c, p in m.FILTER_INPUTS}
+    # migration_filters()[1] is "everything": no dates, no group
+    assert body["inputs"][0]["value"] is None and body["inputs"][2]["value"] == ""
+
+    figure = {"response": {"mig-trend-graph": {"figure": {"data": [], "layout": {}}}}}
+    assert b.check_chart_answer(_Answer(200, figure), chart) > 0
+    with pytest.raises(RuntimeError, match="no figure"):
+        b.check_chart_answer(_Answer(200, {"response": {"mig-trend-graph": {"figure": None}}}), chart)
+    with pytest.raises(RuntimeError, match="HTTP 500"):
+        b.check_chart_answer(_Answer(500, {}), chart)
