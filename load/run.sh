@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Load test on loopback: gunicorn (2 workers) serving the bundled snapshot, locust (headless, in its
-# own virtualenv load/.venv, never in the main environment) mixing page loads, Dash filter
-# callbacks, /api queries and CSV downloads. Prints requests/s, p50/p95, failures and each
-# worker's RSS; exits non-zero on ANY failed request.
+# Load test on loopback: gunicorn (2 workers, the settings of gunicorn.conf.py) serving the bundled
+# snapshot, locust (headless, in its own virtualenv load/.venv, never in the main environment) mixing
+# page loads, Dash filter callbacks, /api queries and CSV downloads. Prints requests/s, p50/p95,
+# failures and each worker's RSS; exits non-zero on ANY failed request.
 #
 #   bash load/run.sh                          # 50 users for 60 s
 #   bash load/run.sh --users 20 --seconds 15  # the short run CI uses
 #
 # Options: --users N (50), --seconds T (60), --spawn-rate R (users/5 per s, at least 1),
-#          --workers W (2), --port P (a free port). Output: load/out/ (stats CSVs, logs).
+#          --workers W (2), --worker-class K and --threads T (default: gunicorn.conf.py's, i.e. gthread
+#          with 4 threads; `--worker-class sync` compares with plain sync workers), --port P (a free port).
+#          Output: load/out/ (stats CSVs, logs).
 # gunicorn runs with the current `python` (the project's environment); locust with load/.venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,8 @@ cd "$(dirname "$0")/.."
 USERS=50
 SECONDS_=60
 WORKERS=2
+CLASS=""
+THREADS=""
 PORT=""
 RATE=""
 while [ $# -gt 0 ]; do
@@ -24,13 +28,15 @@ while [ $# -gt 0 ]; do
     --seconds) SECONDS_="$2"; shift 2 ;;
     --spawn-rate) RATE="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
+    --worker-class) CLASS="$2"; shift 2 ;;
+    --threads) THREADS="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
     -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-for n in "$USERS" "$SECONDS_" "$WORKERS"; do
-  case "$n" in ''|*[!0-9]*) echo "--users, --seconds and --workers take whole numbers" >&2; exit 2 ;; esac
+for n in "$USERS" "$SECONDS_" "$WORKERS" "${THREADS:-1}"; do
+  case "$n" in ''|*[!0-9]*) echo "--users, --seconds, --workers and --threads take whole numbers" >&2; exit 2 ;; esac
 done
 [ "$USERS" -ge 1 ] && [ "$USERS" -le 500 ] || { echo "--users: 1 to 500" >&2; exit 2; }
 [ "$SECONDS_" -ge 5 ] && [ "$SECONDS_" -le 1800 ] || { echo "--seconds: 5 to 1800" >&2; exit 2; }
@@ -51,7 +57,15 @@ PORT="${PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 BASE="http://127.0.0.1:$PORT"
 DATA_DIR="$(mktemp -d)"  # empty: every table comes from the bundled snapshot
 
-HUMDASH_DATA_DIR="$DATA_DIR" "$PY" -m gunicorn dashboard.wsgi:server -w "$WORKERS" -b "127.0.0.1:$PORT" \
+# gunicorn reads ./gunicorn.conf.py (the deployment's settings); --worker-class/--threads override it
+KIND=()
+[ -n "$CLASS" ] && KIND+=(--worker-class "$CLASS")
+[ -n "$THREADS" ] && KIND+=(--threads "$THREADS")
+CONF="$("$PY" -c 'import runpy; c = runpy.run_path("gunicorn.conf.py"); print(c.get("worker_class", "sync"), c.get("threads", 1))' \
+  2>/dev/null || echo "sync 1")"
+CLASS="${CLASS:-${CONF% *}}"; THREADS="${THREADS:-${CONF#* }}"
+if [ "$CLASS" = "gthread" ]; then KIND_TEXT="gthread, $THREADS threads each"; else KIND_TEXT="$CLASS"; fi
+HUMDASH_DATA_DIR="$DATA_DIR" "$PY" -m gunicorn dashboard.wsgi:server -w "$WORKERS" "${KIND[@]}" -b "127.0.0.1:$PORT" \
   --log-level warning --error-logfile "$OUT/gunicorn.log" &
 MASTER=$!
 stop() {
@@ -103,15 +117,15 @@ for pid in $WORKER_PIDS; do
     >> "$OUT/rss.log"
 done
 
-"$PY" - "$OUT" "$LOCUST_RC" "$USERS" "$SECONDS_" "$WORKERS" "$LOAD_BEFORE" "$LOAD_AFTER" <<'EOF'
+"$PY" - "$OUT" "$LOCUST_RC" "$USERS" "$SECONDS_" "$WORKERS" "$LOAD_BEFORE" "$LOAD_AFTER" "$KIND_TEXT" <<'EOF'
 import csv, os, sys
 from collections import defaultdict
-out, rc, users, seconds, workers, load_before, load_after = sys.argv[1:8]
+out, rc, users, seconds, workers, load_before, load_after, kind = sys.argv[1:9]
 rc = int(rc)
 rows = list(csv.DictReader(open(f"{out}/run_stats.csv")))
 total = next(r for r in rows if r["Name"] == "Aggregated")
 failures = int(total["Failure Count"])
-print(f"\n== load: {users} users, {seconds} s, gunicorn -w {workers} on 127.0.0.1 (bundled snapshot), "
+print(f"\n== load: {users} users, {seconds} s, gunicorn -w {workers} ({kind} workers) on 127.0.0.1 (bundled snapshot), "
       f"{os.cpu_count()} CPUs shared with locust ==")
 print(f"requests      {total['Request Count']}  ({float(total['Requests/s']):.1f} requests/s)")
 print(f"latency       p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms, max {float(total['Max Response Time']):.0f} ms")

@@ -1,0 +1,32 @@
+"""gunicorn settings for the dashboard: `gunicorn dashboard.wsgi:server` run from the repository root reads
+this file (command-line flags override it, e.g. `-w 2 -b 127.0.0.1:8050`).
+
+- Threaded workers (gthread, 4 threads each): a worker keeps serving assets, layouts and short callbacks
+  while another request runs a query, and connections are kept alive between a page's requests. With
+  `bash load/run.sh --users 20 --seconds 15` (2 workers, 2 shared CPUs, load average 6-8), five runs
+  each, alternating with `--worker-class sync`: medians 24.2 vs 20.3 requests/s, p50 270 vs 380 ms,
+  p95 1.1 vs 1.5 s; gthread ahead in 4 of the 5 pairs. The work is CPU-bound (one GIL per worker), so
+  threads do not add capacity; they stop short requests from queueing behind long ones.
+- keepalive 5 s: longer than the pauses between a visitor's requests in the load test (0.5-2 s), so a
+  client rarely reuses a connection the server is closing at that very moment. With the default 2 s,
+  3 of 5 gthread runs had 1-2 connection errors ("HTTP 0" in locust); with 5 s and the warm-up below,
+  none in 5 runs.
+- Every worker answers one request itself before it accepts connections: Dash sets the app up on its
+  first request and marks that done before it has finished (dash 4.x, plotly/dash#2925), so two requests
+  arriving together at a fresh threaded worker (those queued while it loaded the data) raced: a 500,
+  "dictionary changed size during iteration", in 2 of 5 gthread runs without the warm-up.
+"""
+from __future__ import annotations
+
+worker_class = "gthread"
+threads = 4
+keepalive = 5
+
+
+def post_worker_init(worker):  # gunicorn hook: after the app is loaded, before the worker accepts requests
+    try:
+        response = worker.wsgi.test_client().get("/_dash-layout")
+        if response.status_code != 200:
+            worker.log.warning("warm-up GET /_dash-layout answered %s", response.status_code)
+    except Exception:  # noqa: BLE001 (a failed warm-up must not stop the worker; requests will show it)
+        worker.log.exception("warm-up request failed")
