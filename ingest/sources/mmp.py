@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from ..countries import non_country_kind, split_names, to_iso3
@@ -155,7 +156,8 @@ def read_file(path: Path, report: Report) -> pd.DataFrame:
         return empty("mmp_incidents")
     has_origin = "origin" in LAYOUTS[layout] and _norm(LAYOUTS[layout]["origin"]) in {_norm(c) for c in raw.columns}
     frame = _canonical(raw, layout, source=path.name, has_origin=has_origin)
-    labels = pd.Series([f"{path.stem}:{first_row + i}" for i in range(len(frame))], index=frame.index)
+    def labels() -> pd.Series:
+        return pd.Series([f"{path.stem}:{first_row + i}" for i in range(len(frame))], index=frame.index)
     if layout == "Kaggle 19-column":
         report.warn(f"{path.name}: the Kaggle copy filled unknown counts with 0, so 0 survivors/females/males/"
                     "children there may mean 'not known'; it has no incident ids (synthesised from row numbers)")
@@ -178,7 +180,7 @@ def fetch(client: Client, years: list[int], report: Report,
         return empty("mmp_incidents")
     frame = _canonical(pd.concat(frames, ignore_index=True), "JSON feed", source="", has_origin=False)
     where = f"MMP feed {client.url(FEED_PATH.format(year='<year>'))}"
-    return _tidy(frame, pd.Series(labels, index=frame.index), report, where=where, unescape_html=True)
+    return _tidy(frame, lambda: pd.Series(labels, index=frame.index), report, where=where, unescape_html=True)
 
 
 def aggregate(incidents: pd.DataFrame) -> pd.DataFrame:
@@ -289,7 +291,9 @@ def _read_csv(text: str, path: Path, report: Report) -> pd.DataFrame:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
+            # UTF-8 bytes: pandas parses them faster than the same text from a StringIO. (Keep dtype=str:
+            # with object columns pandas drops one all-blank column beyond the header without a warning.)
+            raw = pd.read_csv(io.BytesIO(text.encode("utf-8")), dtype=str, keep_default_na=False, index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise IngestError(f"{path}: not a readable CSV file ({str(exc).strip()}); re-download it") from None
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
@@ -444,25 +448,29 @@ def _canonical(raw: pd.DataFrame, layout: str, source: str, has_origin: bool) ->
     """Raw cells renamed to canonical fields (absent fields blank), plus source_file and _has_origin."""
     by_norm = {_norm(c): c for c in raw.columns}
     mapping = LAYOUTS[layout]
-    out = pd.DataFrame(index=raw.index)
+    out: dict[str, pd.Series] = {}
     for field in _FIELDS:
         column = by_norm.get(_norm(mapping[field])) if field in mapping else None
         out[field] = raw[column].astype("string") if column is not None else pd.Series(pd.NA, index=raw.index,
                                                                                          dtype="string")
-    out["source_file"] = raw["source_file"] if "source_file" in raw.columns else source
-    out["_has_origin"] = raw["_has_origin"] if "_has_origin" in raw.columns else has_origin
-    return out
+    out["source_file"] = raw["source_file"] if "source_file" in raw.columns else pd.Series(source, index=raw.index)
+    out["_has_origin"] = (raw["_has_origin"] if "_has_origin" in raw.columns
+                          else pd.Series(has_origin, index=raw.index, dtype=bool))
+    return pd.DataFrame(out, index=raw.index)
 
 
 # ---------------------------------------------------------------------------------------------- tidy
 
-def _tidy(frame: pd.DataFrame, labels: pd.Series, report: Report, where: str,
+def _tidy(frame: pd.DataFrame, labels: Callable[[], pd.Series], report: Report, where: str,
           unescape_html: bool = False) -> pd.DataFrame:
-    """Canonical text fields -> validated mmp_incidents, recording every repair in `report`."""
-    text = frame[_FIELDS].apply(lambda s: _blank_to_na(s.astype("string")))
+    """Canonical text fields -> validated mmp_incidents, recording every repair in `report`.
+
+    `labels()` gives each row a 'file:row' label, the id of last resort (built only when an id is blank).
+    """
+    text = pd.DataFrame({field: _blank_to_na(frame[field].astype("string")) for field in _FIELDS}, index=frame.index)
     if unescape_html:
         text = _unescape(text, report)
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, pd.Series] = {}
     out["incident_id"] = _incident_ids(text["main_id"], text["alt_id"], labels, report)
     date = _dates(text["date"], report)
     out["incident_date"] = date
@@ -476,7 +484,9 @@ def _tidy(frame: pd.DataFrame, labels: pd.Series, report: Report, where: str,
     out["origin_iso3"], out["origin_group"] = _countries(text["origin"], report)
     if not frame["_has_origin"].all():
         # No Country of Origin in this release: the group is "not recorded", not "unknown".
-        out.loc[~frame["_has_origin"].astype(bool), ["origin_iso3", "origin_group"]] = pd.NA
+        not_recorded = ~frame["_has_origin"].astype(bool)
+        out["origin_iso3"], out["origin_group"] = out["origin_iso3"].mask(not_recorded), \
+            out["origin_group"].mask(not_recorded)
         report.warn(f"{where}: {int((~frame['_has_origin'].astype(bool)).sum()):,} row(s) come from a release "
                     "without Country of Origin; nationality is blank for them")
     for field in _COUNT_FIELDS:
@@ -488,8 +498,8 @@ def _tidy(frame: pd.DataFrame, labels: pd.Series, report: Report, where: str,
     out["source_quality"] = text["quality"]
     out["url"] = text["url"]
     out["source_file"] = frame["source_file"].astype("string")
-    out = out[list(SCHEMAS["mmp_incidents"].columns)].reset_index(drop=True)
-    return validate("mmp_incidents", out, where)
+    table = pd.DataFrame({name: out[name] for name in SCHEMAS["mmp_incidents"].columns}).reset_index(drop=True)
+    return validate("mmp_incidents", table, where)
 
 
 def _blank_to_na(s: pd.Series) -> pd.Series:
@@ -512,13 +522,16 @@ def _unescape(text: pd.DataFrame, report: Report) -> pd.DataFrame:
     return text
 
 
-def _incident_ids(main: pd.Series, alt: pd.Series, labels: pd.Series, report: Report) -> pd.Series:
+def _incident_ids(main: pd.Series, alt: pd.Series, labels: Callable[[], pd.Series], report: Report) -> pd.Series:
     """Unique ids: Main ID (BOM stripped), Incident ID when Main ID repeats, '#n' suffix on repeats."""
-    boms = (main.str.contains("\ufeff", regex=False).fillna(False)
-            | alt.str.contains("\ufeff", regex=False).fillna(False))
-    report.count("BOM (U+FEFF) stripped from incident id", int(boms.sum()))
-    main = _blank_to_na(main.str.replace("\ufeff", "", regex=False))
-    alt = _blank_to_na(alt.str.replace("\ufeff", "", regex=False))
+    main_boms = main.str.contains("\ufeff", regex=False).fillna(False)
+    alt_boms = alt.str.contains("\ufeff", regex=False).fillna(False)
+    report.count("BOM (U+FEFF) stripped from incident id", int((main_boms | alt_boms).sum()))
+    # (The cells are already trimmed, blanks <NA>: only a column with a BOM changes here.)
+    if main_boms.any():
+        main = _blank_to_na(main.str.replace("\ufeff", "", regex=False))
+    if alt_boms.any():
+        alt = _blank_to_na(alt.str.replace("\ufeff", "", regex=False))
     ids = main.fillna(alt)
     if ids.dropna().duplicated().any() and alt.notna().all() and not alt.duplicated().any():
         # Site exports repeat Main ID across split incidents; their Incident ID is the unique one.
@@ -526,7 +539,10 @@ def _incident_ids(main: pd.Series, alt: pd.Series, labels: pd.Series, report: Re
         ids = alt
     blank = ids.isna()
     report.count("incident id synthesised from file and row (no id in source)", int(blank.sum()))
-    ids = ids.fillna(labels.astype("string"))
+    if blank.any():
+        ids = ids.fillna(labels().astype("string"))
+    if not ids.duplicated().any():
+        return ids
     nth = ids.groupby(ids, sort=False).cumcount()
     # Split incidents share an id in the feed: keep each one, numbered in file order ("#2", "#3", ...).
     report.count("repeated incident id suffixed #n", int((nth > 0).sum()))
@@ -557,10 +573,12 @@ def _years(date: pd.Series, column: pd.Series, ids: pd.Series, report: Report, w
     year = date.dt.year.astype("Int64")
     from_column, _, _ = _whole_numbers(column)
     year = year.fillna(from_column)
-    from_id = pd.to_numeric(ids.str.extract(r"^([0-9]{4})\.", expand=False), errors="coerce").astype("Int64")
-    recovered = year.isna() & from_id.notna()
-    report.count("year recovered from ID", int(recovered.sum()))
-    year = year.fillna(from_id)
+    lacking = year.isna()
+    if lacking.any():  # only then is the id's prefix read
+        prefix = ids[lacking].str.extract(r"^([0-9]{4})\.", expand=False)
+        from_id = pd.to_numeric(prefix, errors="coerce").astype("Int64")
+        report.count("year recovered from ID", int(from_id.notna().sum()))
+        year = year.fillna(from_id)
     if year.isna().any():
         bad = year.isna()
         raise IngestError(f"{where}: {int(bad.sum())} row(s) have no date, year or year-prefixed id "
@@ -576,10 +594,11 @@ def _years(date: pd.Series, column: pd.Series, ids: pd.Series, report: Report, w
 def _month_numbers(date: pd.Series, column: pd.Series, report: Report) -> pd.Series:
     """Month 1-12 from the date, else from a month name/abbreviation or number."""
     month = date.dt.month.astype("Int64")
-    key = column.str.strip().str[:3].str.casefold()
+    codes, cells = _distinct(column)  # a dozen or so distinct texts
+    key = cells.str.strip().str[:3].str.casefold()
     named = key.map(_MONTHS).astype("Int64")
-    numeric = pd.to_numeric(column.where(column.str.fullmatch(r"\d{1,2}").fillna(False)), errors="coerce")
-    named = named.fillna(numeric.where(numeric.between(1, 12)).astype("Int64"))
+    numeric = pd.to_numeric(cells.where(cells.str.fullmatch(r"\d{1,2}").fillna(False)), errors="coerce")
+    named = _spread(named.fillna(numeric.where(numeric.between(1, 12)).astype("Int64")), codes, column.index)
     unreadable = month.isna() & column.notna() & named.isna()
     report.count("unreadable month (left blank)", int(unreadable.sum()))
     return month.fillna(named)
@@ -587,12 +606,15 @@ def _month_numbers(date: pd.Series, column: pd.Series, report: Report) -> pd.Ser
 
 def _counts(s: pd.Series, field: str, report: Report) -> pd.Series:
     """Whole numbers: thousands separators removed, negatives (IOM corrections) kept, blank = <NA>."""
-    thousands = s.str.fullmatch(_THOUSANDS.pattern).fillna(False)
-    report.count("thousands separator removed from a count", int(thousands.sum()))
-    cleaned = s.where(~thousands, s.str.replace(",", "", regex=False))
-    number, unreadable, too_large = _whole_numbers(cleaned)
-    report.count(f"unreadable number in {field} (left blank)", int(unreadable.sum()))
-    report.count(f"number beyond {MAX_COUNT:,} in {field} (left blank)", int(too_large.sum()))
+    codes, cells = _distinct(s)  # a count column holds a few hundred distinct texts
+    rows = np.bincount(codes, minlength=len(cells))  # rows per distinct text
+    thousands = cells.str.fullmatch(_THOUSANDS.pattern).fillna(False)
+    report.count("thousands separator removed from a count", int(rows[thousands.to_numpy(bool)].sum()))
+    cleaned = cells.where(~thousands, cells.str.replace(",", "", regex=False))
+    number, unreadable, too_large = _whole_numbers_of(cleaned)
+    report.count(f"unreadable number in {field} (left blank)", int(rows[unreadable.to_numpy(bool)].sum()))
+    report.count(f"number beyond {MAX_COUNT:,} in {field} (left blank)", int(rows[too_large.to_numpy(bool)].sum()))
+    number = _spread(number, codes, s.index)
     # Negative cells net a correction into the source's total; taking absolute values would double count.
     report.count(f"negative {field} kept (IOM correction)", int((number < 0).fillna(False).sum()))
     return number
@@ -600,13 +622,31 @@ def _counts(s: pd.Series, field: str, report: Report) -> pd.Series:
 
 def _whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Exact whole numbers of text cells (Int64), and masks of the unreadable and the too-large ones."""
-    values = {cell: _whole_number(cell) for cell in s.dropna().unique()}  # once per distinct text
-    # A plain list, not Series.map: map would turn the ints into floats (inexact beyond 2**53).
-    parsed = [None if blank else values[cell] for cell, blank in zip(s.tolist(), s.isna().tolist())]
-    number = pd.Series(pd.array([v if type(v) is int else None for v in parsed], dtype="Int64"), index=s.index)
-    too_large = pd.Series([v is _TOO_LARGE for v in parsed], index=s.index, dtype=bool)
-    unreadable = s.notna() & number.isna() & ~too_large
+    codes, cells = _distinct(s)
+    number, unreadable, too_large = _whole_numbers_of(cells)
+    return _spread(number, codes, s.index), _spread(unreadable, codes, s.index), _spread(too_large, codes, s.index)
+
+
+def _whole_numbers_of(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """_whole_numbers cell by cell (for distinct cells, see _distinct)."""
+    blank = cells.isna().to_numpy(bool)
+    parsed = [None if is_blank else _whole_number(cell) for cell, is_blank in zip(cells.tolist(), blank)]
+    # Built from Python ints, not via Series.map: map would turn them into floats (inexact beyond 2**53).
+    number = pd.Series(pd.array([v if type(v) is int else None for v in parsed], dtype="Int64"), index=cells.index)
+    too_large = pd.Series([v is _TOO_LARGE for v in parsed], index=cells.index, dtype=bool)
+    unreadable = ~pd.Series(blank, index=cells.index) & number.isna() & ~too_large
     return number, unreadable, too_large
+
+
+def _distinct(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each row's code and the distinct cells (<NA> included), to do per-cell work once per distinct text."""
+    codes, cells = pd.factorize(s, use_na_sentinel=False)
+    return codes, pd.Series(cells.array, dtype=s.dtype)
+
+
+def _spread(per_cell: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Values computed per distinct cell (see _distinct) put back on every row."""
+    return pd.Series(per_cell.array.take(codes), index=index)
 
 
 def _whole_number(cell: str) -> int | object | None:
@@ -681,15 +721,27 @@ def _countries(cells: pd.Series, report: Report) -> tuple[pd.Series, pd.Series]:
         else:
             group[cell] = "multiple"
     # A blank cell is "unknown" nationality (its code stays blank).
-    return cells.map(iso3).astype("string"), cells.map(group).astype("string").mask(cells.isna(), "unknown")
+    row_codes, each = _distinct(cells)
+    blank = each.isna().tolist()
+    iso3_of = pd.Series([pd.NA if b else iso3[c] for c, b in zip(each.tolist(), blank)], dtype="string")
+    group_of = pd.Series(["unknown" if b else group[c] for c, b in zip(each.tolist(), blank)], dtype="string")
+    return _spread(iso3_of, row_codes, cells.index), _spread(group_of, row_codes, cells.index)
 
 
 def _coordinates(s: pd.Series, report: Report) -> tuple[pd.Series, pd.Series]:
     """Latitude and longitude from "lat, lon" or WKT "POINT (lon lat)" (longitude first in WKT)."""
-    wkt = s.str.extract(_WKT_POINT)
-    pair = s.str.extract(_LAT_LON)
-    lat = pd.to_numeric(wkt[1].fillna(pair[0]), errors="coerce").astype("float64")
-    lon = pd.to_numeric(wkt[0].fillna(pair[1]), errors="coerce").astype("float64")
+    lat_text, lon_text = [], []
+    for cell in s.to_numpy(dtype=object, na_value=None):  # a plain loop: str.extract costs 10x more here
+        found = None if cell is None else _WKT_POINT.search(cell)
+        if found:
+            lon_cell, lat_cell = found.groups()
+        else:
+            found = None if cell is None else _LAT_LON.search(cell)
+            lat_cell, lon_cell = found.groups() if found else (None, None)
+        lat_text.append(lat_cell)
+        lon_text.append(lon_cell)
+    lat = pd.to_numeric(pd.Series(lat_text, index=s.index, dtype=s.dtype), errors="coerce").astype("float64")
+    lon = pd.to_numeric(pd.Series(lon_text, index=s.index, dtype=s.dtype), errors="coerce").astype("float64")
     unreadable = s.notna() & (lat.isna() | lon.isna())
     report.count("unreadable coordinates (left blank)", int(unreadable.sum()))
     out_of_range = (lat.abs() > 90) | (lon.abs() > 180)
