@@ -711,6 +711,19 @@ class Gunicorn:
         self._log.close()
 
 
+def gunicorn_settings() -> str:
+    """The worker settings gunicorn.conf.py at the repository root gives (what Gunicorn runs with)."""
+    import runpy
+
+    conf = REPO / "gunicorn.conf.py"
+    if not conf.exists():
+        return "no gunicorn.conf.py: sync worker"
+    c = runpy.run_path(str(conf))
+    kind = c.get("worker_class", "sync")
+    return (f"gunicorn.conf.py: {kind} worker" + (f", {c.get('threads', 1)} threads" if kind == "gthread" else "")
+            + (f", keepalive {c['keepalive']} s" if "keepalive" in c else ""))
+
+
 def migration_page(session: Any, base: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """What a browser fetches before it can send a filter callback: the callback map
     (/_dash-dependencies) and the page's layout from the pages router callback; returns the callback
@@ -911,6 +924,7 @@ def bench_callback_e2e(ctx: Context) -> list[Result]:
              f"({', '.join(_chart_name(d) for d in charts)}: figure, summary, table, source, API link), bodies "
              "built as dash-renderer does from the server's own /_dash-dependencies and the page layout from "
              f"its pages router (load/dashflow.py); `python -m gunicorn dashboard.wsgi:server -w 1` per scale "
+             f"({gunicorn_settings()}) "
              f"on 127.0.0.1, both up at once; one requests.Session each, requests sequential, x1 and x{TOP_SCALE} "
              "taking turns (order alternating); requests' default Accept-Encoding (the app compresses). "
              f"{len(selections)} distinct filter selections (migration_filters(), then year x region group from "
