@@ -917,7 +917,7 @@ def bench_callback_e2e(ctx: Context) -> list[Result]:
     stats = {key: Stats.of(v) for key, v in samples.items()}
     floor_stats = {k: Stats.of(v) for k, v in floor.items()}
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    what = {1: "the bundled snapshot (empty data dir; MMP monthly totals only, so the map callback answers "
+    what = {1: "The bundled snapshot (empty data dir; MMP monthly totals only, so the map callback answers "
                "with its 'needs incident-level data' message)",
             TOP_SCALE: f"{ctx.rows(TOP_SCALE):,} incidents (x{TOP_SCALE}) ingested into a temp data dir"}
     setup = (f"POST {CALLBACK_URL} to the {len(charts)} {CALLBACK_PAGE} chart callbacks "
