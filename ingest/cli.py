@@ -52,8 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="{fts,mmp,snapshot,status}")
 
-    fts = sub.add_parser(
-        "fts", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+    def subcommand(name: str, **texts: str) -> argparse.ArgumentParser:
+        """A subcommand with the common options; its description and epilog keep their line breaks."""
+        return sub.add_parser(name, parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter, **texts)
+
+    fts = subcommand(
+        "fts",
         help="OCHA Financial Tracking Service: plans, funding by cluster, flows, donors",
         description="Pull response plans, requirements, funding (per plan and cluster), flows and donor "
                     "totals from the FTS public API (no key needed), or read files you saved: recorded JSON "
@@ -66,13 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a saved JSON response or HDX CSV; repeat for several")
     fts.add_argument("--year", type=int, action="append", metavar="YYYY",
                      help="plan year to pull (repeatable; default: every year)")
-    fts.add_argument("--api-base", default=None,
-                     help=f"API base URL (default: $FTS_API_BASE or {FTS_API_BASE})")
-    fts.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
-    fts.add_argument("--retries", type=int, default=4, help="retries per request (default 4)")
+    _add_http_options(fts, "--api-base", f"API base URL (default: $FTS_API_BASE or {FTS_API_BASE})", timeout=30)
 
-    mmp = sub.add_parser(
-        "mmp", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+    mmp = subcommand(
+        "mmp",
         help="IOM Missing Migrants Project: incidents of migrants dead and missing",
         description="Pull the Missing Migrants Project's yearly feed, or read files you downloaded: the "
                     "current CSV/XLSX (Global Figures allData), the site export, the 2020 and 2022 schemas, "
@@ -84,12 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="year to pull from the live feed (repeatable; default: 2014 to this year)")
     msrc.add_argument("--file", type=Path, action="append", metavar="PATH",
                       help="a downloaded MMP file; repeat for files that do not overlap")
-    mmp.add_argument("--base-url", default=None, help=f"MMP site (default: $MMP_BASE_URL or {MMP_BASE_URL})")
-    mmp.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
-    mmp.add_argument("--retries", type=int, default=4, help="retries per request (default 4)")
+    _add_http_options(mmp, "--base-url", f"MMP site (default: $MMP_BASE_URL or {MMP_BASE_URL})", timeout=60)
 
-    snap = sub.add_parser(
-        "snapshot", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+    snap = subcommand(
+        "snapshot",
         help="rebuild the bundled offline snapshot (aggregates only) from a folder of source files",
         description="Rebuild data/snapshot from a folder laid out like ../shared/reference: every FTS file "
                     "under fts/, and the most complete MMP release plus the newest site export under mmp/. "
@@ -104,6 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("status", parents=[common], help="list the tables in the data directory with provenance",
                    description="Print the manifest of the current version in the data directory and the snapshot.")
     return parser
+
+
+def _add_http_options(parser: argparse.ArgumentParser, base_flag: str, base_help: str, timeout: int) -> None:
+    """The options of a live pull (base URL, timeout, retries), the same for every source but for defaults.
+
+    Added after the source's own options rather than through a parent parser: argparse lists a parent's
+    options first, which would reorder the subcommand's usage and --help.
+    """
+    parser.add_argument(base_flag, default=None, help=base_help)
+    parser.add_argument("--timeout", type=float, default=float(timeout),
+                        help=f"seconds per request (default {timeout})")
+    parser.add_argument("--retries", type=int, default=4, help="retries per request (default 4)")
 
 
 def _progress(total: int | None, desc: str, quiet: bool) -> tuple[Callable[[int], None], Callable[[], None]]:

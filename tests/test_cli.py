@@ -27,6 +27,30 @@ def test_top_level_help_lists_examples():
     assert "python -m ingest fts --country VEN" in result.stdout and "Exit status" in result.stdout
 
 
+@pytest.mark.parametrize("argv, expected", [
+    (["fts", "--country", "VEN"], {"api_base": None, "timeout": 30.0, "retries": 4}),
+    (["fts", "--file", "x.json", "--api-base", "http://h", "--timeout", "5", "--retries", "0"],
+     {"api_base": "http://h", "timeout": 5.0, "retries": 0}),
+    (["mmp"], {"base_url": None, "timeout": 60.0, "retries": 4}),
+    (["mmp", "--year", "2019", "--base-url", "http://h", "--timeout", "2.5", "--retries", "1"],
+     {"base_url": "http://h", "timeout": 2.5, "retries": 1}),
+])
+def test_live_pull_options_and_their_defaults(argv, expected):
+    args = vars(build_parser().parse_args(argv))
+    assert {key: args[key] for key in expected} == expected
+
+
+@pytest.mark.parametrize("command, base", [("fts", "--api-base API_BASE"), ("mmp", "--base-url BASE_URL")])
+def test_live_pull_options_listed_after_the_source_options(command, base, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    options = out[out.index("options:"):]
+    positions = [options.index(f"  {flag}") for flag in ("--data-dir", "--file", base, "--timeout", "--retries")]
+    assert positions == sorted(positions)
+    assert f"seconds per request (default {30 if command == 'fts' else 60})" in out
+
+
 def test_bad_usage_exits_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["fts"])  # neither --country nor --file
