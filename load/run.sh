@@ -64,7 +64,7 @@ KIND=()
 CONF="$("$PY" -c 'import runpy; c = runpy.run_path("gunicorn.conf.py"); print(c.get("worker_class", "sync"), c.get("threads", 1))' \
   2>/dev/null || echo "sync 1")"
 CLASS="${CLASS:-${CONF% *}}"; THREADS="${THREADS:-${CONF#* }}"
-if [ "$CLASS" = "gthread" ]; then KIND_TEXT="gthread, $THREADS threads each"; else KIND_TEXT="$CLASS"; fi
+if [ "$CLASS" = "gthread" ]; then KIND_TEXT="gthread workers, $THREADS threads each"; else KIND_TEXT="$CLASS workers"; fi
 HUMDASH_DATA_DIR="$DATA_DIR" "$PY" -m gunicorn dashboard.wsgi:server -w "$WORKERS" "${KIND[@]}" -b "127.0.0.1:$PORT" \
   --log-level warning --error-logfile "$OUT/gunicorn.log" &
 MASTER=$!
@@ -125,7 +125,7 @@ rc = int(rc)
 rows = list(csv.DictReader(open(f"{out}/run_stats.csv")))
 total = next(r for r in rows if r["Name"] == "Aggregated")
 failures = int(total["Failure Count"])
-print(f"\n== load: {users} users, {seconds} s, gunicorn -w {workers} ({kind} workers) on 127.0.0.1 (bundled snapshot), "
+print(f"\n== load: {users} users, {seconds} s, gunicorn -w {workers} ({kind}) on 127.0.0.1 (bundled snapshot), "
       f"{os.cpu_count()} CPUs shared with locust ==")
 print(f"requests      {total['Request Count']}  ({float(total['Requests/s']):.1f} requests/s)")
 print(f"latency       p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms, max {float(total['Max Response Time']):.0f} ms")
