@@ -284,7 +284,8 @@ def test_arbitrary_queries_never_give_500(client, spec, data):
     response = client.get(path, query_string=urlencode(pairs))
     if response.status_code == 200:
         return
-    assert_json_error(response, (400, 414))
+    # an image that cannot be rendered (no Chromium for kaleido on this machine) is a JSON 503
+    assert_json_error(response, (400, 414, 503) if path.startswith("/api/chart/") else (400, 414))
 
 
 @cases("raw")
