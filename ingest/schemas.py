@@ -6,6 +6,8 @@ dates are timezone-naive datetime64 (calendar dates, no time of day).
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
@@ -206,6 +208,8 @@ def validate(name: str, frame: pd.DataFrame, where: str = "") -> pd.DataFrame:
     """Coerce and check `frame` against table `name`'s schema; IngestError lists what failed."""
     if name not in SCHEMAS:
         raise IngestError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}")
+    if _passes_as_is(SCHEMAS[name], frame):
+        return frame.copy(deep=False)  # what pandera returns for such a frame (copy-on-write: independent)
     try:
         return SCHEMAS[name].validate(frame, lazy=True)
     except SchemaErrors as exc:
@@ -219,3 +223,50 @@ def validate(name: str, frame: pd.DataFrame, where: str = "") -> pd.DataFrame:
                           + "; ".join(lines) + more) from None
     except SchemaError as exc:
         raise IngestError(f"{where or name}: table {name} does not match its schema: {exc}") from None
+
+
+# ---- fast path -------------------------------------------------------------------------------------
+# A table is validated where it is made, again where it is written and again where it is loaded, and
+# pandera's machinery costs far more than the checks themselves. A frame that already has exactly the
+# schema's columns and dtypes (so coercion would change nothing) is checked here with the same pandas
+# operations pandera's built-in checks use; only a frame that passes all of them is returned from here.
+# Anything else (a failure, a dtype to coerce, a check not listed below) goes through pandera, so its
+# result and error messages are pandera's.
+
+_FAST_CHECKS: dict[str, Callable[[pd.Series, dict[str, Any]], pd.Series]] = {
+    "greater_than_or_equal_to": lambda s, stats: s >= stats["min_value"],
+    "in_range": lambda s, stats: ((s >= stats["min_value"]) if stats["include_min"] else (s > stats["min_value"]))
+    & ((s <= stats["max_value"]) if stats["include_max"] else (s < stats["max_value"])),
+    "isin": lambda s, stats: s.isin(stats["allowed_values"]),
+    "str_matches": lambda s, stats: s.str.match(stats["pattern"], na=False),
+}
+
+
+def _same_dtype(actual: Any, expected: Any) -> bool:
+    """Exactly the dtype coercion would give (string storage and missing-value marker included)."""
+    return (type(actual) is type(expected) and actual == expected
+            and getattr(actual, "storage", None) == getattr(expected, "storage", None))
+
+
+def _passes_as_is(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
+    """True when pandera would accept `frame` without changing it; False when unsure."""
+    columns = schema.columns
+    if (not isinstance(frame, pd.DataFrame) or list(frame.columns) != list(columns) or schema.checks
+            or schema.index is not None or not schema.strict or schema.ordered):
+        return False
+    for name, column in columns.items():
+        series = frame[name]
+        if column.dtype is None or not _same_dtype(series.dtype, column.dtype.type):
+            return False
+        if column.unique and series.duplicated().any():
+            return False
+        nulls = series.isna()
+        if nulls.any():
+            if not column.nullable:
+                return False
+            series = series[~nulls]  # pandera's checks ignore nulls (ignore_na, the default)
+        for check in column.checks:
+            test = _FAST_CHECKS.get(check.name)
+            if test is None or not check.ignore_na or check.element_wise or not bool(test(series, check.statistics).all()):
+                return False
+    return not (schema.unique and frame.duplicated(subset=list(schema.unique)).any())

@@ -185,3 +185,28 @@ def test_load_for_app_falls_back_to_snapshot_table_by_table(tmp_path, monkeypatc
     tables, prov = load_for_app(data)
     assert prov["mmp_deaths"]["origin"] == "ingested" and int(tables["mmp_deaths"]["year"].iloc[0]) == 2024
     assert prov["fts_donors"]["origin"] == "snapshot"
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"flows": -5}, {"donor_iso3": "usa"}, {"donor_name": None}, {"share_percent": float("nan")},
+    {"plan_id": 7}, {"funding_usd": "100"},
+])
+def test_validate_fast_path_agrees_with_pandera(monkeypatch, change):
+    """schemas.validate returns a table that is valid as it is without pandera's machinery; the result,
+    or the error, must be what pandera alone gives."""
+    frame = donors(827, n=3)
+    for column, value in change.items():
+        frame[column] = frame[column].astype(object)
+        frame.loc[1, column] = value
+    results = []
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(schemas, "_passes_as_is", lambda schema, frame: False)
+        try:
+            results.append(schemas.validate("fts_donors", frame, "here"))
+        except IngestError as exc:
+            results.append(str(exc))
+    if isinstance(results[1], str):
+        assert results[0] == results[1]
+    else:
+        pd.testing.assert_frame_equal(results[0], results[1], check_exact=True)
