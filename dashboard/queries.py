@@ -138,6 +138,43 @@ def period_columns(year: pd.Series, month: pd.Series, day: pd.Series | None = No
 
 _INDEXES: dict[int, "CubeIndex"] = {}
 _NAT = np.iinfo(np.int64).min
+_LUT_CACHE = 256
+_BIN_SIZES = (1, 2, 5, 10, 30)
+
+
+def _month_number(ns: np.ndarray) -> np.ndarray:
+    """year * 12 + month - 1 of datetime64[ns] values given as int64."""
+    return ns.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+
+
+class Level:
+    """The arrays of one level of a cube: its own rows ("day"), or those rows summed per month ("month").
+
+    A month row sums the rows that share every dimension, the year, the precision and the month of their
+    start and end; a row whose period spans several months (a year-only row) keeps its exact dates.
+    `first` is the position in the day level of a row's first member, so groups can be ordered by first
+    appearance in the day rows whichever level their rows come from.
+    """
+
+    def __init__(self, codes: dict[str, np.ndarray], date: np.ndarray, date_end: np.ndarray, year: np.ndarray,
+                 measures: dict[str, np.ndarray], extra: dict[str, np.ndarray], first: np.ndarray) -> None:
+        self.n = len(date)
+        self.codes, self.date, self.date_end, self.year = codes, date, date_end, year
+        self.measures, self.extra, self.first = measures, extra, first
+        self.months = _month_number(date)
+        self.spans = self.months != _month_number(date_end)
+        self._weights: dict[str, np.ndarray] = {}
+
+    def weights(self, col: str) -> np.ndarray:
+        """The count column as float64 for np.bincount (exact: every sum stays far below 2**53)."""
+        w = self._weights.get(col)
+        if w is None:
+            w = self._weights[col] = self.measures[col].astype("float64")
+        return w
+
+    def date_years(self) -> np.ndarray:
+        """The year of each row's start date."""
+        return self.date.view("datetime64[ns]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 class CubeIndex:
@@ -163,29 +200,60 @@ class CubeIndex:
         self.span = int((self.date_end - self.date).max()) if self.sorted and self.n else 0
         self.measures = {c: cube[c].to_numpy("int64") for c in MMP_COUNTS if c in cube}
         self.extra = {c: cube[c].to_numpy("int64") for c in ("lat_bin", "lon_bin") if c in cube}
-        self._weights: dict[str, np.ndarray] = {}
+        self.day = Level({c: codes for c, (codes, _u) in self.dims.items()}, self.date, self.date_end, self.year,
+                         self.measures, self.extra, np.arange(self.n, dtype=np.int64))
+        self.month = self._month_level() if self.sorted and self.n else None
         self._groups: dict[tuple[str, ...], tuple[np.ndarray, dict[str, np.ndarray], int]] = {}
-        self._months: np.ndarray | None = None
+        self._level_groups: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
+        self._luts: dict[tuple[Any, ...], np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def weights(self, col: str) -> np.ndarray:
-        """The count column as float64 for np.bincount (exact: every sum stays far below 2**53)."""
-        w = self._weights.get(col)
-        if w is None:
-            w = self._weights[col] = self.measures[col].astype("float64")
-        return w
+    def _month_level(self) -> Level:
+        """The day rows summed per month (see Level); rows stay in date order."""
+        day = self.day
+        start = np.where(day.spans, day.date, day.months)
+        end = np.where(day.spans, day.date_end, _month_number(day.date_end))
+        keys = {"spans": day.spans, "start": start, "end": end, "year": day.year, **day.codes, **day.extra}
+        gid = pd.DataFrame(keys).groupby(list(keys), sort=False, dropna=False).ngroup().to_numpy()
+        _u, first = np.unique(gid, return_index=True)  # groups are numbered in order of first appearance
+        n_groups = len(first)
+        date_end = np.full(n_groups, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(date_end, gid, day.date_end)
+        measures = {c: np.rint(np.bincount(gid, weights=day.weights(c), minlength=n_groups)).astype(np.int64)
+                    for c in day.measures}
+        return Level({c: codes[first] for c, codes in day.codes.items()}, day.date[first], date_end,
+                     day.year[first], measures, {c: v[first] for c, v in day.extra.items()}, first.astype(np.int64))
 
-    def lut(self, col: str, keep: Any) -> np.ndarray:
-        """A boolean lookup table over the column's codes (+1 slot at the end for NA, always False)."""
+    # ---- per-request building blocks (cached per index) --------------------------------------
+    def lut(self, col: str, kind: str, wanted: tuple[Any, ...]) -> np.ndarray:
+        """A boolean lookup table over the column's codes (+1 slot at the end for NA, always False):
+        kind "isin" (value in `wanted`), "code" (a ';'-joined code list holding one of `wanted`) or
+        "eq" (value == wanted[0])."""
+        key = (col, kind, wanted)
+        table = self._luts.get(key)
+        if table is not None:
+            return table
         _codes, uniques = self.dims[col]
         table = np.zeros(len(uniques) + 1, dtype=bool)
         if len(uniques):
-            table[:-1] = np.asarray(keep(pd.Series(uniques, dtype=self.dtypes[col])), dtype=bool)
+            values = pd.Series(uniques, dtype=self.dtypes[col])
+            if kind == "isin":
+                keep = values.isin(list(wanted))
+            elif kind == "code":
+                keep = contains_code(values, wanted)
+            else:
+                keep = values == wanted[0]
+            table[:-1] = np.asarray(keep.fillna(False).astype(bool), dtype=bool)
+        with self._lock:
+            if len(self._luts) >= _LUT_CACHE:
+                self._luts.clear()
+            self._luts[key] = table
         return table
 
-    def matches(self, col: str, keep: Any, lo: int = 0, hi: int | None = None) -> np.ndarray:
-        codes, _uniques = self.dims[col]
-        return self.lut(col, keep)[codes[lo:hi]]  # code -1 (NA) reads the last slot: False
+    def matches(self, level: Level, col: str, kind: str, wanted: tuple[Any, ...], rows: Any = slice(None)
+                ) -> np.ndarray:
+        """`lut` applied to the level's rows (`rows`: a slice or positions)."""
+        return self.lut(col, kind, wanted)[level.codes[col][rows]]  # code -1 (NA) reads the last slot: False
 
     def group(self, keys: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
         """Row -> group code for a key set, and each group's key values (object arrays, None for NA)."""
@@ -215,16 +283,23 @@ class CubeIndex:
             self._groups[keys] = hit
         return hit
 
-    def date_years(self) -> np.ndarray:
-        """The year of each row's start date."""
-        return self.date.view("datetime64[ns]").astype("datetime64[Y]").astype(np.int64) + 1970
+    def group_codes(self, level: Level, keys: tuple[str, ...]) -> np.ndarray:
+        """Group codes (of `group(keys)`) of a level's rows: a month row is in its members' group."""
+        codes = self.group(keys)[0]
+        if level is self.day:
+            return codes
+        key = (id(level), keys)
+        hit = self._level_groups.get(key)
+        if hit is None:
+            hit = self._level_groups[key] = codes[level.first]
+        return hit
 
+    # kept for callers of the day-level helpers
     def months(self) -> np.ndarray:
-        """year * 12 + month - 1 of each row's start date."""
-        if self._months is None:
-            d = self.date.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-            self._months = d + 1970 * 12
-        return self._months
+        return self.day.months
+
+    def date_years(self) -> np.ndarray:
+        return self.day.date_years()
 
 
 def index_cube(cube: pd.DataFrame) -> pd.DataFrame:
@@ -244,11 +319,16 @@ def _index_of(cube: pd.DataFrame) -> CubeIndex | None:
     return idx
 
 
-def _fast_window(idx: CubeIndex, f: Filters) -> tuple[int, int, np.ndarray | None]:
-    """Rows lo:hi that can match the date range, and the date mask within them (None: all match)."""
-    lo, hi = 0, idx.n
+def _bounds(f: Filters) -> tuple[int | None, int | None]:
     start = pd.Timestamp(f.date_from).as_unit("ns").value if f.date_from is not None else None
     stop = pd.Timestamp(f.date_to).as_unit("ns").value if f.date_to is not None else None
+    return start, stop
+
+
+def _fast_window(idx: CubeIndex, f: Filters) -> tuple[int, int, np.ndarray | None]:
+    """Day rows lo:hi that can match the date range, and the date mask within them (None: all match)."""
+    lo, hi = 0, idx.n
+    start, stop = _bounds(f)
     if not idx.sorted:
         mask = np.ones(idx.n, dtype=bool)
         if start is not None:
@@ -268,52 +348,126 @@ def _fast_mask(idx: CubeIndex, f: Filters) -> np.ndarray:
     """filter_cube's mask, on the encoded columns."""
     mask = np.zeros(idx.n, dtype=bool)
     lo, hi, window = _fast_window(idx, f)
-    mask[lo:hi] = _fast_window_mask(idx, f, lo, hi, window)
+    mask[lo:hi] = _level_mask(idx, idx.day, f, slice(lo, hi), window)
     return mask
 
 
-def _fast_window_mask(idx: CubeIndex, f: Filters, lo: int, hi: int, window: np.ndarray | None) -> np.ndarray:
-    """filter_cube's mask for rows lo:hi."""
-    mask = np.ones(hi - lo, dtype=bool) if window is None else window
+def _level_mask(idx: CubeIndex, level: Level, f: Filters, rows: slice, mask: np.ndarray | None) -> np.ndarray:
+    """filter_cube's non-date conditions for a level's rows `rows`, and-ed into `mask` (None: all)."""
+    if mask is None:
+        mask = np.ones(len(level.date[rows]), dtype=bool)
     if f.years:
-        mask &= np.isin(idx.year[lo:hi], np.asarray(list(f.years), dtype=np.int64))
+        mask &= np.isin(level.year[rows], np.asarray(list(f.years), dtype=np.int64))
     for col, wanted in (("region_group", f.region_groups), ("region", f.regions), ("cause_of_death", f.causes),
                         ("migration_route", f.routes)):
         if wanted:
-            values = list(wanted)
-            mask &= idx.matches(col, lambda s, values=values: s.isin(values).fillna(False).astype(bool), lo, hi)
+            mask &= idx.matches(level, col, "isin", tuple(wanted), rows)
     if f.origins:
-        mask &= idx.matches("origin_iso3", lambda s: contains_code(s, f.origins), lo, hi)
+        mask &= idx.matches(level, "origin_iso3", "code", tuple(f.origins), rows)
     if f.countries:
-        mask &= idx.matches("country_of_incident_iso3", lambda s: contains_code(s, f.countries), lo, hi)
+        mask &= idx.matches(level, "country_of_incident_iso3", "code", tuple(f.countries), rows)
     return mask
 
 
-def _fast_sum_by(cube: pd.DataFrame, idx: CubeIndex, sel: np.ndarray, keys: list[str],
-                 counts: list[str]) -> pd.DataFrame:
-    """_sum_by(cube.iloc[sel], keys, counts) with np.bincount: groups in order of first appearance."""
-    row_codes, values, n_groups = idx.group(tuple(keys))
-    codes = row_codes[sel]
-    present = np.bincount(codes, minlength=n_groups)
-    first = np.empty(n_groups, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    groups = np.flatnonzero(present)
-    groups = groups[np.argsort(first[groups], kind="stable")]
-    out = pd.DataFrame({k: pd.array(values[k][groups], dtype=idx.dtypes[k]) for k in keys})
-    for c in counts:
-        sums = np.bincount(codes, weights=idx.weights(c)[sel], minlength=n_groups)
-        out[c] = np.rint(sums[groups]).astype("int64")
+Parts = list[tuple[Level, np.ndarray]]
+
+
+def _parts(idx: CubeIndex, f: Filters) -> Parts:
+    """The selected rows as (level, positions) pairs: whole months from the month level, and the day
+    rows of the months a date range cuts (the first and last month of the range, unless whole)."""
+    month = idx.month
+    if month is None:
+        lo, hi, window = _fast_window(idx, f)
+        return [(idx.day, lo + np.flatnonzero(_level_mask(idx, idx.day, f, slice(lo, hi), window)))]
+    start, stop = _bounds(f)
+    if start is None and stop is None:
+        return [(month, np.flatnonzero(_level_mask(idx, month, f, slice(None), None)))]
+    # Whole months m_lo..m_hi: those starting on or after `start` and ending on or before `stop`.
+    m_lo = -(1 << 40) if f.date_from is None else (
+        _period_number(pd.Timestamp(f.date_from), "M") + (0 if f.date_from.day == 1 else 1))
+    m_hi = (1 << 40) if f.date_to is None else (
+        _period_number(pd.Timestamp(f.date_to), "M") - (0 if f.date_to == month_end(f.date_to) else 1))
+    # Month level: rows of whole months, and rows spanning months (kept with their exact dates) that overlap.
+    lo = 0 if start is None else int(np.searchsorted(month.date, start - idx.span, side="left"))
+    hi = month.n if stop is None else int(np.searchsorted(month.date, stop, side="right"))
+    lo = min(lo, hi)
+    rows = slice(lo, hi)
+    spans = month.spans[rows]
+    months = month.months[rows]
+    overlap = np.ones(hi - lo, dtype=bool)
+    if start is not None:
+        overlap &= month.date_end[rows] >= start
+    if stop is not None:
+        overlap &= month.date[rows] <= stop
+    mask = np.where(spans, overlap, (months >= m_lo) & (months <= m_hi))
+    parts = [(month, lo + np.flatnonzero(_level_mask(idx, month, f, rows, mask)))]
+    # Day level: the rows of the cut months (start's and stop's month when not whole), date range applied.
+    bounds = [int(_month_number(np.asarray([b], dtype=np.int64))[0]) for b in (start, stop) if b is not None]
+    edges = sorted({m for m in bounds if not m_lo <= m <= m_hi})
+    day = idx.day
+    for e in edges:
+        first_day = np.datetime64(int(e - 1970 * 12), "M").astype("datetime64[ns]").astype(np.int64)
+        next_first = np.datetime64(int(e + 1 - 1970 * 12), "M").astype("datetime64[ns]").astype(np.int64)
+        a = int(np.searchsorted(day.date, first_day, side="left"))
+        b = int(np.searchsorted(day.date, next_first, side="left"))
+        rows = slice(a, b)
+        mask = ~day.spans[rows]
+        if start is not None:
+            mask &= day.date_end[rows] >= start
+        if stop is not None:
+            mask &= day.date[rows] <= stop
+        parts.append((day, a + np.flatnonzero(_level_mask(idx, day, f, rows, mask))))
+    return parts
+
+
+def _gather(parts: Parts, values: Any) -> np.ndarray:
+    """`values(level)` at the selected positions of every part, concatenated."""
+    arrays = [values(level)[sel] for level, sel in parts]
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _keep(idx: CubeIndex, parts: Parts, col: str, kind: str, wanted: tuple[Any, ...], negate: bool = False
+          ) -> Parts:
+    """Parts restricted to rows whose `col` matches (or, with negate, does not)."""
+    out = []
+    for level, sel in parts:
+        hit = idx.matches(level, col, kind, wanted, sel)
+        out.append((level, sel[~hit if negate else hit]))
     return out
 
 
-def _selected(cube: pd.DataFrame, f: Filters) -> tuple[CubeIndex, np.ndarray] | None:
-    """(index, selected row positions) when `cube` has a fast path and the selection is not empty."""
+def _count(parts: Parts) -> int:
+    return sum(len(sel) for _level, sel in parts)
+
+
+def _sums(codes: np.ndarray, parts: Parts, counts: Iterable[str], n: int | None = None) -> dict[str, np.ndarray]:
+    """Per group code, the sum of each count over the selected rows (exact int64)."""
+    return {c: np.rint(np.bincount(codes, weights=_gather(parts, lambda lv, c=c: lv.weights(c)),
+                                   minlength=n or 0)).astype("int64") for c in counts}
+
+
+def _fast_sum_by(idx: CubeIndex, parts: Parts, keys: list[str], counts: list[str]) -> pd.DataFrame:
+    """_sum_by(cube rows selected, keys, counts) with np.bincount: groups in order of first appearance
+    in the day rows."""
+    _rows, values, n_groups = idx.group(tuple(keys))
+    codes = _gather(parts, lambda lv: idx.group_codes(lv, tuple(keys)))
+    first = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes, _gather(parts, lambda lv: lv.first))
+    groups = np.flatnonzero(first != np.iinfo(np.int64).max)
+    groups = groups[np.argsort(first[groups], kind="stable")]
+    out = pd.DataFrame({k: pd.array(values[k][groups], dtype=idx.dtypes[k]) for k in keys})
+    for c, sums in _sums(codes, parts, counts, n_groups).items():
+        out[c] = sums[groups]
+    return out
+
+
+def _selected(cube: pd.DataFrame, f: Filters) -> tuple[CubeIndex, Parts] | None:
+    """(index, selected rows) when `cube` has a fast path and the selection is not empty."""
     idx = _index_of(cube)
     if idx is None:
         return None
-    lo, hi, window = _fast_window(idx, f)
-    sel = lo + np.flatnonzero(_fast_window_mask(idx, f, lo, hi, window))
-    return (idx, sel) if len(sel) else None
+    parts = _parts(idx, f)
+    return (idx, parts) if _count(parts) else None
 
 
 def _grouped(cube: pd.DataFrame, f: Filters, keys: list[str], counts: list[str],
@@ -322,11 +476,11 @@ def _grouped(cube: pd.DataFrame, f: Filters, keys: list[str], counts: list[str],
     given), through the fast path when the cube has one."""
     hit = _selected(cube, f)
     if hit is not None:
-        idx, sel = hit
+        idx, parts = hit
         if only_groups is not None:
-            sel = sel[idx.matches("origin_group", lambda s: s.isin(list(only_groups)).fillna(False).astype(bool))[sel]]
-        if len(sel):
-            return _fast_sum_by(cube, idx, sel, keys, counts)
+            parts = _keep(idx, parts, "origin_group", "isin", tuple(only_groups))
+        if _count(parts):
+            return _fast_sum_by(idx, parts, keys, counts)
     rows = filter_cube(cube, f)
     if only_groups is not None:
         rows = rows[rows["origin_group"].isin(list(only_groups)).fillna(False).astype(bool)]
@@ -349,44 +503,50 @@ def _period_labels(numbers: np.ndarray, code: str) -> list[str]:
     return [f"{n:04d}" for n in numbers.tolist()]
 
 
+def _by_year(idx: CubeIndex, parts: Parts, extra: np.ndarray | None = None, base: int = 1
+             ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Rows without a month summed per year (and `extra` code < base, e.g. a nationality group's
+    rank): the sorted keys year * base + extra, and the SUMMED counts per key."""
+    key = _gather(parts, lambda lv: lv.year) * base + (0 if extra is None else extra)
+    uniq, inv = np.unique(key, return_inverse=True)
+    return uniq, _sums(inv.reshape(-1), parts, SUMMED, len(uniq))
+
+
 def _fast_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame | None:
     """deaths_trend through the fast path (None: no fast path or nothing selected)."""
     hit = _selected(cube, f)
     if hit is None:
         return None
-    idx, sel = hit
+    idx, parts = hit
     code = "M" if f.freq == "month" else "Y"
     if code == "M":
-        year_only = idx.matches("precision", lambda s: (s == "year").fillna(False).astype(bool))[sel]
+        placed = _keep(idx, parts, "precision", "eq", ("year",), negate=True)
+        unplaced = _keep(idx, parts, "precision", "eq", ("year",))
     else:
-        year_only = np.zeros(len(sel), dtype=bool)
-    placed, unplaced = sel[~year_only], sel[year_only]
+        placed, unplaced = parts, []
     periods: list[str] = []
     starts: list[np.ndarray] = []
     sums: dict[str, list[np.ndarray]] = {c: [] for c in SUMMED}
-    if len(placed):
-        per = idx.months()[placed] if code == "M" else idx.date_years()[placed]
+    if _count(placed):
+        per = _gather(placed, (lambda lv: lv.months) if code == "M" else (lambda lv: lv.date_years()))
         lo = int(per.min())
         offs = per - lo
         present = np.bincount(offs)
         first = _period_number(pd.Timestamp(f.date_from), code) if f.date_from else lo
         last = (_period_number(pd.Timestamp(f.date_to), code) if f.date_to
-                else _period_number(pd.Timestamp(int(idx.date_end[placed].max())), code))
+                else _period_number(pd.Timestamp(int(_gather(placed, lambda lv: lv.date_end).max())), code))
         numbers = np.union1d(np.arange(first, last + 1, dtype=np.int64), lo + np.flatnonzero(present))
         inside = (numbers >= lo) & (numbers < lo + len(present))
-        for c in SUMMED:
-            s = np.rint(np.bincount(offs, weights=idx.weights(c)[placed])).astype("int64")
+        for c, s in _sums(offs, placed, SUMMED).items():
             col = np.zeros(len(numbers), dtype="int64")
             col[inside] = s[numbers[inside] - lo]
             sums[c].append(col)
         periods += _period_labels(numbers, code)
         starts.append(_period_starts(numbers, code))
-    if len(unplaced):
-        years = idx.year[unplaced]
-        uniq, inv = np.unique(years, return_inverse=True)
-        inv = inv.reshape(-1)
+    if _count(unplaced):
+        uniq, by_year = _by_year(idx, unplaced)
         for c in SUMMED:
-            sums[c].append(np.rint(np.bincount(inv, weights=idx.weights(c)[unplaced])).astype("int64"))
+            sums[c].append(by_year[c])
         periods += [f"{y} (month unknown)" for y in uniq.tolist()]
         starts.append(np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]"))
     out = pd.DataFrame({"period": pd.Series(periods, dtype="string"),
@@ -401,46 +561,43 @@ def _fast_crisis_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame | None:
     hit = _selected(cube, f)
     if hit is None:
         return None
-    idx, sel = hit
-    codes, uniques = idx.dims["origin_group"]
+    idx, parts = hit
+    _codes, uniques = idx.dims["origin_group"]
     position = np.full(len(uniques) + 1, -1, dtype=np.int64)  # code -> index in CRISIS_GROUPS
     for i, value in enumerate(uniques.tolist()):
         if value in CRISIS_GROUPS:
             position[i] = CRISIS_GROUPS.index(value)
-    gpos = position[codes[sel]]
-    sel, gpos = sel[gpos >= 0], gpos[gpos >= 0]
-    if not len(sel):
+    parts = _keep(idx, parts, "origin_group", "isin", CRISIS_GROUPS)
+    if not _count(parts):
         return None
-    year_only = idx.matches("precision", lambda s: (s == "year").fillna(False).astype(bool))[sel]
     ng = len(CRISIS_GROUPS)
     periods: list[str] = []
     groups_out: list[str] = []
     starts: list[np.ndarray] = []
     sums: dict[str, list[np.ndarray]] = {c: [] for c in SUMMED}
-    placed, pg = sel[~year_only], gpos[~year_only]
-    if len(placed):
-        months = idx.months()[placed]
+    placed = _keep(idx, parts, "precision", "eq", ("year",), negate=True)
+    unplaced = _keep(idx, parts, "precision", "eq", ("year",))
+    if _count(placed):
+        pg = _gather(placed, lambda lv: position[lv.codes["origin_group"]])
+        months = _gather(placed, lambda lv: lv.months)
         lo = int(months.min())
         n_months = int(months.max()) - lo + 1
         key = (months - lo) * ng + pg
-        groups = sorted(set(pg.tolist()))  # CRISIS_GROUPS order
+        groups = sorted(set(np.unique(pg).tolist()))  # CRISIS_GROUPS order
         cells = (np.arange(n_months)[:, None] * ng + np.asarray(groups)[None, :]).reshape(-1)
-        for c in SUMMED:
-            s = np.rint(np.bincount(key, weights=idx.weights(c)[placed], minlength=n_months * ng)).astype("int64")
+        for c, s in _sums(key, placed, SUMMED, n_months * ng).items():
             sums[c].append(s[cells])
         numbers = np.repeat(np.arange(lo, lo + n_months, dtype=np.int64), len(groups))
         periods += _period_labels(numbers, "M")
         starts.append(_period_starts(numbers, "M"))
         groups_out += [CRISIS_GROUPS[g] for g in groups] * n_months
-    unplaced, ug = sel[year_only], gpos[year_only]
-    if len(unplaced):
+    if _count(unplaced):
         # groupby(["year", "origin_group"]) order: year, then the group's name
         rank = np.asarray([sorted(CRISIS_GROUPS).index(g) for g in CRISIS_GROUPS], dtype=np.int64)
-        key = idx.year[unplaced] * ng + rank[ug]
-        uniq, inv = np.unique(key, return_inverse=True)
-        inv = inv.reshape(-1)
+        uniq, by_year = _by_year(idx, unplaced, _gather(unplaced, lambda lv: rank[position[lv.codes["origin_group"]]]),
+                                 ng)
         for c in SUMMED:
-            sums[c].append(np.rint(np.bincount(inv, weights=idx.weights(c)[unplaced])).astype("int64"))
+            sums[c].append(by_year[c])
         periods += [f"{k // ng} (month unknown)" for k in uniq.tolist()]
         groups_out += [sorted(CRISIS_GROUPS)[k % ng] for k in uniq.tolist()]
         starts.append(np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]"))
@@ -457,20 +614,22 @@ def _fast_bins(geo: pd.DataFrame, f: Filters, max_bins: int) -> pd.DataFrame | N
     hit = _selected(geo, f)
     if hit is None or "lat_bin" not in geo.columns:
         return None
-    idx, sel = hit
-    lat_all, lon_all = idx.extra["lat_bin"][sel], idx.extra["lon_bin"][sel]
-    for size in (1, 2, 5, 10, 30):
+    idx, parts = hit
+    lat_all = _gather(parts, lambda lv: lv.extra["lat_bin"])
+    lon_all = _gather(parts, lambda lv: lv.extra["lon_bin"])
+    for size in _BIN_SIZES:
         lat, lon = lat_all // size, lon_all // size
         la0, lo0 = int(lat.min()), int(lon.min())
         width = int(lon.max()) - lo0 + 1
         key = (lat - la0) * width + (lon - lo0)
-        cells = np.flatnonzero(np.bincount(key))
+        present = np.bincount(key)
+        cells = np.flatnonzero(present)
         if len(cells) <= max_bins:
             break
     out = pd.DataFrame({"lat": ((cells // width + la0) * size + size / 2).astype("float64"),
                         "lon": ((cells % width + lo0) * size + size / 2).astype("float64")})
-    for c in SUMMED:
-        out[c] = np.rint(np.bincount(key, weights=idx.weights(c)[sel])[cells]).astype("int64")
+    for c, s in _sums(key, parts, SUMMED, len(present)).items():
+        out[c] = s[cells]
     out["bin_degrees"] = pd.Series([float(size)] * len(out), dtype="float64", index=out.index)
     return out
 
@@ -595,8 +754,9 @@ def migration_totals(cube: pd.DataFrame, f: Filters) -> dict[str, int]:
     """Sums of every count over the selection (dead, missing, dead_and_missing, incidents, …)."""
     idx = _index_of(cube)
     if idx is not None:
-        mask = _fast_mask(idx, f)
-        return {c: int(idx.measures[c][mask].sum()) for c in MMP_COUNTS}
+        parts = _parts(idx, f)
+        return {c: int(_gather(parts, lambda lv, c=c: lv.measures[c]).sum()) if _count(parts) else 0
+                for c in MMP_COUNTS}
     rows = filter_cube(cube, f)
     return {c: int(rows[c].sum()) for c in MMP_COUNTS}
 
@@ -718,10 +878,18 @@ def plan_figures(plans: pd.DataFrame, plan_id: int | None) -> dict[str, Any] | N
 
 
 def _plan_ids(plans: pd.DataFrame, f: Filters) -> list[int] | None:
-    """Plan ids selected by country/year/plan_id (None when nothing restricts the plans)."""
+    """Plan ids selected by country/year/plan_id (None when nothing restricts the plans); the plans
+    plan_rows(plans, f) would give with regional plans included, in any order."""
     if not (f.countries or f.years or f.plan_ids):
         return None
-    return [int(p) for p in plan_rows(plans, f.but(include_regional=True))["plan_id"]]
+    mask = np.ones(len(plans), dtype=bool)
+    if f.countries:
+        mask &= contains_code(plans["countries_iso3"], f.countries).to_numpy(dtype=bool)
+    if f.years:
+        mask &= plans["year"].isin(list(f.years)).to_numpy(dtype=bool)
+    if f.plan_ids:
+        mask &= plans["plan_id"].isin(list(f.plan_ids)).to_numpy(dtype=bool)
+    return [int(p) for p in plans["plan_id"].to_numpy()[mask]]
 
 
 def _with_plan(frame: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
@@ -988,16 +1156,54 @@ def is_published_figure(source: Any) -> bool:
     return isinstance(source, str) and source.strip().lower().startswith(PUBLISHED_PREFIX)
 
 
+@dataclass(frozen=True)
+class PlanRelations:
+    """What crisis_plans needs of every plan, worked out once per load: all plans as plan_rows gives
+    them (no filter) and, per row, its ISO3 codes, whether it is regional and the countries its name
+    names (the regex part of plan_relation)."""
+
+    rows: pd.DataFrame
+    codes: tuple[frozenset[str], ...]
+    regional: tuple[bool, ...]
+    named: tuple[frozenset[str], ...]
+    years: np.ndarray
+
+    def relation(self, i: int, country: str) -> str | None:
+        """plan_relation of row i (same rules, without re-reading the name)."""
+        if country in self.codes[i]:
+            return "covers" if self.regional[i] else "country"
+        if self.regional[i] and country in self.named[i]:
+            return "named"
+        return None
+
+
+def plan_relations(plans: pd.DataFrame, names: dict[str, tuple[str, ...]]) -> PlanRelations:
+    """PlanRelations of `plans` for the country names `names`."""
+    rows = plan_rows(plans, Filters())
+    codes = tuple(frozenset(c for c in str(v).split(";") if c) if not pd.isna(v) else frozenset()
+                  for v in rows["countries_iso3"])
+    regional = tuple(bool(v) for v in rows["is_regional"])
+    named = tuple(frozenset(named_countries(str(n), names)) if r else frozenset()
+                  for n, r in zip(rows["plan_name"], regional))
+    return PlanRelations(rows, codes, regional, named, rows["year"].to_numpy())
+
+
 def crisis_plans(plans: pd.DataFrame, locations: pd.DataFrame, country: str,
-                 names: dict[str, tuple[str, ...]], years: Iterable[int] = ()) -> pd.DataFrame:
+                 names: dict[str, tuple[str, ...]], years: Iterable[int] = (),
+                 relations: PlanRelations | None = None) -> pd.DataFrame:
     """Every plan that relates to `country`, oldest first (own plan, then plans for its people, then
     plans covering it): relation, FTS or published figure, percent and unmet filled in, and the
     country's part of a plan where FTS gives a per-location breakdown (fts_plan_locations):
-    its requirements and funding, and their share of the plan's."""
-    rows = plan_rows(plans, Filters(years=tuple(years)))
-    relation = pd.Series([plan_relation(r, country, names) for _i, r in rows.iterrows()], index=rows.index,
-                         dtype="object")
-    rows = rows[relation.notna()].assign(relation=relation[relation.notna()])
+    its requirements and funding, and their share of the plan's. `relations` (plan_relations of the
+    same plans and names) saves working out every plan's relations again."""
+    rel = relations if relations is not None else plan_relations(plans, names)
+    years = tuple(years)
+    related = [(i, r) for i in range(len(rel.codes)) if (r := rel.relation(i, country)) is not None]
+    if years:
+        wanted = set(years)
+        related = [(i, r) for i, r in related if int(rel.years[i]) in wanted]
+    rows = rel.rows.iloc[[i for i, _r in related]].reset_index(drop=True)
+    rows = rows.assign(relation=pd.Series([r for _i, r in related], index=rows.index, dtype="object"))
     mine = locations[(locations["location_iso3"] == country).fillna(False).astype(bool)]
     part = (mine.groupby("plan_id")[["requirements_usd", "funding_usd"]].sum(min_count=1)
             .rename(columns={"requirements_usd": "country_requirements_usd", "funding_usd": "country_funding_usd"})

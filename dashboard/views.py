@@ -147,10 +147,17 @@ def country_label(ds: Dataset, code: str) -> str:
     return names[0] if names else code
 
 
+def plan_relations(ds: Dataset) -> q.PlanRelations:
+    """Every plan's codes and named countries, worked out once per load (see queries.PlanRelations)."""
+    return ds.memo(("plan-relations",),
+                   lambda: q.plan_relations(ds.tables["fts_plans"], country_name_variants(ds)))
+
+
 def crisis_plan_rows(ds: Dataset, f: Filters) -> pd.DataFrame:
     """Plans related to each country in f.countries (own, for its people, covering it), f.years if given."""
     frames = [q.crisis_plans(ds.tables["fts_plans"], ds.tables["fts_plan_locations"], c,
-                             country_name_variants(ds), f.years) for c in f.countries]
+                             country_name_variants(ds), f.years, relations=plan_relations(ds))
+              for c in f.countries]
     if not frames:  # no country chosen: nothing relates
         frames = [q.crisis_plans(ds.tables["fts_plans"].iloc[:0], ds.tables["fts_plan_locations"], "", {}, ())]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
