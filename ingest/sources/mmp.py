@@ -498,7 +498,11 @@ def _tidy(frame: pd.DataFrame, labels: Callable[[], pd.Series], report: Report, 
     out["source_quality"] = text["quality"]
     out["url"] = text["url"]
     out["source_file"] = frame["source_file"].astype("string")
-    table = pd.DataFrame({name: out[name] for name in SCHEMAS["mmp_incidents"].columns}).reset_index(drop=True)
+    columns = SCHEMAS["mmp_incidents"].columns
+    # Text columns and the (by now complete) year get the schema's dtypes here, as pandera's coercion
+    # would (astype), so validate finds a table it need not coerce.
+    table = pd.DataFrame({name: out[name].astype(column.dtype.type) if name == "year" or column.dtype.type == "str"
+                          else out[name] for name, column in columns.items()}).reset_index(drop=True)
     return validate("mmp_incidents", table, where)
 
 
