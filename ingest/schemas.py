@@ -267,6 +267,8 @@ def _passes_as_is(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
             series = series[~nulls]  # pandera's checks ignore nulls (ignore_na, the default)
         for check in column.checks:
             test = _FAST_CHECKS.get(check.name)
-            if test is None or not check.ignore_na or check.element_wise or not bool(test(series, check.statistics).all()):
+            if test is None or not check.ignore_na or check.element_wise:
+                return False
+            if not bool(test(series, check.statistics).all()):
                 return False
     return not (schema.unique and frame.duplicated(subset=list(schema.unique)).any())
