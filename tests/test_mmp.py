@@ -416,3 +416,39 @@ def test_fetch_bad_responses_name_the_url_and_field(feed_server, year, match):
     feed_server, _ = feed_server
     with pytest.raises(IngestError, match=match):
         mmp.fetch(Client(feed_server, min_interval=0, retries=0), [year], Report())
+
+
+# ------------------------------------------------------------------------------------- cell parsers
+
+AWKWARD_COUNTS = ["12", " 12", "1,000", "12,34", "-3", "+4", "7.0", "1e3", "2.5", "١٢", "1_000", "nan", "inf",
+                  "99999999999", "1e400", "", None, "12", "1,000", None]
+
+
+def test_counts_work_once_per_distinct_cell_but_count_every_row():
+    """Counts are parsed per distinct text and spread back: every row gets its own value and is counted."""
+    cells = pd.Series(AWKWARD_COUNTS, dtype="string").str.strip().replace("", pd.NA)
+    report = Report()
+    got = mmp._counts(cells, "dead", report)
+    expected = []
+    for cell in cells.tolist():
+        if cell is pd.NA:
+            expected.append(pd.NA)
+            continue
+        value = mmp._whole_number(cell.replace(",", "") if mmp._THOUSANDS.fullmatch(cell) else cell)
+        expected.append(value if type(value) is int else pd.NA)
+    pd.testing.assert_series_equal(got, pd.Series(expected, dtype="Int64"))
+    assert report.counts["thousands separator removed from a count"] == 2
+    assert report.counts["negative dead kept (IOM correction)"] == 1
+    assert report.counts[f"number beyond {mmp.MAX_COUNT:,} in dead (left blank)"] == 2  # 99999999999, 1e400
+    assert report.counts["unreadable number in dead (left blank)"] == 6  # 12,34 2.5 ١٢ 1_000 nan inf
+
+
+def test_coordinates_both_notations_and_junk():
+    cells = pd.Series(["31.65, -110.36", "POINT (26.2 39.3)", "point(-3 4.5)", "91, 0", "x", None, "+1",
+                       "POINT (26.2 39.3)"], dtype="string")
+    report = Report()
+    lat, lon = mmp._coordinates(cells, report)
+    assert lat.tolist()[:3] == [31.65, 39.3, 4.5] and lon.tolist()[:3] == [-110.36, 26.2, -3.0]
+    assert lat.isna().tolist() == [False, False, False, True, True, True, True, False]
+    assert report.counts["unreadable coordinates (left blank)"] == 2
+    assert report.counts["coordinates out of range (left blank)"] == 1
