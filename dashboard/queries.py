@@ -84,14 +84,24 @@ def contains_code(codes: pd.Series, wanted: Iterable[str]) -> pd.Series:
     return mask
 
 
+def _plain_dtype(dtype: Any) -> Any:
+    """A categorical column's values dtype (the app's cube stores its text dimensions as categoricals;
+    answers carry them as the text they are), any other dtype unchanged."""
+    return dtype.categories.dtype if isinstance(dtype, pd.CategoricalDtype) else dtype
+
+
 def _sum_by(rows: pd.DataFrame, keys: list[str], counts: list[str]) -> pd.DataFrame:
     """Group with NA keys kept (an unknown is a bar, never dropped) and sum counts as int64."""
     if rows.empty:
-        out = pd.DataFrame({k: pd.Series([], dtype=rows[k].dtype if k in rows else "string") for k in keys})
+        out = pd.DataFrame({k: pd.Series([], dtype=_plain_dtype(rows[k].dtype) if k in rows else "string")
+                            for k in keys})
         for c in counts:
             out[c] = pd.Series([], dtype="int64")
         return out
-    grouped = rows.groupby(keys, dropna=False, sort=False)[counts].sum().reset_index()
+    grouped = rows.groupby(keys, dropna=False, sort=False, observed=True)[counts].sum().reset_index()
+    for k in keys:
+        if isinstance(grouped[k].dtype, pd.CategoricalDtype):
+            grouped[k] = grouped[k].astype(_plain_dtype(grouped[k].dtype))
     for c in counts:
         grouped[c] = grouped[c].astype("int64")
     return grouped
@@ -157,20 +167,18 @@ class Level:
     """
 
     def __init__(self, codes: dict[str, np.ndarray], date: np.ndarray, date_end: np.ndarray, year: np.ndarray,
-                 measures: dict[str, np.ndarray], extra: dict[str, np.ndarray], first: np.ndarray) -> None:
+                 measures: dict[str, np.ndarray], extra: dict[str, np.ndarray], first: np.ndarray | None) -> None:
         self.n = len(date)
         self.codes, self.date, self.date_end, self.year = codes, date, date_end, year
-        self.measures, self.extra, self.first = measures, extra, first
-        self.months = _month_number(date)
-        self.spans = self.months != _month_number(date_end)
-        self._weights: dict[str, np.ndarray] = {}
+        self.measures, self.extra = measures, extra
+        self.first = first  # None for the day level itself: a row's position is its own
+        months = _month_number(date)
+        self.spans = months != _month_number(date_end)
+        self.months = months.astype(np.int32)
 
-    def weights(self, col: str) -> np.ndarray:
-        """The count column as float64 for np.bincount (exact: every sum stays far below 2**53)."""
-        w = self._weights.get(col)
-        if w is None:
-            w = self._weights[col] = self.measures[col].astype("float64")
-        return w
+    def positions(self, sel: np.ndarray) -> np.ndarray:
+        """Day-level position of the first member of each selected row."""
+        return sel if self.first is None else self.first[sel]
 
     def date_years(self) -> np.ndarray:
         """The year of each row's start date."""
@@ -184,12 +192,18 @@ class CubeIndex:
         self.ref = weakref.ref(cube)
         self.n = len(cube)
         self.dims: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.dtypes = {c: _plain_dtype(cube[c].dtype) for c in cube.columns}
         for col in cube.columns:
             if col in MMP_DIMS or col == "precision":
-                codes, uniques = pd.factorize(cube[col], use_na_sentinel=True)
+                if isinstance(cube[col].dtype, pd.CategoricalDtype):  # the codes are already there (-1 = NA)
+                    codes = cube[col].cat.codes.to_numpy()
+                    uniques = np.asarray(cube[col].cat.categories.astype(object))
+                else:
+                    codes, uniques = pd.factorize(cube[col], use_na_sentinel=True)
+                    uniques = np.asarray(uniques.astype(object))
                 small = np.int16 if len(uniques) < np.iinfo(np.int16).max else np.int32
-                self.dims[col] = (codes.astype(small), np.asarray(uniques.astype(object)))
-        self.dtypes = {c: cube[c].dtype for c in cube.columns}
+                self.dims[col] = (codes if codes.dtype.itemsize <= np.dtype(small).itemsize else codes.astype(small),
+                                  uniques)
         self.date = cube["date"].to_numpy("datetime64[ns]").view("int64")
         self.date_end = cube["date_end"].to_numpy("datetime64[ns]").view("int64")
         self.year = cube["year"].to_numpy("int64")
@@ -201,7 +215,7 @@ class CubeIndex:
         self.measures = {c: cube[c].to_numpy("int64") for c in MMP_COUNTS if c in cube}
         self.extra = {c: cube[c].to_numpy("int64") for c in ("lat_bin", "lon_bin") if c in cube}
         self.day = Level({c: codes for c, (codes, _u) in self.dims.items()}, self.date, self.date_end, self.year,
-                         self.measures, self.extra, np.arange(self.n, dtype=np.int64))
+                         self.measures, self.extra, None)
         self.month = self._month_level() if self.sorted and self.n else None
         self._groups: dict[tuple[str, ...], tuple[np.ndarray, dict[str, np.ndarray], int]] = {}
         self._level_groups: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
@@ -219,8 +233,11 @@ class CubeIndex:
         n_groups = len(first)
         date_end = np.full(n_groups, np.iinfo(np.int64).min, dtype=np.int64)
         np.maximum.at(date_end, gid, day.date_end)
-        measures = {c: np.rint(np.bincount(gid, weights=day.weights(c), minlength=n_groups)).astype(np.int64)
-                    for c in day.measures}
+        measures = {}
+        for c, values in day.measures.items():
+            sums = np.zeros(n_groups, dtype=np.int64)
+            np.add.at(sums, gid, values)
+            measures[c] = sums
         return Level({c: codes[first] for c, codes in day.codes.items()}, day.date[first], date_end,
                      day.year[first], measures, {c: v[first] for c, v in day.extra.items()}, first.astype(np.int64))
 
@@ -291,7 +308,7 @@ class CubeIndex:
         key = (id(level), keys)
         hit = self._level_groups.get(key)
         if hit is None:
-            hit = self._level_groups[key] = codes[level.first]
+            hit = self._level_groups[key] = codes[level.positions(np.arange(level.n))]
         return hit
 
     # kept for callers of the day-level helpers
@@ -383,9 +400,9 @@ def _parts(idx: CubeIndex, f: Filters) -> Parts:
     if start is None and stop is None:
         return [(month, np.flatnonzero(_level_mask(idx, month, f, slice(None), None)))]
     # Whole months m_lo..m_hi: those starting on or after `start` and ending on or before `stop`.
-    m_lo = -(1 << 40) if f.date_from is None else (
+    m_lo = -(1 << 30) if f.date_from is None else (
         _period_number(pd.Timestamp(f.date_from), "M") + (0 if f.date_from.day == 1 else 1))
-    m_hi = (1 << 40) if f.date_to is None else (
+    m_hi = (1 << 30) if f.date_to is None else (
         _period_number(pd.Timestamp(f.date_to), "M") - (0 if f.date_to == month_end(f.date_to) else 1))
     # Month level: rows of whole months, and rows spanning months (kept with their exact dates) that overlap.
     lo = 0 if start is None else int(np.searchsorted(month.date, start - idx.span, side="left"))
@@ -442,7 +459,8 @@ def _count(parts: Parts) -> int:
 
 def _sums(codes: np.ndarray, parts: Parts, counts: Iterable[str], n: int | None = None) -> dict[str, np.ndarray]:
     """Per group code, the sum of each count over the selected rows (exact int64)."""
-    return {c: np.rint(np.bincount(codes, weights=_gather(parts, lambda lv, c=c: lv.weights(c)),
+    # float64 weights for np.bincount are exact: every sum stays far below 2**53
+    return {c: np.rint(np.bincount(codes, weights=_gather(parts, lambda lv, c=c: lv.measures[c]).astype(np.float64),
                                    minlength=n or 0)).astype("int64") for c in counts}
 
 
@@ -452,7 +470,7 @@ def _fast_sum_by(idx: CubeIndex, parts: Parts, keys: list[str], counts: list[str
     _rows, values, n_groups = idx.group(tuple(keys))
     codes = _gather(parts, lambda lv: idx.group_codes(lv, tuple(keys)))
     first = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, codes, _gather(parts, lambda lv: lv.first))
+    np.minimum.at(first, codes, np.concatenate([lv.positions(sel) for lv, sel in parts]))
     groups = np.flatnonzero(first != np.iinfo(np.int64).max)
     groups = groups[np.argsort(first[groups], kind="stable")]
     out = pd.DataFrame({k: pd.array(values[k][groups], dtype=idx.dtypes[k]) for k in keys})
