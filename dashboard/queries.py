@@ -1243,6 +1243,69 @@ def crisis_plans(plans: pd.DataFrame, locations: pd.DataFrame, country: str,
     return rows[CRISIS_PLAN_COLUMNS].reset_index(drop=True)
 
 
+class CrisisPlanIndex:
+    """crisis_plans for any country, from work done once per load: the related-plan rules per plan
+    (PlanRelations), every column that does not depend on the country, and each country's part of
+    each plan (fts_plan_locations summed per country and plan). A request only picks rows."""
+
+    def __init__(self, plans: pd.DataFrame, locations: pd.DataFrame, names: dict[str, tuple[str, ...]]) -> None:
+        self.relations = plan_relations(plans, names)
+        rows = self.relations.rows
+        self.base = rows.assign(figure_kind=pd.Series(["published figure" if is_published_figure(s) else "FTS"
+                                                       for s in rows["figures_source"]], index=rows.index,
+                                                      dtype="string"))
+        self.req = rows["requirements_usd"].astype("Float64").fillna(-1).to_numpy(dtype="float64")
+        self.year = rows["year"].to_numpy(dtype="int64")
+        self.plan_id = rows["plan_id"].to_numpy(dtype="int64")
+        self.parts: dict[str, pd.DataFrame] = {}
+        for code, mine in locations.groupby("location_iso3", sort=False, dropna=True):
+            self.parts[str(code)] = (
+                mine.groupby("plan_id")[["requirements_usd", "funding_usd"]].sum(min_count=1)
+                .rename(columns={"requirements_usd": "country_requirements_usd",
+                                 "funding_usd": "country_funding_usd"}).reset_index())
+        self.no_part = (locations.iloc[:0].groupby("plan_id")[["requirements_usd", "funding_usd"]].sum(min_count=1)
+                        .rename(columns={"requirements_usd": "country_requirements_usd",
+                                         "funding_usd": "country_funding_usd"}).reset_index())
+
+    def rows(self, country: str, years: Iterable[int] = ()) -> pd.DataFrame:
+        """crisis_plans(plans, locations, country, names, years), the same frame."""
+        rel = self.relations
+        wanted = set(years)
+        related = [(i, r) for i in range(len(rel.codes)) if (r := rel.relation(i, country)) is not None
+                   and (not wanted or int(self.year[i]) in wanted)]
+        pos = np.asarray([i for i, _r in related], dtype=np.int64)
+        order = {r: k for k, r in enumerate(RELATIONS)}
+        rank = np.asarray([order[r] for _i, r in related], dtype=np.int64)
+        # sort_values(["year", "_rel", "_req", "plan_id"], ascending=[T, T, F, T], kind="mergesort")
+        sort = np.lexsort((self.plan_id[pos], -self.req[pos], rank, self.year[pos])) if len(pos) else pos
+        rows = self.base.iloc[pos[sort]].reset_index(drop=True)
+        rows["relation"] = pd.Series([related[k][1] for k in sort.tolist()], index=rows.index, dtype="string")
+        part = self.parts.get(country, self.no_part)
+        rows = rows.merge(part, on="plan_id", how="left")
+        for col in ("country_requirements_usd", "country_funding_usd"):
+            rows[col] = rows[col].astype("Int64")
+        rows["country_share_percent"] = _percent(rows["country_requirements_usd"], rows["requirements_usd"])
+        rows["country_funding_share_percent"] = _percent(rows["country_funding_usd"], rows["funding_usd"])
+        rows["country_iso3"] = pd.Series([country] * len(rows), index=rows.index, dtype="string")
+        return rows[CRISIS_PLAN_COLUMNS]
+
+
+def plans_rows_of(frame: pd.DataFrame, plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The rows of `frame` (cluster_rows or donor_rows of every plan, computed once per load) for the
+    plans `f` selects: the same as computing them for those plans, since every row depends only on
+    its own plan (a donor's share is of its plan's total) and a subset keeps the sorted order."""
+    ids = _plan_ids(plans, f)
+    if ids is None:
+        return frame
+    out = frame[frame["plan_id"].isin(ids).to_numpy(dtype=bool)].reset_index(drop=True)
+    # Rows of plans missing from fts_plans made the merged plan columns nullable floats in `frame`; the
+    # picked rows all have their plan, as they would have had when computed alone.
+    for col in ("plan_code", "year"):
+        if col in out and out[col].dtype != plans[col].dtype and not out[col].isna().any():
+            out[col] = out[col].astype(plans[col].dtype)
+    return out
+
+
 def _crisis_rows(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Cube rows of the selection with a known nationality: one nationality ("single") or an incident
     with several ("multiple"; kept whole, never split between its nationalities)."""

@@ -50,6 +50,21 @@ def _mmp(fn: Callable[[pd.DataFrame, Filters], pd.DataFrame]) -> Callable[[Datas
     return lambda ds, f: fn(ds.cube, f)
 
 
+def _cluster_rows(ds: Dataset, f: Filters) -> pd.DataFrame:
+    """cluster_rows for f: every plan's rows of the cluster type computed once per load, then picked."""
+    plans = ds.tables["fts_plans"]
+    every = ds.memo(("cluster-rows", f.cluster_type),
+                    lambda: q.cluster_rows(ds.tables["fts_clusters"], plans, Filters(cluster_type=f.cluster_type)))
+    return q.plans_rows_of(every, plans, f)
+
+
+def _donor_rows(ds: Dataset, f: Filters) -> pd.DataFrame:
+    """donor_rows for f: every plan's donors computed once per load, then picked."""
+    plans = ds.tables["fts_plans"]
+    every = ds.memo(("donor-rows",), lambda: q.donor_rows(ds.tables["fts_donors"], plans, Filters()))
+    return q.plans_rows_of(every, plans, f)
+
+
 VIEWS: dict[str, View] = {v.name: v for v in [
     View("mmp/deaths-by-origin", N_("Dead and missing by nationality"), ("mmp_deaths", "mmp_incidents"),
          MMP_PARAMS, _mmp(q.deaths_by_origin)),
@@ -64,10 +79,8 @@ VIEWS: dict[str, View] = {v.name: v for v in [
     View("fts/plans", N_("Requirements and funding per plan"), ("fts_plans",),
          PLAN_PARAMS + ("regional",), lambda ds, f: q.plan_rows(ds.tables["fts_plans"], f)),
     View("fts/clusters", N_("Coverage by cluster"), ("fts_clusters", "fts_plans"),
-         PLAN_PARAMS + ("cluster_type",),
-         lambda ds, f: q.cluster_rows(ds.tables["fts_clusters"], ds.tables["fts_plans"], f)),
-    View("fts/donors", N_("Donors"), ("fts_donors", "fts_plans"), PLAN_PARAMS,
-         lambda ds, f: q.donor_rows(ds.tables["fts_donors"], ds.tables["fts_plans"], f)),
+         PLAN_PARAMS + ("cluster_type",), lambda ds, f: _cluster_rows(ds, f)),
+    View("fts/donors", N_("Donors"), ("fts_donors", "fts_plans"), PLAN_PARAMS, lambda ds, f: _donor_rows(ds, f)),
     View("fts/funding-timeline", N_("Funding over time"), ("fts_flows", "fts_plans"),
          PLAN_PARAMS + ("date_from", "date_to"),
          lambda ds, f: q.funding_timeline(ds.tables["fts_flows"], ds.tables["fts_plans"], f)),
@@ -147,17 +160,16 @@ def country_label(ds: Dataset, code: str) -> str:
     return names[0] if names else code
 
 
-def plan_relations(ds: Dataset) -> q.PlanRelations:
-    """Every plan's codes and named countries, worked out once per load (see queries.PlanRelations)."""
-    return ds.memo(("plan-relations",),
-                   lambda: q.plan_relations(ds.tables["fts_plans"], country_name_variants(ds)))
+def crisis_plan_index(ds: Dataset) -> q.CrisisPlanIndex:
+    """What crisis_plans needs of every plan, worked out once per load (see queries.CrisisPlanIndex)."""
+    return ds.memo(("crisis-plan-index",), lambda: q.CrisisPlanIndex(
+        ds.tables["fts_plans"], ds.tables["fts_plan_locations"], country_name_variants(ds)))
 
 
 def crisis_plan_rows(ds: Dataset, f: Filters) -> pd.DataFrame:
     """Plans related to each country in f.countries (own, for its people, covering it), f.years if given."""
-    frames = [q.crisis_plans(ds.tables["fts_plans"], ds.tables["fts_plan_locations"], c,
-                             country_name_variants(ds), f.years, relations=plan_relations(ds))
-              for c in f.countries]
+    index = crisis_plan_index(ds) if f.countries else None
+    frames = [index.rows(c, f.years) for c in f.countries] if index is not None else []
     if not frames:  # no country chosen: nothing relates
         frames = [q.crisis_plans(ds.tables["fts_plans"].iloc[:0], ds.tables["fts_plan_locations"], "", {}, ())]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

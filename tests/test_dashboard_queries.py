@@ -233,3 +233,44 @@ def test_region_mapping_matches_the_source_module():
     assert set(regions.regions_of("Americas")) == {"North America", "Central America", "Caribbean", "South America",
                                                    "US-Mexico Border"}
     assert regions.groups()[0] == "Americas"
+
+
+# ------------------------------------------------------------------------------------------ per-load precomputation
+
+
+def _funding_datasets(daily):
+    """The synthetic funding tables and the bundled snapshot's (real FTS plans and locations)."""
+    from ingest.store import Store, snapshot_dir
+
+    out = [daily]
+    store = Store(snapshot_dir())
+    if store.current_dir() is not None:
+        tables, _manifest = store.read_all()
+        out.append(Dataset.from_tables(tables))
+    return out
+
+
+def test_funding_views_precomputed_per_load_equal_the_queries(daily):
+    """fts/clusters, fts/donors and crisis/plans pick rows out of frames worked out once per load; the
+    answers equal the query functions run on the tables for every plan, country and year selection."""
+    from dashboard.views import VIEWS, country_name_variants
+
+    for ds in _funding_datasets(daily):
+        plans, locations = ds.tables["fts_plans"], ds.tables["fts_plan_locations"]
+        names = country_name_variants(ds)
+        countries = sorted(q.plan_countries(plans)) + ["VEN", "COL", "SSD", "ZZZ"]
+        years = sorted({int(y) for y in plans["year"]})
+        selections = [Filters()] + [Filters(countries=(c,)) for c in countries] + \
+            [Filters(years=(y,)) for y in years] + [Filters(plan_ids=(int(p),)) for p in plans["plan_id"][:5]] + \
+            [Filters(countries=(c,), years=tuple(years[-2:])) for c in countries[:8]]
+        for f in selections:
+            for cluster_type in ("cluster", "global"):
+                g = f.but(cluster_type=cluster_type)
+                pd.testing.assert_frame_equal(VIEWS["fts/clusters"].compute(ds, g),
+                                              q.cluster_rows(ds.tables["fts_clusters"], plans, g), obj=str(g))
+            pd.testing.assert_frame_equal(VIEWS["fts/donors"].compute(ds, f),
+                                          q.donor_rows(ds.tables["fts_donors"], plans, f), obj=str(f))
+            if f.countries:
+                pd.testing.assert_frame_equal(
+                    VIEWS["crisis/plans"].compute(ds, f),
+                    q.crisis_plans(plans, locations, f.countries[0], names, f.years), obj=str(f))
