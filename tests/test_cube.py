@@ -163,8 +163,8 @@ def _dense(n: int, seed: int, geo: bool = False) -> pd.DataFrame:
                         ("region_group", ["Africa"])):
         frame[col] = pd.array(rng.choice(np.asarray(values, dtype=object), len(frame)), dtype="string")
     which = rng.integers(0, 2, len(frame))
-    for col, values in (("origin", ["Afghanistan", "Mexico,Guatemala,Honduras"]), ("origin_iso3", ["AFG", "MEX;GTM;HND"]),
-                        ("origin_group", ["single", "multiple"])):
+    for col, values in (("origin", ["Afghanistan", "Mexico,Guatemala,Honduras"]),
+                        ("origin_iso3", ["AFG", "MEX;GTM;HND"]), ("origin_group", ["single", "multiple"])):
         frame[col] = pd.array(np.asarray(values, dtype=object)[which], dtype="string")
     if geo:
         frame["lat_bin"] = rng.integers(30, 33, len(frame))
