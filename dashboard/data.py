@@ -252,6 +252,10 @@ class Tables(Mapping[str, pd.DataFrame]):
         """Column names without reading a lazy table."""
         return list(self._lazy[name].columns) if name in self._lazy else list(self._frames[name].columns)
 
+    def dtypes(self, name: str) -> dict[str, Any]:
+        """Column dtypes without reading a lazy table."""
+        return dict(self._lazy[name].dtypes) if name in self._lazy else self._frames[name].dtypes.to_dict()
+
     def expire(self) -> None:
         for table in self._lazy.values():
             table.expire()

@@ -260,3 +260,21 @@ def test_incident_exports_unchanged_by_lazy_loading(data_dir, monkeypatch):
     assert lazy == eager and all(len(b) > 100 for b in lazy)
     ds = lazy_client.application.extensions["humdash"].current()
     assert not any(key[:2] == ("view", "mmp_incidents") for key in ds._cache)  # big exports are not cached
+
+
+def test_data_and_about_pages_do_not_read_the_lazy_incident_table(data_dir):
+    """The /data table picker, column list and provenance, and /about's table list, take row counts and
+    columns from the load, not by reading the incident table (at x100 a read takes seconds)."""
+    from dashboard.app import create_app
+    from dashboard.pages import about, data
+
+    app = create_app(data_dir, check_every=1e9)
+    assert app.server.test_client().get("/").status_code == 200
+    ds = app.server.extensions["humdash"].current()
+    lazy = ds.tables._lazy["mmp_incidents"]
+    rows = f"{ds.rows('mmp_incidents'):,}"
+    for path, page, query in (("/data", data, {"table": "mmp_incidents"}), ("/about", about, {})):
+        with app.server.test_request_context(path):
+            text = str(page.layout(**query))
+        assert rows in text, path
+        assert not lazy.loaded(), path

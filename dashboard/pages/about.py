@@ -75,7 +75,7 @@ def layout(**query: Any) -> html.Div:
             html.Thead(html.Tr([html.Th(h, scope="col") for h in (_("Table"), _("Rows"), _("Origin"), _("Retrieved"),
                                                                    _("Licence"))])),
             html.Tbody([html.Tr([html.Td(dcc.Link(t, href=with_lang(f"/data?table={t}"))),
-                                 html.Td(fmt.integer(len(ds.tables[t]))),
+                                 html.Td(fmt.integer(ds.rows(t))),
                                  html.Td(ds.provenance[t].get("origin", "")),
                                  html.Td(retrieved_at(ds.provenance[t]) or "–"),
                                  html.Td(ds.provenance[t].get("licence", ""))]) for t in TABLES]),

@@ -59,7 +59,7 @@ def provenance_panel(ds: Dataset, name: str) -> html.Div:
     return html.Div(className="provenance", children=[
         html.H2(_("Provenance of {name}").format(name=name)),
         html.Dl([
-            html.Dt(_("Rows")), html.Dd(f"{len(ds.tables[name]):,}"),
+            html.Dt(_("Rows")), html.Dd(f"{ds.rows(name):,}"),
             html.Dt(_("Source")), html.Dd(entry.get("source", "")),
             html.Dt(_("Licence")), html.Dd(html.A(entry.get("licence", ""), href=entry.get("licence_url", "#"))),
             html.Dt(_("Attribution")), html.Dd(entry.get("attribution", "")),
@@ -91,10 +91,10 @@ def links(name: str, hxl: list[str] | None) -> list[Any]:
 
 
 def columns(ds: Dataset, name: str) -> list[dict[str, Any]]:
-    frame = ds.tables[name]
+    dtypes = ds.tables.dtypes(name)  # not the rows: a lazy table (incidents) stays on disk
     out = []
-    for c in frame.columns:
-        numeric = str(frame[c].dtype) in ("int64", "Int64", "float64", "Float64")
+    for c, dtype in dtypes.items():
+        numeric = str(dtype) in ("int64", "Int64", "float64", "Float64")
         out.append({"name": COLUMN_LABELS.get(c, c), "id": c, "type": "numeric" if numeric else "text"})
     return out
 
@@ -108,7 +108,7 @@ def layout(**query: Any) -> html.Div:
                     "header; filter by typing in the row under the headers (e.g. 2019, > 1000000, or text)."),
                   messages, ISSUES, _("Table"), [
             field(_("Table"), dcc.Dropdown(id=TABLE, options=[
-                {"label": _("{table} ({n} rows)").format(table=t, n=fmt.integer(len(ds.tables[t]))), "value": t}
+                {"label": _("{table} ({n} rows)").format(table=t, n=fmt.integer(ds.rows(t))), "value": t}
                 for t in TABLES], value=name, clearable=False), TABLE),
             choice_field(_("Downloads"), dcc.Checklist(id=HXL, options=[
                 {"label": _("add the HXL hashtag row to CSV"), "value": "hxl"},
@@ -122,7 +122,7 @@ def layout(**query: Any) -> html.Div:
             style_table={"overflowX": "auto"}, style_cell={"textAlign": "left", "maxWidth": "24rem",
                                                            "whiteSpace": "normal", "height": "auto"},
             style_header={"fontWeight": "bold"},
-            tooltip_header={c: DEFINITIONS[c] for c in ds.tables[name].columns if c in DEFINITIONS},
+            tooltip_header={c: DEFINITIONS[c] for c in ds.tables.columns(name) if c in DEFINITIONS},
         )),
         html.Div(id=PROV, children=provenance_panel(ds, name)),
     ])
@@ -156,7 +156,7 @@ def update_grid(name: str, page: int | None, size: int | None, sort_by: list[dic
     count = max(1, -(-len(rows) // size))
     page = min(max(page or 0, 0), count - 1)
     data = _jsonable(rows.iloc[page * size:(page + 1) * size])
-    note = [notice(_("{n:,} of {total:,} rows match.").format(n=len(rows), total=len(frame)))]
+    note = [notice(_("{n:,} of {total:,} rows match.").format(n=len(rows), total=ds.rows(name)))]
     if problems:
         note.append(notice(_("Could not apply: {parts}").format(parts="; ".join(problems)), "warning"))
     return (data, columns(ds, name), count, page if reset or page != 0 else no_update,
