@@ -109,8 +109,11 @@ def data_table(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> html.Div:
     columns = [c for c in shown.columns if not str(c).startswith("_")]
     head = html.Thead(html.Tr([html.Th(_(COLUMN_LABELS.get(c, c)), scope="col",
                                        title=_(DEFINITIONS[c]) if c in DEFINITIONS else None) for c in columns]))
-    body = html.Tbody([html.Tr([html.Td(_cell(row[c]), className="num" if _numeric(shown[c]) else None)
-                                for c in columns]) for _i, row in shown.iterrows()])
+    # the cells as iterrows() gives them (rows of shown.to_numpy(), one common dtype), without a Series per row
+    cells = [(i, "num" if _numeric(shown.iloc[:, i]) else None) for i, c in enumerate(shown.columns)
+             if not str(c).startswith("_")]
+    body = html.Tbody([html.Tr([html.Td(_cell(row[i]), className=kind) for i, kind in cells])
+                       for row in shown.to_numpy()])
     parts: list[Any] = [html.Table([head, body], className="data")]
     if len(frame) > max_rows:
         parts.append(html.P(_("First {n} of {total} rows; the CSV has all of them.").format(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 from .i18n import _, current
 from .queries import is_missing  # noqa: F401 (re-exported: one definition of 'no value')
@@ -22,8 +24,19 @@ def number(value: Any, digits: int = 1) -> str:
     """1234.5 -> '1,234.5' (en) / '1.234,5' (es); `digits` decimals."""
     if is_missing(value):
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=current())
+    # babel.numbers.format_decimal(value, format=pattern, locale=...) without parsing the locale and the
+    # pattern on every call (a chart's table formats thousands of cells per callback)
+    return _pattern(digits).apply(value, _locale(current()))
+
+
+@lru_cache(maxsize=None)
+def _pattern(digits: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "0" * digits if digits > 0 else ""))
+
+
+@lru_cache(maxsize=None)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
 
 
 def usd(value: Any) -> str:
