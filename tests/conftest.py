@@ -166,14 +166,13 @@ def start_server(args: list[str], env: dict | None = None, timeout: float = 90.0
     raise RuntimeError(f"server on {base} did not answer within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def dashboard_url(tmp_path_factory):
+def _bundled_dashboard(tmp_path_factory):
     """The real dashboard (python -m dashboard) on 127.0.0.1, serving the bundled snapshot."""
-    data_dir = tmp_path_factory.mktemp("empty-data")
-    proc, base = start_server(["dashboard", "--data-dir", str(data_dir)])
     import json
     import urllib.request
 
+    data_dir = tmp_path_factory.mktemp("empty-data")
+    proc, base = start_server(["dashboard", "--data-dir", str(data_dir)])
     with urllib.request.urlopen(base + "/api/tables", timeout=30) as resp:
         rows = {t["name"]: t["rows"] for t in json.load(resp)}
     # the bundled snapshot, not some test's synthetic one: Venezuela's plans and the MMP deaths are there
@@ -181,3 +180,15 @@ def dashboard_url(tmp_path_factory):
     yield base
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(tmp_path_factory):
+    """The bundled-snapshot dashboard, one server for the whole session."""
+    yield from _bundled_dashboard(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def module_dashboard_url(tmp_path_factory):
+    """The bundled-snapshot dashboard, a fresh server per test module."""
+    yield from _bundled_dashboard(tmp_path_factory)

@@ -74,13 +74,9 @@ def serve(args: list[str]):
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory):
-    """The real dashboard (python -m dashboard) on 127.0.0.1 serving the bundled snapshot, as conftest's
-    fixture of the same name, but per module."""
-    proc, base = serve(["dashboard", "--data-dir", str(tmp_path_factory.mktemp("empty-data"))])
-    yield base
-    proc.terminate()
-    proc.wait(10)
+def dashboard_url(module_dashboard_url):
+    """conftest's bundled-snapshot server, but one per module (this module's pages only)."""
+    return module_dashboard_url
 
 
 @pytest.fixture

@@ -23,11 +23,9 @@ except ImportError:  # the `chromium` fixture skips (or, in CI, fails) these tes
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory):
-    proc, base = start_server(["dashboard", "--data-dir", str(tmp_path_factory.mktemp("empty-data"))])
-    yield base
-    proc.terminate()
-    proc.wait(10)
+def dashboard_url(module_dashboard_url):
+    """conftest's bundled-snapshot server, but one per module (this module's pages only)."""
+    return module_dashboard_url
 
 
 @pytest.fixture
