@@ -432,7 +432,7 @@ def test_fetch_stops_at_the_page_cap(api, monkeypatch):
     page2["meta"]["nextLink"] = "https://api.hpc.tools/v1/public/fts/flow?planId=9001&page=3"
     api.add("/v1/public/fts/flow?planId=9001&page=2", page2)
     api.add("/v1/public/fts/flow?planId=9001&groupby=plan", GROUPBY_PLAN)
-    monkeypatch.setattr(fts, "MAX_PAGES", 2)
+    monkeypatch.setattr(fts.api_fetch, "MAX_PAGES", 2)
     with pytest.raises(IngestError, match=r"plan 9001: more than 2 pages"):
         fts.fetch(api.client(), "VEN", [2019], Report(), regional=False)
 

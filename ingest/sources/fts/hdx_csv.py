@@ -1,0 +1,168 @@
+"""Parsers of HDX FTS CSV exports (plans, clusters, incoming funding)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ...errors import IngestError
+from ...report import Report
+from ...schemas import FLOW_STATUSES
+from .api_json import _cluster_row, _plan_funding
+from .converters import _amount, _check_year, _date, _hdx_list, _int, _non_negative, _text
+from .model import FileKind, HDX_CLUSTER_COLUMNS, HDX_FLOW_COLUMNS, HDX_PLAN_COLUMNS, HDX_SOURCE, NOT_SPECIFIED, ROW, SHARED_CLUSTERS, _Collected, _HXL_TAG
+
+
+def _read_csv(path: Path, content: bytes, collected: _Collected, report: Report) -> FileKind:
+    """Dispatch an HDX FTS CSV export on its header."""
+    where = str(path)
+    header, rows = _csv_rows(content, where, report)
+    columns = set(header)
+    name = path.name.lower()
+    if not rows:
+        report.warn(f"{where}: the file has a header but no data rows")
+    if HDX_FLOW_COLUMNS <= columns:
+        for row in rows:
+            collected.add_flow(_hdx_flow(row, f"{where} row {row[ROW]}", report), report)
+        return FileKind.HDX_FLOWS
+    if HDX_CLUSTER_COLUMNS <= columns:
+        cluster_type = "globalcluster" if "globalcluster" in name else "cluster"
+        for plan_id, block in _hdx_clusters(rows, cluster_type, where, report).items():
+            collected.set_clusters(plan_id, cluster_type, block, report)
+        return FileKind.HDX_GLOBALCLUSTERS if cluster_type == "globalcluster" else FileKind.HDX_CLUSTERS
+    if HDX_PLAN_COLUMNS <= columns:
+        if "covid" in name:
+            # Same header as the plan file, but the figures are the COVID-19 part of each plan.
+            return FileKind.SKIPPED_HDX_COVID
+        _hdx_plans(rows, collected, where, report)
+        return FileKind.HDX_PLANS
+    raise IngestError(f"{where}: unrecognised CSV header ({', '.join(header[:6])}...); expected an HDX FTS "
+                      "export: fts_requirements_funding[_cluster|_globalcluster]_<iso3>.csv or "
+                      "fts_incoming_funding_<iso3>.csv")
+
+
+def _csv_rows(content: bytes, where: str, report: Report) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of a CSV file, without the HXL hashtag row."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start}); expected an HDX FTS "
+                          "CSV export, which is UTF-8 (download it again, or save it as UTF-8 CSV)") from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        table = list(reader)
+    except csv.Error as exc:
+        raise IngestError(f"{where} row {reader.line_num + 1}: not a readable CSV ({exc}); the file is damaged "
+                          "or not a CSV export") from None
+    if not table or not any(table[0]):
+        raise IngestError(f"{where}: no header row; expected an HDX FTS CSV export")
+    header = [h.strip() for h in table[0]]
+    repeated = [name for name, n in Counter(h for h in header if h).items() if n > 1]
+    if repeated:
+        # A row is read into a dict by column name: one of the two would be dropped silently.
+        raise IngestError(f"{where}: column {repeated[0]!r} appears more than once in the header; keep one "
+                          "(an HDX export has each column once)")
+    first = 2
+    if len(table) > 1 and [c for c in table[1] if c.strip()] and all(_HXL_TAG.match(c.strip())
+                                                                     for c in table[1] if c.strip()):
+        first = 3  # HXL hashtags (HDX files before 2026-02-25)
+        report.count("HDX CSV: HXL hashtag row dropped")
+    rows = []
+    for number, cells in enumerate(table[first - 1:], start=first):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise IngestError(f"{where} row {number}: {len(cells)} cells for {len(header)} columns; "
+                              "the file is damaged or not a CSV export")
+        rows.append({**dict(zip(header, (c.strip() for c in cells))), ROW: number})
+    return header, rows
+
+
+def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, report: Report) -> None:
+    """Plan rows of fts_requirements_funding_<iso3>.csv."""
+    for row in rows:
+        here = f"{where} row {row[ROW]}"
+        if not row["id"]:
+            # One per year: funding to the country outside any plan. Not a plan.
+            report.count("HDX CSV: 'Not specified' row (funding outside plans) not a plan, skipped")
+            continue
+        plan_id = _int(row["id"], here, "id", required=True)
+        iso3, code = row["countryCode"].upper(), row["code"] or None
+        values: dict[str, Any] = {
+            "plan_code": code, "plan_name": row["name"] or None, "plan_type": row["typeName"] or None,
+            "year": _check_year(_int(row["year"], here, "year", required=True), here, "year"),
+            "start_date": _date(row["startDate"], report.count, "fts_plans: startDate"),
+            "end_date": _date(row["endDate"], report.count, "fts_plans: endDate"),
+            "countries": {iso3} if re.fullmatch(r"[A-Z]{3}", iso3) else None,
+        }
+        revised = _non_negative(_int(row["requirements"], here, "requirements"), report, "fts_plans",
+                                "requirements") or None
+        funding = _int(row["funding"], here, "funding")
+        if code and iso3 and iso3 not in code.upper():
+            # A plan whose code does not name the country spans several countries (RMRP, OGLBL20): the
+            # exporter writes this country's share of it, which is a plan-location figure, not the plan's.
+            collected.set_location({"plan_id": plan_id, "location_id": None, "location_name": iso3,
+                                    "location_iso3": iso3, "requirements_original_usd": None,
+                                    "requirements_usd": revised, "funding_usd": funding}, report)
+            report.count("HDX CSV: multi-country plan row read as the country's share (fts_plan_locations)")
+            collected.add_plan(plan_id, values, report, HDX_SOURCE)
+            continue
+        if row["requirements"] in ("", "0"):
+            report.count("fts_plans: no requirements (blank or 0) stored blank")
+        if funding is None:
+            report.count("HDX CSV: plan row with blank funding: funding 0")
+        values.update({"requirements_usd": revised, "funding_usd": _plan_funding(funding, here, "funding") or 0})
+        collected.add_plan(plan_id, values, report, HDX_SOURCE)
+
+
+def _hdx_clusters(rows: list[dict[str, str]], cluster_type: str, where: str, report: Report) -> dict[int, list]:
+    """Cluster rows of fts_requirements_funding_[global]cluster_<iso3>.csv, grouped by plan."""
+    blocks: dict[int, list] = {}
+    for row in rows:
+        here = f"{where} row {row[ROW]}"
+        plan_id = _int(row["id"], here, "id", required=True)
+        name, code = row["cluster"], row["clusterCode"] or None
+        row_type = ("shared" if name == SHARED_CLUSTERS else
+                    "not_specified" if name == NOT_SPECIFIED and code is None else "cluster")
+        funding = _int(row["funding"], here, "funding")
+        if funding is None:
+            # HDX leaves funding blank for clusters with requirements but no funding: 0 so sums work.
+            report.count("fts_clusters: blank funding in HDX CSV stored as 0")
+            funding = 0
+        revised = _non_negative(_int(row["requirements"], here, "requirements"), report, "fts_clusters",
+                                "requirements")
+        blocks.setdefault(plan_id, []).append(_cluster_row(
+            plan_id, cluster_type, row_type, code, name or None, None, revised or None,
+            _non_negative(funding, report, "fts_clusters")))
+    return blocks
+
+
+def _hdx_flow(row: dict[str, str], where: str, report: Report) -> dict[str, Any]:
+    """One row of fts_incoming_funding_<iso3>.csv as a flow."""
+    status = row["status"].lower()
+    if status not in FLOW_STATUSES:
+        raise IngestError(f"{where}: status {row['status']!r} is not one of {', '.join(FLOW_STATUSES)}")
+    plan_id = None
+    if row["destPlanId"] and row["destPlanId"] != "Multiple":
+        plan_id = _int(row["destPlanId"], where, "destPlanId")
+    elif row["destPlanId"] == "Multiple":
+        report.count("fts_flows: flow to several plans; plan_id left blank")
+    iso3 = [c.strip() for c in row.get("srcLocations", "").split(",") if re.fullmatch(r"[A-Z]{3}", c.strip())]
+    return {
+        "flow_id": _text(row["id"]) or _int(None, where, "id", required=True), "plan_id": plan_id,
+        "date": _date(row["date"], report.count, "fts_flows: date"),
+        "decision_date": _date(row.get("decisionDate"), report.count, "fts_flows: decisionDate"), "status": status,
+        "donor_name": row["srcOrganization"] or None, "donor_type": _hdx_list(row.get("srcOrganizationTypes")),
+        "donor_iso3": ";".join(sorted(set(iso3))) or None,
+        "recipient_name": row["destOrganization"] or None,
+        "recipient_type": _hdx_list(row.get("destOrganizationTypes")),
+        # The HDX export names global clusters only (the API flow list names the plan's clusters).
+        "cluster_name": _hdx_list(row.get("destGlobalClusters")),
+        "amount_usd": _int(row["amountUSD"], where, "amountUSD", required=True),
+        "original_amount": _amount(row.get("originalAmount"), report.count, "fts_flows: originalAmount"),
+        "original_currency": row.get("originalCurrency") or None,
+        "boundary": row.get("boundary") or None, "parent_flow_id": None,
+    }
