@@ -12,13 +12,15 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from .errors import IngestError
+from .pipeline import finish_fts
 from .report import Report
 from .store import Store, default_data_dir, input_record, sha256_file, snapshot_dir
 
 FTS_API_BASE = "https://api.hpc.tools"
 MMP_BASE_URL = "https://missingmigrants.iom.int"
 CURATED_DIR = Path(__file__).resolve().parents[1] / "data" / "curated"
-SNAPSHOT_TABLES = ["fts_plans", "fts_clusters", "fts_plan_locations", "fts_donors", "mmp_deaths"]
+SNAPSHOT_TABLES = ["fts_plans", "fts_clusters", "fts_plan_locations", "fts_donors", "published_plan_figures",
+                   "mmp_deaths"]
 # The most complete MMP release (2014 to April 2025) plus the newest site export (2026).
 SNAPSHOT_MMP_FILES = ["mmp/mmp_global_fullschema_2014-2025-04.xlsx",
                       "mmp/mmp_global_siteexport_2026-01-to-2026-05.csv"]
@@ -213,11 +215,7 @@ def cmd_fts(args: argparse.Namespace, report: Report, now: datetime) -> tuple[di
             close()
         _save_raw(args.data_dir, "fts", client.fetched, now.strftime("%Y%m%dT%H%M%SZ"))
         inputs = [{"url": f.url, "sha256": f.sha256, "retrieved_at": f.retrieved_at} for f in client.fetched]
-    curated = CURATED_DIR / "plan_figures.csv"
-    if "fts_plans" in tables and curated.exists():
-        tables["fts_plans"] = fts.apply_curated(tables["fts_plans"], curated, report)
-    if "fts_flows" in tables and "fts_donors" not in tables:
-        tables["fts_donors"] = fts.donors(tables["fts_flows"])
+    tables = finish_fts(tables, report, CURATED_DIR)
     if not tables:
         raise IngestError("the input held no plans, funding or flows; check the files or the query")
     return tables, {name: inputs for name in tables}, {name: report.lines() for name in tables}
@@ -268,18 +266,14 @@ def _concat_incidents(frames: list[pd.DataFrame], paths: Sequence[Path]) -> pd.D
 def cmd_snapshot(args: argparse.Namespace, report: Report, now: datetime) -> tuple[dict, dict]:
     from .sources import fts, mmp
     source = args.source
-    fts_files = sorted(p for p in (source / "fts").glob("*") if p.suffix in {".json", ".csv"})
+    fts_files = _by_retrieval([p for folder in (source / "fts", source / "fts" / "global") for p in folder.glob("*")
+                               if p.suffix in {".json", ".csv"}])
     mmp_files = [source / rel for rel in SNAPSHOT_MMP_FILES]
     _check_files(fts_files + mmp_files)
     if not fts_files:
         raise IngestError(f"{source / 'fts'}: no FTS files (*.json, *.csv) found")
     fts_report, mmp_report = Report(), Report()
-    tables = fts.read_files(fts_files, fts_report)
-    curated = CURATED_DIR / "plan_figures.csv"
-    if "fts_plans" in tables and curated.exists():
-        tables["fts_plans"] = fts.apply_curated(tables["fts_plans"], curated, fts_report)
-    if "fts_flows" in tables:
-        tables["fts_donors"] = fts.donors(tables["fts_flows"])
+    tables = finish_fts(fts.read_files(fts_files, fts_report), fts_report, CURATED_DIR)
     incidents = _concat_incidents([mmp.read_file(p, mmp_report) for p in mmp_files], mmp_files)
     tables["mmp_deaths"] = mmp.aggregate(incidents)
     tables = {name: frame for name, frame in tables.items() if name in SNAPSHOT_TABLES}
@@ -290,6 +284,17 @@ def cmd_snapshot(args: argparse.Namespace, report: Report, now: datetime) -> tup
     pick = {name: name.startswith("mmp_") for name in tables}
     return (tables, {name: (mmp_inputs if pick[name] else fts_inputs) for name in tables},
             {name: (mmp_report if pick[name] else fts_report).lines() for name in tables})
+
+
+def _by_retrieval(paths: list[Path]) -> list[Path]:
+    """Files in the order they were retrieved (data/curated/source_files.csv), so a newer file's figures
+    win; files of unknown date come first (worldwide exports before the rest), then by name."""
+    known = {row["file"]: row.get("retrieved_at") or "" for row in _known_source_files().values()}
+
+    def key(path: Path) -> tuple[str, bool, str]:
+        date = known.get(path.name, "unknown")
+        return ("" if date == "unknown" else date, path.parent.name != "global", path.name)
+    return sorted(paths, key=key)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

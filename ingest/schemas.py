@@ -14,11 +14,18 @@ from pandera.errors import SchemaError, SchemaErrors
 
 from .errors import IngestError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 FLOW_STATUSES = ["paid", "commitment", "pledge"]
 CLUSTER_ROW_TYPES = ["cluster", "not_specified", "shared"]
 ORIGIN_GROUPS = ["single", "multiple", "unknown", "mixed"]
+# How much of a plan its figures in fts_plans cover (see README "Definitions"):
+# - "plan": the plan's own total, as FTS gives it (a plan-level API figure, or a one-country plan's row);
+# - "sum of country shares": a multi-country plan's total, summed from the per-country rows of an export
+#   that lists every country (HDX's worldwide file);
+# - "partial": only some countries' shares were read; the plan's total is unknown and left blank
+#   (the shares are in fts_plan_locations).
+PLAN_COVERAGE = ["plan", "sum of country shares", "partial"]
 
 
 def _col(dtype, nullable=True, checks=None, unique=False) -> pa.Column:
@@ -41,6 +48,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "plan_code": _col(_STR),
             "plan_name": _col(_STR, nullable=False),
             "plan_type": _col(_STR),
+            "plan_type_id": _col(_INT),
             "year": _col("int64", nullable=False, checks=_YEAR),
             "start_date": _col(_DATE),
             "end_date": _col(_DATE),
@@ -48,14 +56,18 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "is_regional": _col("bool", nullable=False),
             "requirements_original_usd": _col(_INT, checks=_NONNEG),
             "requirements_usd": _col(_INT, checks=_NONNEG),
-            "funding_usd": _col(_INT, nullable=False, checks=_NONNEG),
+            # Blank only where the total is unknown (coverage "partial"); FTS records net corrections as
+            # negative amounts, so funding keeps its sign everywhere.
+            "funding_usd": _col(_INT),
             "pledges_usd": _col(_INT, checks=_NONNEG),
-            "percent_funded": _col(_FLOAT, checks=_NONNEG),
+            "percent_funded": _col(_FLOAT),
             "unmet_usd": _col(_INT, checks=_NONNEG),
             "people_in_need": _col(_INT, checks=_NONNEG),
             "people_targeted": _col(_INT, checks=_NONNEG),
             "people_source": _col(_STR),
             "figures_source": _col(_STR, nullable=False),
+            "coverage": _col(_STR, nullable=False, checks=pa.Check.isin(PLAN_COVERAGE)),
+            "source_percent_funded": _col(_FLOAT),
         },
         strict=True, coerce=True, name="fts_plans",
     ),
@@ -68,8 +80,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "cluster_name": _col(_STR, nullable=False),
             "requirements_original_usd": _col(_INT, checks=_NONNEG),
             "requirements_usd": _col(_INT, checks=_NONNEG),
-            "funding_usd": _col(_INT, checks=_NONNEG),
-            "percent_funded": _col(_FLOAT, checks=_NONNEG),
+            "funding_usd": _col(_INT),  # negative: a net correction (kept, as FTS gives it)
+            "percent_funded": _col(_FLOAT),
         },
         strict=True, coerce=True, name="fts_clusters",
         unique=["plan_id", "cluster_type", "row_type", "cluster_id", "cluster_name"],
@@ -82,8 +94,11 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "location_iso3": _col(_STR, checks=_ISO3),
             "requirements_original_usd": _col(_INT, checks=_NONNEG),
             "requirements_usd": _col(_INT, checks=_NONNEG),
-            "funding_usd": _col(_INT, checks=_NONNEG),
-            "percent_funded": _col(_FLOAT, checks=_NONNEG),
+            "funding_usd": _col(_INT),
+            "percent_funded": _col(_FLOAT),
+            # This location's part of the plan's requirements and funding (blank where the plan's is unknown).
+            "share_of_requirements_percent": _col(_FLOAT),
+            "share_of_funding_percent": _col(_FLOAT),
         },
         strict=True, coerce=True, name="fts_plan_locations",
         unique=["plan_id", "location_id", "location_name"],
@@ -121,6 +136,33 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "share_percent": _col(_FLOAT),
         },
         strict=True, coerce=True, name="fts_donors", unique=["plan_id", "donor_name"],
+    ),
+    # Figures published outside FTS (e.g. R4V's RMRP 2019 end-year report), kept apart from FTS data.
+    "published_plan_figures": pa.DataFrameSchema(
+        {
+            "figure_id": _col("int64", nullable=False, unique=True),
+            "fts_plan_id": _col(_INT),  # the FTS plan a figure completes (people figures FTS lacks); else blank
+            "plan_code": _col(_STR),
+            "plan_name": _col(_STR),
+            "plan_type": _col(_STR),
+            "year": _col(_INT, checks=_YEAR),
+            "start_date": _col(_DATE),
+            "end_date": _col(_DATE),
+            "countries_iso3": _col(_STR, checks=_ISO3_LIST),
+            "is_regional": _col("bool", nullable=False),
+            "context_iso3": _col(_STR, checks=_ISO3),
+            "fts_name_pattern": _col(_STR),
+            "requirements_usd": _col(_INT, checks=_NONNEG),
+            "funding_usd": _col(_INT),
+            "percent_funded": _col(_FLOAT),
+            "people_in_need": _col(_INT, checks=_NONNEG),
+            "people_targeted": _col(_INT, checks=_NONNEG),
+            "source": _col(_STR, nullable=False),
+            "source_date": _col(_STR),
+            "source_url": _col(_STR),
+            "notes": _col(_STR),
+        },
+        strict=True, coerce=True, name="published_plan_figures",
     ),
     "mmp_incidents": pa.DataFrameSchema(
         {
@@ -180,7 +222,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 TABLES = list(SCHEMAS)
 
 # Which table each source feeds; used for provenance (licence and attribution) in the manifest.
-SOURCE_OF = {name: ("mmp" if name.startswith("mmp_") else "fts") for name in TABLES}
+SOURCE_OF = {name: ("mmp" if name.startswith("mmp_") else "published" if name.startswith("published_")
+                    else "fts") for name in TABLES}
 
 LICENCES = {
     "fts": {
@@ -188,6 +231,12 @@ LICENCES = {
         "licence": "CC BY-IGO 3.0",
         "licence_url": "https://creativecommons.org/licenses/by/3.0/igo/",
         "attribution": "OCHA Financial Tracking Service (fts.unocha.org)",
+    },
+    "published": {
+        "source": "Published plan figures (curated; each row names its publisher)",
+        "licence": "as each row's source states",
+        "licence_url": "",
+        "attribution": "each row's source and source_url",
     },
     "mmp": {
         "source": "IOM Missing Migrants Project",
@@ -204,10 +253,30 @@ def empty(name: str) -> pd.DataFrame:
     return schema.validate(pd.DataFrame({c: pd.Series([], dtype=str(col.dtype)) for c, col in schema.columns.items()}))
 
 
+# Columns added after a table was first written, with the value a table written before has for them;
+# `validate` adds them to such a table so stored versions stay readable.
+ADDED_COLUMNS: dict[str, dict[str, Any]] = {
+    "fts_plans": {"plan_type_id": None, "coverage": "plan", "source_percent_funded": None},
+    "fts_plan_locations": {"share_of_requirements_percent": None, "share_of_funding_percent": None},
+}
+
+
+def upgrade(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the columns added since it was written (see ADDED_COLUMNS), in the schema's order."""
+    added = {c: v for c, v in ADDED_COLUMNS.get(name, {}).items() if c not in frame.columns}
+    if not added:
+        return frame
+    frame = frame.assign(**{c: pd.Series([v] * len(frame), index=frame.index, dtype="object")
+                            for c, v in added.items()})
+    order = [c for c in SCHEMAS[name].columns if c in frame.columns]
+    return frame[order + [c for c in frame.columns if c not in order]]
+
+
 def validate(name: str, frame: pd.DataFrame, where: str = "") -> pd.DataFrame:
     """Coerce and check `frame` against table `name`'s schema; IngestError lists what failed."""
     if name not in SCHEMAS:
         raise IngestError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}")
+    frame = upgrade(name, frame)
     if _passes_as_is(SCHEMAS[name], frame):
         return frame.copy(deep=False)  # what pandera returns for such a frame (copy-on-write: independent)
     try:

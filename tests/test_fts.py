@@ -195,17 +195,25 @@ def test_hdx_cluster_csv_with_and_without_hxl_row_give_the_same_table():
 
 def test_hdx_plan_csv():
     tables, report = read(PLAN_CSV)
-    assert sorted(tables["fts_plans"]["plan_id"]) == [8999, 9001, 9002]
+    assert sorted(tables["fts_plans"]["plan_id"]) == [8999, 9001, 9002, 9003]
     p = plan(tables, 9002)
     assert (p.requirements_usd, p.funding_usd, p.year, p.plan_type) == (2_000_000, 700_000, 2020,
                                                                        "Humanitarian response plan")
     assert p.figures_source == "FTS HDX export" and p.countries_iso3 == "VEN"
     old = plan(tables, 8999)
     assert pd.isna(old.requirements_usd) and pd.isna(old.percent_funded) and old.funding_usd == 5_000
-    assert counted(report, "'Not specified' row") == 3
-    # OCOVD20's row is Venezuela's share of a worldwide plan: a plan-location figure
+    assert counted(report, "HDX plan rows: dropped: 'Not specified'") == 3
+    # OCOVD20's row is Venezuela's share of a worldwide plan: a plan-location figure; the plan is kept,
+    # marked partial, with its total blank (never Venezuela's share shown as the plan's total)
     share = tables["fts_plan_locations"].iloc[0]
     assert (share.plan_id, share.location_iso3, share.funding_usd) == (9003, "VEN", 120_000)
+    assert pd.isna(share.share_of_funding_percent)
+    covid = plan(tables, 9003)
+    assert covid.coverage == "partial" and pd.isna(covid.funding_usd) and pd.isna(covid.requirements_usd)
+    assert pd.isna(covid.percent_funded) and covid.countries_iso3 == "VEN" and covid.plan_type == "Other"
+    assert p.coverage == "plan" and p.plan_type_id == 4 and p.source_percent_funded == 35
+    rows = {k.removeprefix("HDX plan rows: "): v for k, v in report.counts.items() if k.startswith("HDX plan rows")}
+    assert sum(rows.values()) == 7  # every data row accounted for: kept, summed or dropped with its reason
 
 
 def test_locations_of_a_regional_plan():

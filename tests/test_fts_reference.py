@@ -222,10 +222,15 @@ def test_hdx_requirements_csv_plan_rows():
     assert row(plans, plan_id=929).funding_usd == 598_889_234
     cap = row(plans, plan_id=70)  # requirements 0 in the CSV
     assert pd.isna(cap.requirements_usd) and cap.funding_usd == 2_053_268 and pd.isna(cap.percent_funded)
-    assert counted(report, "'Not specified' row") == 29
-    assert len(plans) == 25  # 55 data rows - 29 "Not specified" - 1006 (global plan: Afghanistan's share)
+    assert counted(report, "HDX plan rows: dropped: 'Not specified'") == 29
+    # 55 data rows - 29 "Not specified"; 1006 (OGLBL20b, a global plan) is Afghanistan's share only: kept,
+    # marked partial, total blank
+    assert len(plans) == 26
     share = row(tables["fts_plan_locations"], plan_id=1006)
     assert (share.location_iso3, share.funding_usd) == ("AFG", 15_000_000)
+    glbl = row(plans, plan_id=1006)
+    assert glbl.coverage == "partial" and pd.isna(glbl.funding_usd) and pd.isna(glbl.requirements_usd)
+    assert counted(report, "HDX plan rows:") == 55
 
 
 def test_hdx_testout_requirements_csv():
@@ -330,7 +335,7 @@ def test_plan_locations():
     lebanon = row(loc, location_id="124")
     assert (lebanon.location_iso3, lebanon.requirements_usd, lebanon.funding_usd) == (
         "LBN", 2_656_353_273, 914_816_010)
-    assert pd.isna(row(loc, location_name="Not specified").funding_usd)  # -615,694 in the file
+    assert row(loc, location_name="Not specified").funding_usd == -615_694  # a net correction: sign kept
     assert row(loc, location_name="Multiple locations (shared)").funding_usd == 129_011_963
     rmrp = read(LOCATION_1069)[0]["fts_plan_locations"]
     assert row(rmrp, location_iso3="COL").funding_usd == 9_513_152

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ...schemas import FLOW_STATUSES
 from .api_fetch import fetch
-from .curated import CURATED_COLUMNS, apply_curated
+from .curated import CURATED_COLUMNS, apply_curated, combine, read_published
 from .files import _read_one, read_files  # noqa: F401
 from .model import (API_SOURCE, HDX_CLUSTER_COLUMNS, HDX_FLOW_COLUMNS, HDX_PLAN_COLUMNS, HDX_SOURCE,
                     MAX_FILE_BYTES, NOT_SPECIFIED, SHARED_CLUSTERS, SHARED_LOCATIONS, _Collected)  # noqa: F401
@@ -30,4 +30,4 @@ from .tidy import _frame, _tables  # noqa: F401,E402
 
 __all__ = ["API_SOURCE", "CURATED_COLUMNS", "FLOW_STATUSES", "HDX_CLUSTER_COLUMNS", "HDX_FLOW_COLUMNS",
            "HDX_PLAN_COLUMNS", "HDX_SOURCE", "MAX_FILE_BYTES", "NOT_SPECIFIED", "SHARED_CLUSTERS",
-           "SHARED_LOCATIONS", "apply_curated", "donors", "fetch", "read_files"]
+           "SHARED_LOCATIONS", "apply_curated", "combine", "donors", "fetch", "read_files", "read_published"]

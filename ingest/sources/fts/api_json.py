@@ -7,7 +7,7 @@ from typing import Any, Callable
 from ...errors import IngestError
 from ...report import Report
 from ...schemas import FLOW_STATUSES
-from .converters import _amount, _check_year, _countries, _date, _int, _iso3_lookup, _json_type, _list, _location_names, _names, _need, _non_negative, _objects, _org_types, _plan_type, _plan_year, _text
+from .converters import _amount, _check_year, _countries, _date, _int, _iso3_lookup, _json_type, _list, _location_names, _names, _need, _signed_funding, _objects, _org_types, _plan_type, _plan_year, _text
 from .model import FileKind, API_SOURCE, INT64_MAX, NOT_SPECIFIED, PEOPLE_SOURCE, SHARED_CLUSTERS, SHARED_LOCATIONS, _Collected
 
 
@@ -111,6 +111,7 @@ def _plan_fields(plan: Any, where: str) -> tuple[int, dict[str, Any]]:
     values: dict[str, Any] = {
         "plan_code": code, "plan_name": name, "plan_type": _plan_type(_list(plan.get("categories"), where,
                                                                               "categories")),
+        "plan_type_id": _plan_type_id(plan.get("categories")),
         "year": year, "start_date": _date(pick("startDate"), notes.append, "fts_plans: startDate"),
         "end_date": _date(pick("endDate"), notes.append, "fts_plans: endDate"),
         "countries": _countries(locations) or None, "_weak": weak,
@@ -171,7 +172,7 @@ def _cluster_rows(data: dict, plan_id: int, cluster_type: str, where: str, repor
     for cluster_id, (name, amount) in funding.items():
         row = rows.setdefault(cluster_id, _cluster_row(plan_id, cluster_type, "cluster", cluster_id, name,
                                                        None, None, None))
-        row["funding_usd"] = _non_negative(amount, report, "fts_clusters")
+        row["funding_usd"] = _signed_funding(amount, report, "fts_clusters")
     for row in rows.values():
         if row["funding_usd"] is None and row["requirements_usd"] is not None:
             # FTS (and the HDX CSV) leave these blank; 0 lets cluster rows add up to the plan total.
@@ -181,9 +182,9 @@ def _cluster_rows(data: dict, plan_id: int, cluster_type: str, where: str, repor
     tail = [
         _cluster_row(plan_id, cluster_type, "not_specified", None, NOT_SPECIFIED,
                      blank.get("requirements_original_usd"), blank.get("requirements_usd"),
-                     _non_negative(not_specified or 0, report, "fts_clusters")),
+                     _signed_funding(not_specified or 0, report, "fts_clusters")),
         _cluster_row(plan_id, cluster_type, "shared", None, SHARED_CLUSTERS, None, None,
-                     _non_negative(shared, report, "fts_clusters")),
+                     _signed_funding(shared, report, "fts_clusters")),
     ]
     return sorted(rows.values(), key=lambda r: (r["cluster_name"] or "").lower()) + tail
 
@@ -211,12 +212,12 @@ def _location_rows(data: dict, plan_id: int, where: str, report: Report) -> list
         row = rows.setdefault(location_id, {"plan_id": plan_id, "location_id": location_id,
                                             "location_name": name or f"location {location_id}",
                                             "requirements_original_usd": None, "requirements_usd": None})
-        row["funding_usd"] = _non_negative(amount, report, "fts_plan_locations")
+        row["funding_usd"] = _signed_funding(amount, report, "fts_plan_locations")
     if not_specified is not None or NOT_SPECIFIED in rows:
         row = rows.setdefault(NOT_SPECIFIED, {"plan_id": plan_id, "location_id": None,
                                               "location_name": NOT_SPECIFIED, "requirements_original_usd": None,
                                               "requirements_usd": None})
-        row["funding_usd"] = _non_negative(not_specified or 0, report, "fts_plan_locations")
+        row["funding_usd"] = _signed_funding(not_specified or 0, report, "fts_plan_locations")
     for row in rows.values():
         row.setdefault("funding_usd", None)
         if row["funding_usd"] is None and row["requirements_usd"] is not None and row["location_id"]:
@@ -224,7 +225,7 @@ def _location_rows(data: dict, plan_id: int, where: str, report: Report) -> list
     if shared:
         rows["shared"] = {"plan_id": plan_id, "location_id": None, "location_name": SHARED_LOCATIONS,
                           "requirements_original_usd": None, "requirements_usd": None,
-                          "funding_usd": _non_negative(shared, report, "fts_plan_locations")}
+                          "funding_usd": _signed_funding(shared, report, "fts_plan_locations")}
     codes = _iso3_lookup(r["location_name"] for r in rows.values() if r["location_id"])
     for row in rows.values():
         row["location_iso3"] = codes.get(row["location_name"]) if row["location_id"] else None
@@ -259,7 +260,10 @@ def _progress_plan(plan: dict, where: str, report: Report) -> dict[str, Any]:
     if not weak:
         _check_year(year, where, "usageYears[].year")
     plan_type = plan.get("planType") if isinstance(plan.get("planType"), dict) else {}
-    values = {"plan_code": code, "plan_name": name, "plan_type": _text(plan_type.get("name")), "year": year,
+    type_id = plan_type.get("id")
+    values = {"plan_code": code, "plan_name": name, "plan_type": _text(plan_type.get("name")),
+              "plan_type_id": type_id if isinstance(type_id, int) and not isinstance(type_id, bool) else None,
+              "year": year,
               "start_date": _date(plan.get("startDate"), report.count, "fts_plans: startDate"),
               "end_date": _date(plan.get("endDate"), report.count, "fts_plans: endDate"),
               "countries": {c["iso3"] for c in _list(plan.get("countries"), where, "countries")
@@ -274,11 +278,17 @@ def _progress_plan(plan: dict, where: str, report: Report) -> dict[str, Any]:
     return values
 
 
+def _plan_type_id(categories: Any) -> int | None:
+    """The planType category's id (FTS's plan type id), or None."""
+    for item in categories if isinstance(categories, list) else []:
+        if isinstance(item, dict) and item.get("group") == "planType":
+            value = item.get("id")
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return None
+
+
 def _plan_funding(amount: int | None, where: str, name: str) -> int | None:
-    """A plan's total funding; negative is an IngestError (the table needs a figure, and none is below 0)."""
-    if amount is not None and amount < 0:
-        raise IngestError(f"{where}: field {name} is {amount:,}; a plan's total funding cannot be negative "
-                          "(save the response again, or leave this file out)")
+    """A plan's total funding as FTS gives it (a negative total, a net correction, is kept)."""
     return amount
 
 

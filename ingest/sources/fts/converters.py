@@ -81,6 +81,13 @@ def _amount(value: Any, count: Callable[[str], None], what: str) -> float | None
     return number
 
 
+def _signed_funding(value: int | None, report: Report, table: str) -> int | None:
+    """Funding as FTS gives it: a negative amount is a net correction and keeps its sign (counted)."""
+    if value is not None and value < 0:
+        report.count(f"{table}: negative funding (a net correction) kept")
+    return value
+
+
 def _non_negative(value: int | None, report: Report, table: str, what: str = "funding") -> int | None:
     """Money for a table that allows no negatives: a negative (a net correction) becomes blank, counted."""
     if value is not None and value < 0:

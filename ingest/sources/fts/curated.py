@@ -20,19 +20,35 @@ CURATED_COLUMNS = ["plan_id", "plan_code", "plan_name", "plan_type", "year", "st
                    "source_date", "source_url", "notes"]
 
 
-def apply_curated(plans: pd.DataFrame, curated_csv: Path, report: Report | None = None) -> pd.DataFrame:
-    """Fill blank people figures (and add plans FTS lacks) from published figures; FTS values are kept.
+def read_published(curated_csv: Path, report: Report | None = None) -> pd.DataFrame:
+    """data/curated/plan_figures.csv as the validated `published_plan_figures` table: figures published
+    outside FTS, each with its source, date and URL. FTS tables never hold them."""
+    rows = _read_curated(Path(curated_csv))
+    table = pd.DataFrame({
+        "figure_id": pd.array([r["plan_id"] for r in rows], dtype="int64"),
+        # A row for an FTS plan (positive id) completes that plan; a negative id is a plan FTS lacks.
+        "fts_plan_id": pd.array([r["plan_id"] if r["plan_id"] > 0 else None for r in rows], dtype="Int64"),
+        **{c: [r.get(c) for r in rows] for c in PUBLISHED_COLUMNS},
+    })
+    table["start_date"] = pd.to_datetime(table["start_date"], format="%Y-%m-%d", errors="coerce")
+    table["end_date"] = pd.to_datetime(table["end_date"], format="%Y-%m-%d", errors="coerce")
+    if report is not None:
+        report.count("published_plan_figures: curated rows read", len(table))
+    return validate("published_plan_figures", table, str(curated_csv))
 
-    A row whose plan_id is in `plans` only fills blank people_in_need / people_targeted. A row whose
-    plan_id is not (local negative ids) is a whole published-figure plan, added only when `plans`
-    holds a plan of that year for its context country and no FTS plan of that year matches its
-    fts_name_pattern (so it never duplicates FTS data).
-    """
+
+def combine(plans: pd.DataFrame, published: pd.DataFrame, report: Report | None = None) -> pd.DataFrame:
+    """FTS plans with published figures where FTS has none, each labelled "published figure: <source>".
+
+    A published row for an FTS plan (fts_plan_id) only fills blank people_in_need / people_targeted
+    (people_source says so). A row for a plan FTS lacks (negative figure_id) is added as a whole plan
+    only when `plans` holds a plan of that year for its context country and no FTS plan of that year
+    matches its fts_name_pattern (so it never duplicates FTS data). FTS values are never replaced.
+    For pages that show both; the stored FTS tables and their API routes hold FTS data only."""
     report = report if report is not None else Report()
-    curated = _read_curated(Path(curated_csv))
     out = plans.copy()
     added = []
-    for row in curated:
+    for row in _published_rows(published):
         source = f"published figure: {row['source']}"
         match = out.index[out["plan_id"] == row["plan_id"]]
         if len(match):
@@ -45,7 +61,32 @@ def apply_curated(plans: pd.DataFrame, curated_csv: Path, report: Report | None 
             report.count("curated figures: row for an FTS plan not in this data (not used)")
     if added:
         out = pd.concat([out, _frame("fts_plans", added)], ignore_index=True)
-    return validate("fts_plans", out, str(curated_csv))
+    return validate("fts_plans", out, "published figures")
+
+
+def apply_curated(plans: pd.DataFrame, curated_csv: Path, report: Report | None = None) -> pd.DataFrame:
+    """`combine(plans, read_published(curated_csv))`: FTS plans with the curated published figures."""
+    return combine(plans, read_published(curated_csv), report)
+
+
+PUBLISHED_COLUMNS = ["plan_code", "plan_name", "plan_type", "year", "start_date", "end_date", "countries_iso3",
+                     "is_regional", "context_iso3", "fts_name_pattern", "requirements_usd", "funding_usd",
+                     "percent_funded", "people_in_need", "people_targeted", "source", "source_date", "source_url",
+                     "notes"]
+
+
+def _published_rows(published: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of the published_plan_figures table as plain dicts keyed like the curated CSV (plan_id)."""
+    rows = []
+    for record in published.to_dict("records"):
+        row = {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in record.items()}
+        for column in ("year", "requirements_usd", "funding_usd", "people_in_need", "people_targeted"):
+            row[column] = None if row[column] is None else int(row[column])
+        for column in ("start_date", "end_date"):
+            row[column] = None if row[column] is None else pd.Timestamp(row[column]).strftime("%Y-%m-%d")
+        row["plan_id"] = int(row["figure_id"])
+        rows.append(row)
+    return rows
 
 
 def _read_curated(path: Path) -> list[dict[str, Any]]:
@@ -125,5 +166,5 @@ def _published_plan(plans: pd.DataFrame, row: dict[str, Any], source: str, repor
         "unmet_usd": None if not requirements else max(requirements - funding, 0),
         "people_in_need": row.get("people_in_need"), "people_targeted": row.get("people_targeted"),
         "people_source": source if row.get("people_in_need") or row.get("people_targeted") else None,
-        "figures_source": source,
+        "figures_source": source, "coverage": "plan",
     }

@@ -11,9 +11,16 @@ from typing import Any
 from ...errors import IngestError
 from ...report import Report
 from ...schemas import FLOW_STATUSES
-from .api_json import _cluster_row, _plan_funding
+from .api_json import _cluster_row
 from .converters import _amount, _check_year, _date, _hdx_list, _int, _non_negative, _text
 from .model import FileKind, HDX_CLUSTER_COLUMNS, HDX_FLOW_COLUMNS, HDX_PLAN_COLUMNS, HDX_SOURCE, NOT_SPECIFIED, ROW, SHARED_CLUSTERS, _Collected, _HXL_TAG
+
+
+ROWS = "HDX plan rows: "
+# A plan CSV listing at least this many countries is HDX's worldwide export (every country of every plan);
+# a country's own file lists one. Only the worldwide file says all of a multi-country plan's shares.
+WORLDWIDE_MIN_COUNTRIES = 20
+_ISO3 = re.compile(r"[A-Z]{3}")
 
 
 def _read_csv(path: Path, content: bytes, collected: _Collected, report: Report) -> FileKind:
@@ -82,40 +89,105 @@ def _csv_rows(content: bytes, where: str, report: Report) -> tuple[list[str], li
 
 
 def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, report: Report) -> None:
-    """Plan rows of fts_requirements_funding_<iso3>.csv."""
+    """Plan rows of fts_requirements_funding_<iso3>.csv or of HDX's worldwide file (one row per country x
+    plan). A plan listed under one country that is not a regional plan is that country's own plan: the
+    row is its total. A multi-country plan (listed under several countries, or of a regional type) has
+    one row per country holding that country's share: its total is the sum of the shares when the file
+    lists every country (the worldwide export), else it is unknown and the plan is marked partial.
+    Every row is counted under "HDX plan rows: ..." as kept, summed into a plan, or dropped with why."""
+    plans: dict[int, list[dict[str, str]]] = {}
     for row in rows:
-        here = f"{where} row {row[ROW]}"
         if not row["id"]:
-            # One per year: funding to the country outside any plan. Not a plan.
-            report.count("HDX CSV: 'Not specified' row (funding outside plans) not a plan, skipped")
+            # One per country and year: funding to the country outside any plan. Not a plan.
+            report.count(f"{ROWS}dropped: 'Not specified' (funding to a country outside any plan)")
             continue
-        plan_id = _int(row["id"], here, "id", required=True)
-        iso3, code = row["countryCode"].upper(), row["code"] or None
-        values: dict[str, Any] = {
-            "plan_code": code, "plan_name": row["name"] or None, "plan_type": row["typeName"] or None,
-            "year": _check_year(_int(row["year"], here, "year", required=True), here, "year"),
-            "start_date": _date(row["startDate"], report.count, "fts_plans: startDate"),
-            "end_date": _date(row["endDate"], report.count, "fts_plans: endDate"),
-            "countries": {iso3} if re.fullmatch(r"[A-Z]{3}", iso3) else None,
-        }
-        revised = _non_negative(_int(row["requirements"], here, "requirements"), report, "fts_plans",
-                                "requirements") or None
-        funding = _int(row["funding"], here, "funding")
-        if code and iso3 and iso3 not in code.upper():
-            # A plan whose code does not name the country spans several countries (RMRP, OGLBL20): the
-            # exporter writes this country's share of it, which is a plan-location figure, not the plan's.
-            collected.set_location({"plan_id": plan_id, "location_id": None, "location_name": iso3,
-                                    "location_iso3": iso3, "requirements_original_usd": None,
-                                    "requirements_usd": revised, "funding_usd": funding}, report)
-            report.count("HDX CSV: multi-country plan row read as the country's share (fts_plan_locations)")
+        plans.setdefault(_int(row["id"], f"{where} row {row[ROW]}", "id", required=True), []).append(row)
+    countries_in_file = {row["countryCode"].strip().upper() for row in rows if row["countryCode"].strip()}
+    worldwide = len(countries_in_file) >= WORLDWIDE_MIN_COUNTRIES
+    for plan_id, group in plans.items():
+        by_country: dict[str, dict[str, str]] = {}
+        for row in group:
+            iso3 = row["countryCode"].strip().upper()
+            if iso3 in by_country:
+                report.count(f"{ROWS}dropped: same plan and country twice (the later row kept)")
+            by_country[iso3] = row
+        first = group[0]
+        values = _hdx_plan_values(first, f"{where} row {first[ROW]}", report)
+        values["countries"] = {c for c in by_country if _ISO3.fullmatch(c)} or None
+        multi = len(by_country) > 1 or _regional_type(values.get("plan_type")) or (
+            # In a country's own file, a plan whose code does not name the country (OCOVD20, RREG22 in
+            # fts_requirements_funding_ven.csv) is another plan's share; the worldwide file lists all.
+            not worldwide and _names_other_country(values.get("plan_code"), next(iter(by_country))))
+        if not multi:
+            values.update(_hdx_money(first, f"{where} row {first[ROW]}", report, "fts_plans"))
+            values["coverage"] = "plan"
+            report.count(f"{ROWS}kept: one plan's own total")
             collected.add_plan(plan_id, values, report, HDX_SOURCE)
             continue
-        if row["requirements"] in ("", "0"):
-            report.count("fts_plans: no requirements (blank or 0) stored blank")
-        if funding is None:
-            report.count("HDX CSV: plan row with blank funding: funding 0")
-        values.update({"requirements_usd": revised, "funding_usd": _plan_funding(funding, here, "funding") or 0})
+        shares = []
+        for iso3, row in by_country.items():
+            money = _hdx_money(row, f"{where} row {row[ROW]}", report, "fts_plan_locations")
+            shares.append(money)
+            collected.set_location({"plan_id": plan_id, "location_id": None, "location_name": iso3,
+                                    "location_iso3": iso3 if _ISO3.fullmatch(iso3) else None,
+                                    "requirements_original_usd": None, "requirements_usd": money["requirements_usd"],
+                                    "funding_usd": money["funding_usd"]}, report)
+        if worldwide:
+            requirements = [m["requirements_usd"] for m in shares if m["requirements_usd"] is not None]
+            values.update({"requirements_usd": sum(requirements) if requirements else None,
+                           "funding_usd": sum(m["funding_usd"] or 0 for m in shares),
+                           "coverage": "sum of country shares"})
+            report.count(f"{ROWS}summed into a multi-country plan's total (share kept in fts_plan_locations)",
+                         len(by_country))
+        else:
+            values["coverage"] = "partial"
+            report.count(f"{ROWS}kept as a country's share of a multi-country plan whose other countries are not "
+                         "in the file (plan total unknown; share in fts_plan_locations)", len(by_country))
+        values.pop("source_percent_funded", None)  # the file's percent is of a country's share, not the plan's
         collected.add_plan(plan_id, values, report, HDX_SOURCE)
+
+
+def _names_other_country(code: str | None, iso3: str) -> bool:
+    """A plan code that does not contain the row's country code (HVEN19 names VEN; OCOVD20 does not)."""
+    return bool(code) and bool(iso3) and iso3 not in code.upper()
+
+
+def _regional_type(plan_type: str | None) -> bool:
+    """A plan type that spans several countries by definition ("Regional response plan")."""
+    return "regional" in (plan_type or "").lower()
+
+
+def _hdx_plan_values(row: dict[str, str], here: str, report: Report) -> dict[str, Any]:
+    """The descriptive fields of an HDX plan row (name, code, type from the data, year, dates)."""
+    return {
+        "plan_code": row["code"] or None, "plan_name": row["name"] or None, "plan_type": row["typeName"] or None,
+        "plan_type_id": _int(row.get("typeId") or None, here, "typeId"),
+        "year": _check_year(_int(row["year"], here, "year", required=True), here, "year"),
+        "start_date": _date(row["startDate"], report.count, "fts_plans: startDate"),
+        "end_date": _date(row["endDate"], report.count, "fts_plans: endDate"),
+        "source_percent_funded": _percent_cell(row.get("percentFunded")),
+    }
+
+
+def _hdx_money(row: dict[str, str], here: str, report: Report, table: str) -> dict[str, Any]:
+    """Requirements (blank or 0: none, stored blank) and funding (blank: 0; negative: kept) of one row."""
+    revised = _non_negative(_int(row["requirements"], here, "requirements"), report, table, "requirements") or None
+    if row["requirements"] in ("", "0"):
+        report.count(f"{table}: no requirements (blank or 0) stored blank")
+    funding = _int(row["funding"], here, "funding")
+    if funding is None:
+        report.count(f"{table}: blank funding in HDX CSV stored as 0")
+    elif funding < 0:
+        report.count(f"{table}: negative funding (a net correction) kept")
+    return {"requirements_usd": revised, "funding_usd": funding or 0}
+
+
+def _percent_cell(cell: str | None) -> float | None:
+    """HDX's percentFunded (a rounded integer; blank without requirements); unreadable is blank."""
+    try:
+        return float(cell) if cell not in (None, "") else None
+    except ValueError:
+        return None
 
 
 def _hdx_clusters(rows: list[dict[str, str]], cluster_type: str, where: str, report: Report) -> dict[int, list]:
@@ -132,11 +204,13 @@ def _hdx_clusters(rows: list[dict[str, str]], cluster_type: str, where: str, rep
             # HDX leaves funding blank for clusters with requirements but no funding: 0 so sums work.
             report.count("fts_clusters: blank funding in HDX CSV stored as 0")
             funding = 0
+        elif funding < 0:
+            report.count("fts_clusters: negative funding (a net correction) kept")
         revised = _non_negative(_int(row["requirements"], here, "requirements"), report, "fts_clusters",
                                 "requirements")
         blocks.setdefault(plan_id, []).append(_cluster_row(
             plan_id, cluster_type, row_type, code, name or None, None, revised or None,
-            _non_negative(funding, report, "fts_clusters")))
+            funding))
     return blocks
 
 

@@ -14,6 +14,7 @@ API_SOURCE = "FTS api.hpc.tools"
 HDX_SOURCE = "FTS HDX export"
 PEOPLE_SOURCE = "FTS api.hpc.tools plan overview/progress (caseLoads)"
 NO_FUNDING_NOTE = "funding not in the data read; shown as 0"
+PARTIAL_NOTE = "only some countries' shares read; plan total unknown"
 NOT_SPECIFIED = "Not specified"
 SHARED_CLUSTERS = "Multiple clusters/sectors (shared)"
 SHARED_LOCATIONS = "Multiple locations (shared)"
@@ -21,6 +22,9 @@ MAX_PAGES = 500
 PLAN_ID_CHUNK = 40  # plan ids per groupby=plan request; keeps the URL short
 ROW = "\x00row"  # key of a CSV row's number in the file (1 = header), for error messages
 MONEY_FIELDS = ("requirements_original_usd", "requirements_usd", "funding_usd", "pledges_usd")
+# A partial view (some countries' shares only) never replaces a plan's total; between a plan-level figure
+# and a sum of all country shares, the later file wins like any other field (counted when they differ).
+COVERAGE_RANK = {"partial": 0, "sum of country shares": 1, "plan": 1}
 # A saved groupby=cluster/location response does not say which plan it is about (the plan id is only
 # in the request URL), so read_files takes it from the file name, e.g. "..._planid-929_groupby-cluster.json".
 _PLAN_ID_IN_NAME = re.compile(r"plan[_-]?id[-_=]?(\d+)(?!\d)", re.IGNORECASE)
@@ -107,6 +111,10 @@ class _Collected:
         for note in values.get("_notes", ()):
             report.count(note)
         record = self.plans.setdefault(plan_id, {})
+        # A partial view read later never replaces a plan's total (nor its money figures).
+        rank = COVERAGE_RANK.get(values.get("coverage") or "plan", 0)
+        if rank < COVERAGE_RANK.get(record.get("coverage") or "", -1):
+            weak |= {"coverage", *MONEY_FIELDS}
         weak_here = self.weak.setdefault(plan_id, set())
         self.seen.setdefault(plan_id, set()).add(source)
         for key, value in values.items():

@@ -7,7 +7,7 @@ from typing import Any
 from ...report import Report
 from ...schemas import SCHEMAS, validate
 from .converters import _joined
-from .model import API_SOURCE, MONEY_FIELDS, NOT_SPECIFIED, NO_FUNDING_NOTE, _Collected
+from .model import PARTIAL_NOTE, API_SOURCE, MONEY_FIELDS, NOT_SPECIFIED, NO_FUNDING_NOTE, _Collected
 
 
 def donors(flows: pd.DataFrame) -> pd.DataFrame:
@@ -50,8 +50,12 @@ def _tables(collected: _Collected, report: Report) -> dict[str, pd.DataFrame]:
         tables["fts_clusters"] = validate("fts_clusters", _frame("fts_clusters", clusters), "fts_clusters")
     locations = [collected.locations[key] for key in sorted(collected.locations, key=str)]
     if locations:
+        totals = {row["plan_id"]: row for row in plans}
         for row in locations:
             row["percent_funded"] = _percent(row["funding_usd"], row["requirements_usd"])
+            plan = totals.get(row["plan_id"]) or {}
+            row["share_of_requirements_percent"] = _share(row["requirements_usd"], plan.get("requirements_usd"))
+            row["share_of_funding_percent"] = _share(row["funding_usd"], plan.get("funding_usd"))
         tables["fts_plan_locations"] = validate("fts_plan_locations", _frame("fts_plan_locations", locations),
                                                 "fts_plan_locations")
     if collected.flows:
@@ -62,11 +66,11 @@ def _tables(collected: _Collected, report: Report) -> dict[str, pd.DataFrame]:
 
 
 def _plan_table_row(plan_id: int, collected: _Collected, report: Report) -> dict[str, Any] | None:
-    """One fts_plans row with the derived columns (percent funded, unmet, regional, sources)."""
+    """One fts_plans row with the derived columns (percent funded, unmet, regional, sources, coverage)."""
     rec = collected.plans[plan_id]
-    if all(rec.get(k) is None for k in MONEY_FIELDS):
-        # Known only by name (e.g. a multi-country plan in an HDX country file, whose figures are the
-        # country's share): a row would show made-up zeros.
+    coverage = rec.get("coverage") or "plan"
+    if coverage != "partial" and all(rec.get(k) is None for k in MONEY_FIELDS):
+        # Known only by name (e.g. a plan a flow names): a row would show made-up zeros.
         report.count("fts_plans: plan with no requirements or funding in the data read left out")
         return None
     if rec.get("year") is None:
@@ -75,36 +79,51 @@ def _plan_table_row(plan_id: int, collected: _Collected, report: Report) -> dict
     sources = sorted(collected.sources.get(plan_id) or collected.seen.get(plan_id) or {API_SOURCE})
     funding = rec.get("funding_usd")
     figures = "; ".join(sources)
-    if funding is None:
-        # The schema needs a number. No file covered this plan's funding (e.g. plan/country alone).
+    if coverage == "partial":
+        # Only some countries' shares were read: the plan's total is unknown, never one country's share.
+        report.count("fts_plans: multi-country plan seen with only some of its countries: total left blank "
+                     "(coverage 'partial')")
+        figures += " (" + PARTIAL_NOTE + ")"
+    elif funding is None:
+        # The table needs a number. No file covered this plan's funding (e.g. plan/country alone).
         report.count("fts_plans: no funding figure in the data read; funding shown as 0")
         figures += f" ({NO_FUNDING_NOTE})"
         funding = 0
-    requirements = rec.get("requirements_usd")
+    requirements = rec.get("requirements_usd") if coverage != "partial" else None
     countries = sorted(rec.get("countries") or ())
     return {
         "plan_id": plan_id, "plan_code": rec.get("plan_code"),
         "plan_name": rec.get("plan_name") or rec.get("plan_code") or f"plan {plan_id}",
-        "plan_type": rec.get("plan_type"), "year": rec["year"],
+        "plan_type": rec.get("plan_type"), "plan_type_id": rec.get("plan_type_id"), "year": rec["year"],
         "start_date": rec.get("start_date"), "end_date": rec.get("end_date"),
         "countries_iso3": ";".join(countries) or None, "is_regional": _is_regional(rec),
-        "requirements_original_usd": rec.get("requirements_original_usd"), "requirements_usd": requirements,
-        "funding_usd": funding, "pledges_usd": rec.get("pledges_usd"),
+        "requirements_original_usd": rec.get("requirements_original_usd") if coverage != "partial" else None,
+        "requirements_usd": requirements,
+        "funding_usd": funding if coverage != "partial" else None,
+        "pledges_usd": rec.get("pledges_usd") if coverage != "partial" else None,
         "percent_funded": _percent(funding, requirements),
-        "unmet_usd": None if not requirements else max(requirements - funding, 0),
+        "unmet_usd": None if not requirements or funding is None else max(requirements - funding, 0),
         "people_in_need": rec.get("people_in_need"), "people_targeted": rec.get("people_targeted"),
-        "people_source": rec.get("people_source"), "figures_source": figures,
+        "people_source": rec.get("people_source"), "figures_source": figures, "coverage": coverage,
+        "source_percent_funded": rec.get("source_percent_funded"),
     }
 
 
 def _is_regional(rec: dict[str, Any]) -> bool:
-    """More than one country, or a regional 'R...' code; with neither known, 'regional' in the name."""
-    code = rec.get("plan_code")
-    if len(rec.get("countries") or ()) > 1 or (code or "").upper().startswith("R"):
+    """A multi-country plan: more than one country in the data, or a regional plan type (FTS's typeName
+    or planType category). Never guessed from the plan code."""
+    if len(rec.get("countries") or ()) > 1 or "regional" in (rec.get("plan_type") or "").lower():
         return True
-    if not code and not rec.get("countries"):
+    if not rec.get("plan_type") and not rec.get("countries"):
         return "regional" in (rec.get("plan_name") or "").lower()
     return False
+
+
+def _share(part: int | None, whole: int | None) -> float | None:
+    """part / whole * 100 for a location's share of its plan; blank where either is unknown or whole is 0."""
+    if part is None or not whole:
+        return None
+    return part / whole * 100
 
 
 def _percent(funding: int | None, requirements: int | None) -> float | None:
@@ -114,11 +133,16 @@ def _percent(funding: int | None, requirements: int | None) -> float | None:
     return funding / requirements * 100
 
 
+# Values a row without the column gets (rows built before the column existed, e.g. in tests or bench/).
+FRAME_DEFAULTS = {"fts_plans": {"coverage": "plan"}}
+
+
 def _frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows -> DataFrame with the table's columns in order and nullable dtypes (validation checks them)."""
     columns = {}
     for column, spec in SCHEMAS[name].columns.items():
-        values = [row.get(column) for row in rows]
+        default = FRAME_DEFAULTS.get(name, {}).get(column)
+        values = [row.get(column, default) if row.get(column) is not None else default for row in rows]
         dtype = str(spec.dtype)
         if dtype.startswith("datetime64"):
             columns[column] = pd.to_datetime(pd.Series(values, dtype="string"), format="%Y-%m-%d")
