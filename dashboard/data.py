@@ -361,6 +361,16 @@ class Dataset:
                 self._cache.popitem(last=False)
         return value
 
+    @property
+    def plans(self) -> pd.DataFrame:
+        """FTS plans with published figures where FTS has none (people figures FTS lacks, plans FTS
+        lacks such as the RMRP 2019), each labelled "published figure: <source>" in people_source or
+        figures_source; for the pages that show both. The fts_plans table itself holds FTS data only."""
+        def build() -> pd.DataFrame:
+            from ingest.sources.fts.curated import combine
+            return combine(self.tables["fts_plans"], self.tables["published_plan_figures"])
+        return self.memo(("plans with published figures",), build)
+
     def options(self) -> dict[str, Any]:
         """Filter choices derived from the cube (computed once per load)."""
         if self._options is None:

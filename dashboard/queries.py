@@ -900,6 +900,10 @@ def _plan_ids(plans: pd.DataFrame, f: Filters) -> list[int] | None:
     plan_rows(plans, f) would give with regional plans included, in any order."""
     if not (f.countries or f.years or f.plan_ids):
         return None
+    if not (f.countries or f.years):
+        # Plan ids alone select a plan's rows in any table, whether or not fts_plans holds the plan (a
+        # cluster export ingested without its plan export is still served).
+        return [int(p) for p in f.plan_ids]
     mask = np.ones(len(plans), dtype=bool)
     if f.countries:
         mask &= contains_code(plans["countries_iso3"], f.countries).to_numpy(dtype=bool)
@@ -1035,6 +1039,17 @@ def table_rows(tables: dict[str, pd.DataFrame], name: str, f: Filters) -> pd.Dat
                 mask &= (frame["date"] >= pd.Timestamp(f.date_from)).fillna(False).astype(bool)
             if f.date_to is not None:
                 mask &= (frame["date"] <= pd.Timestamp(f.date_to)).fillna(False).astype(bool)
+        return frame[mask].reset_index(drop=True)
+    if name == "published_plan_figures":
+        mask = pd.Series(True, index=frame.index)
+        if f.countries:
+            mask &= (contains_code(frame["countries_iso3"], f.countries)
+                     | frame["context_iso3"].isin(list(f.countries)).fillna(False).astype(bool))
+        if f.years:
+            mask &= frame["year"].isin(list(f.years)).fillna(False).astype(bool)
+        if f.plan_ids:
+            mask &= (frame["fts_plan_id"].isin(list(f.plan_ids)).fillna(False).astype(bool)
+                     | frame["figure_id"].isin(list(f.plan_ids)))
         return frame[mask].reset_index(drop=True)
     if name == "mmp_incidents":
         return mmp_table_rows(frame, f, day="incident_date")

@@ -93,6 +93,7 @@ TABLE_PARAMS: dict[str, tuple[str, ...]] = {
     "fts_plan_locations": PLAN_PARAMS,
     "fts_flows": PLAN_PARAMS + ("date_from", "date_to"),
     "fts_donors": PLAN_PARAMS,
+    "published_plan_figures": PLAN_PARAMS,
     "mmp_incidents": MMP_PARAMS,
     "mmp_deaths": MMP_PARAMS,
 }
@@ -163,7 +164,7 @@ def country_label(ds: Dataset, code: str) -> str:
 def crisis_plan_index(ds: Dataset) -> q.CrisisPlanIndex:
     """What crisis_plans needs of every plan, worked out once per load (see queries.CrisisPlanIndex)."""
     return ds.memo(("crisis-plan-index",), lambda: q.CrisisPlanIndex(
-        ds.tables["fts_plans"], ds.tables["fts_plan_locations"], country_name_variants(ds)))
+        ds.plans, ds.tables["fts_plan_locations"], country_name_variants(ds)))
 
 
 def crisis_plan_rows(ds: Dataset, f: Filters) -> pd.DataFrame:
@@ -171,13 +172,13 @@ def crisis_plan_rows(ds: Dataset, f: Filters) -> pd.DataFrame:
     index = crisis_plan_index(ds) if f.countries else None
     frames = [index.rows(c, f.years) for c in f.countries] if index is not None else []
     if not frames:  # no country chosen: nothing relates
-        frames = [q.crisis_plans(ds.tables["fts_plans"].iloc[:0], ds.tables["fts_plan_locations"], "", {}, ())]
+        frames = [q.crisis_plans(ds.plans.iloc[:0], ds.tables["fts_plan_locations"], "", {}, ())]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 VIEWS.update({v.name: v for v in [
     View("crisis/plans", N_("Plans for a country, its people and its region, all years"),
-         ("fts_plans", "fts_plan_locations"), CRISIS_PLAN_PARAMS, crisis_plan_rows),
+         ("fts_plans", "fts_plan_locations", "published_plan_figures"), CRISIS_PLAN_PARAMS, crisis_plan_rows),
     View("crisis/deaths-trend", N_("Dead and missing of a nationality by month (single and several nationalities)"),
          ("mmp_deaths", "mmp_incidents"), MMP_PARAMS, _mmp(q.crisis_deaths_trend)),
     View("crisis/deaths-by-region", N_("Dead and missing of a nationality by region (single and several "

@@ -288,12 +288,13 @@ def cmd_snapshot(args: argparse.Namespace, report: Report, now: datetime) -> tup
 
 def _by_retrieval(paths: list[Path]) -> list[Path]:
     """Files in the order they were retrieved (data/curated/source_files.csv), so a newer file's figures
-    win; files of unknown date come first (worldwide exports before the rest), then by name."""
+    win. Files of unknown date come first, by name; of those, the worldwide exports (fts/global/, known
+    to be of 2026) last, after the older API recordings of test suites."""
     known = {row["file"]: row.get("retrieved_at") or "" for row in _known_source_files().values()}
 
     def key(path: Path) -> tuple[str, bool, str]:
         date = known.get(path.name, "unknown")
-        return ("" if date == "unknown" else date, path.parent.name != "global", path.name)
+        return ("" if date == "unknown" else date, path.parent.name == "global", path.name)
     return sorted(paths, key=key)
 
 

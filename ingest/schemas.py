@@ -233,10 +233,10 @@ LICENCES = {
         "attribution": "OCHA Financial Tracking Service (fts.unocha.org)",
     },
     "published": {
-        "source": "Published plan figures (curated; each row names its publisher)",
-        "licence": "as each row's source states",
-        "licence_url": "",
-        "attribution": "each row's source and source_url",
+        "source": "Published plan figures, hand-entered from the publication each row names (source, source_url)",
+        "licence": "CC BY 4.0",
+        "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+        "attribution": "humdash curated figures (data/curated/plan_figures.csv), citing each row's publisher",
     },
     "mmp": {
         "source": "IOM Missing Migrants Project",

@@ -106,10 +106,11 @@ def test_venezuela_2019_sentence(ds):
              f"{hand['n']} Venezuelans died or went missing on migration routes, most of them in the Caribbean "
              f"({hand['regions'].iloc[0]}) and most by drowning ({hand['causes'].iloc[0]}).")
     assert sentence.startswith(first)
-    # the RMRP 2019 is in the sentence as what it is: a published figure, with its source
-    assert ("The Regional Refugee and Migrant Response Plan for Refugees and Migrants from Venezuela (RMRP) 2019, "
-            "a regional plan for Venezuelans, asked for US$738.0 million and was 52.0 % funded: published figures, "
-            "not FTS data, from R4V, RMRP 2019 end-year report") in sentence
+    # the RMRP 2019 (FTS plan 726): the sum of its 16 country rows in HDX's worldwide export,
+    # US$595,694,700 required and US$362,371,465 funded (summed by hand from the CSV)
+    assert ("Venezuela Regional Refugee and Migrant Response Plan (RMRP) 2019, a regional plan for Venezuelans, "
+            "asked for US$595.7 million and was 60.8 % funded.") in sentence
+    assert "published figures, not FTS data" not in sentence  # FTS has the plan: the R4V figure is not used
 
 
 def test_sentence_numbers_come_from_the_chart_rows(ds):
@@ -148,7 +149,8 @@ def test_plans_related_to_venezuela(ds):
     relation = dict(zip(rows["plan_id"], rows["relation"]))
     assert relation[827] == "country"  # HVEN19
     assert relation[1069] == "named"  # RMRP 2022: its countries are the hosts, its name names Venezuela
-    assert relation[-1] == "named"  # RMRP 2019, published figure
+    assert relation[726] == "named"  # RMRP 2019 (FTS has it; the published R4V figure is not used)
+    assert -1 not in relation
     assert relation[1525] == "named"  # Venezuela RMRP 2026 (no countries in the data)
     assert relation[952] == "covers"  # COVID-19 GHRP lists VEN among its countries
     assert 1090 not in relation  # Colombia's own plan is not Venezuela's
@@ -157,7 +159,22 @@ def test_plans_related_to_venezuela(ds):
     assert list(rows["year"]) == sorted(rows["year"])
 
 
-def test_rmrp_2019_is_marked_published_figure(ds, ctx):
+@pytest.fixture
+def without_fts_rmrp_2019(ds, monkeypatch):
+    """The bundled data without FTS's RMRP 2019 (plan 726): the published R4V figure then stands in."""
+    from dashboard.data import Dataset
+
+    tables = {name: ds.tables[name] for name in ds.tables}
+    tables["fts_plans"] = tables["fts_plans"][tables["fts_plans"]["plan_id"] != 726].reset_index(drop=True)
+    loc = tables["fts_plan_locations"]
+    tables["fts_plan_locations"] = loc[loc["plan_id"] != 726].reset_index(drop=True)
+    other = Dataset.from_tables(tables, ds.provenance, token=("without 726",))
+    monkeypatch.setattr(crisis, "current_dataset", lambda: other)
+    return other
+
+
+def test_rmrp_2019_is_marked_published_figure(without_fts_rmrp_2019, ctx):
+    ds = without_fts_rmrp_2019
     rows = VIEWS["crisis/plans"].rows(ds, crisis.plan_filters("VEN"))
     rmrp = rows[rows["plan_id"] == -1].iloc[0]
     assert rmrp["figure_kind"] == "published figure"
@@ -189,17 +206,18 @@ def test_rmrp_2022_share_for_colombia_checked_by_hand(ds):
     loc = pd.read_parquet(SNAPSHOT / "fts_plan_locations.parquet")
     col = loc[(loc["plan_id"] == 1069) & (loc["location_iso3"] == "COL")].iloc[0]
     plan = plan_by_hand(1069)
-    assert (int(col["requirements_usd"]), int(plan["requirements_usd"])) == (802_903_743, 1_786_198_773)
-    share = 802_903_743 / 1_786_198_773 * 100  # 44.95 %
+    # the plan's total: the sum of its 17 country rows in HDX's worldwide export (by hand from the CSV)
+    assert (int(col["requirements_usd"]), int(plan["requirements_usd"])) == (802_903_743, 1_719_443_218)
+    share = 802_903_743 / 1_719_443_218 * 100  # 46.70 %
     rows = VIEWS["crisis/plans"].rows(ds, crisis.plan_filters("COL"))
     rmrp = rows[rows["plan_id"] == 1069].iloc[0]
     assert rmrp["relation"] == "covers"
     assert rmrp["country_requirements_usd"] == 802_903_743
-    assert rmrp["country_funding_usd"] == int(col["funding_usd"]) == 9_513_152
+    assert rmrp["country_funding_usd"] == int(col["funding_usd"]) == 330_009_667
     assert rmrp["country_share_percent"] == pytest.approx(share)
-    assert rmrp["country_funding_share_percent"] == pytest.approx(9_513_152 / 11_470_866 * 100)
+    assert rmrp["country_funding_share_percent"] == pytest.approx(330_009_667 / 612_511_840 * 100)
     sentence = crisis.sentence_for(ds, "COL", 2022)
-    assert "Colombia's part of it: US$802.9 million of the requirements (45.0 %)." in sentence
+    assert "Colombia's part of it: US$802.9 million of the requirements (46.7 %)." in sentence
     assert "a regional or global plan that includes Colombia" in sentence
     # Venezuela has no location row in the RMRP 2022 (it is the origin, not a host)
     ven = VIEWS["crisis/plans"].rows(ds, crisis.plan_filters("VEN"))
@@ -209,7 +227,8 @@ def test_rmrp_2022_share_for_colombia_checked_by_hand(ds):
 def test_country_part_marker_in_the_chart(ds, ctx):
     fig, *_ = crisis.update_chart("plans", "COL", 2022)
     diamonds = [t for t in fig.data if t.type == "scatter"]
-    assert len(diamonds) == 1 and [float(y) for y in diamonds[0].y] == [802_903_743.0]
+    # Colombia's part of every RMRP (2019-2026) is in HDX's worldwide export; 2022's is 802,903,743
+    assert len(diamonds) == 1 and 802_903_743.0 in [float(y) for y in diamonds[0].y]
     assert "Colombia's part" in diamonds[0].name
 
 
@@ -279,7 +298,7 @@ def test_default_view_is_venezuela_2019(ds, ctx):
     assert (f.countries, f.years, messages) == (("VEN",), (2019,), [])
     assert crisis.query_filters({"country": "VEN"})[0].years == (2019,)
     # other countries: the latest year with both a related plan and recorded deaths of their nationals
-    assert crisis.query_filters({"country": "COL"})[0].years == (2022,)
+    assert crisis.query_filters({"country": "COL"})[0].years == (2026,)  # RMRP 2026 and the 2026 site export
     assert crisis.query_filters({"country": "COL", "year": "2020"})[0].years == (2020,)
 
 
@@ -333,12 +352,10 @@ def test_country_with_plans_but_no_deaths_and_deaths_but_no_plans(ds, ctx):
     assert "Aruba's part of it: US$5.3 million" in sentence
     fig, summary, *_ = crisis.update_chart("trend", "ABW", 2022)
     assert not fig.data and "No recorded deaths or disappearances of people from Aruba" in summary
-    # Cuba: no plan in the data, Cubans recorded dead and missing
+    # Cuba in 2019: Cubans recorded dead and missing, no plan of Cuba's own that year (it has others)
     hand = deaths_by_hand("CUB", 2019)
     sentence = crisis.sentence_for(ds, "CUB", 2019)
     assert f"at least {hand['n']} Cubans" in sentence and "no humanitarian plan of Cuba's own" in sentence
-    fig, summary, *_ = crisis.update_chart("plans", "CUB", 2019)
-    assert not fig.data and "no humanitarian plan for Cuba" in summary
 
 
 def test_controls_write_the_query_string(ds, ctx):

@@ -273,4 +273,4 @@ def test_funding_views_precomputed_per_load_equal_the_queries(daily):
             if f.countries:
                 pd.testing.assert_frame_equal(
                     VIEWS["crisis/plans"].compute(ds, f),
-                    q.crisis_plans(plans, locations, f.countries[0], names, f.years), obj=str(f))
+                    q.crisis_plans(ds.plans, locations, f.countries[0], names, f.years), obj=str(f))

@@ -31,7 +31,10 @@ def test_venezuela_2019_on_the_api(client):
     assert int(plan["requirements_usd"]) == 222_724_387
     assert int(plan["funding_usd"]) == 76_925_346
     assert f"{float(plan['percent_funded']):.1f}" == "34.5"
-    assert int(plan["people_in_need"]) == 7_000_000 and int(plan["people_targeted"]) == 2_600_000
+    assert plan["people_in_need"] == "" and plan["people_targeted"] == ""  # FTS has none for HVEN19
+    published = list(csv.DictReader(io.StringIO(
+        client.get("/api/published_plan_figures.csv?plan_id=827").get_data(as_text=True))))
+    assert [(int(r["people_in_need"]), int(r["people_targeted"])) for r in published] == [(7_000_000, 2_600_000)]
 
 
 def test_venezuela_plans_2019_to_2026(client):
@@ -53,14 +56,26 @@ def test_overview_defaults_show_the_published_numbers(client):
     assert "bundled snapshot" in text
 
 
-def test_no_cluster_or_donor_breakdown_for_venezuela_is_said_in_words(client):
-    assert client.get("/api/fts/clusters.json?plan_id=827").get_json()["data"] == []
+def test_venezuela_clusters_add_up_to_the_plan(client):
+    rows = client.get("/api/fts/clusters.json?plan_id=827").get_json()["data"]
+    assert {r["row_type"] for r in rows} == {"cluster", "not_specified", "shared"}
+    assert sum(r["funding_usd"] for r in rows) == 76_925_346
+
+
+def test_no_cluster_breakdown_is_said_in_words(client):
+    from dashboard.data import current_dataset
     from dashboard.pages import funding
 
     app = client.application
     with app.test_request_context():
-        fig = funding.update_chart("clusters", "VEN", [], 827, [], "cluster")[0]
-    assert "No cluster breakdown in this data for HVEN19" in fig.layout.annotations[0].text.replace("<br>", " ")
+        ds = current_dataset()
+        plans, clusters = ds.tables["fts_plans"], ds.tables["fts_clusters"]
+        bare = plans[~plans["plan_id"].isin(clusters["plan_id"]) & plans["countries_iso3"].notna()].iloc[0]
+        country = str(bare["countries_iso3"]).split(";")[0]
+        assert client.get(f"/api/fts/clusters.json?plan_id={bare['plan_id']}").get_json()["data"] == []
+        fig = funding.update_chart("clusters", country, [], int(bare["plan_id"]), [], "cluster")[0]
+    label = bare["plan_code"] if isinstance(bare["plan_code"], str) else bare["plan_name"]
+    assert f"No cluster breakdown in this data for {label}" in fig.layout.annotations[0].text.replace("<br>", " ")
     assert client.get("/api/fts/clusters.json?plan_id=929").get_json()["data"]  # Afghanistan has one
 
 

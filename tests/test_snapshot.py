@@ -27,7 +27,12 @@ def test_snapshot_venezuela_2019_figures():
     assert hven19["plan_code"] == "HVEN19" and hven19["year"] == 2019
     assert hven19["requirements_usd"] == 222_724_387 and hven19["funding_usd"] == 76_925_346
     assert round(hven19["percent_funded"], 1) == 34.5
-    assert hven19["people_in_need"] == 7_000_000 and hven19["people_targeted"] == 2_600_000
+    # FTS has no caseloads for HVEN19: the published figures are a table of their own, never in fts_plans
+    assert pd.isna(hven19["people_in_need"]) and pd.isna(hven19["people_targeted"])
+    published = Store(SNAPSHOT_DIR).read("published_plan_figures").set_index("figure_id")
+    assert (published.loc[827, "people_in_need"], published.loc[827, "people_targeted"]) == (7_000_000, 2_600_000)
+    assert published.loc[827, "source"].startswith("Venezuela Humanitarian Response Plan July-December 2019")
+    assert -1 not in plans.index  # the R4V figure for the RMRP 2019 is not FTS data
     assert sorted(plans.loc[plans["plan_code"].str.fullmatch(r"HVEN\d\d", na=False), "year"]) == list(range(2019, 2027))
 
 

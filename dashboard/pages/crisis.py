@@ -153,7 +153,7 @@ def year_options(f: Filters) -> list[dict[str, Any]]:
     plans, deaths = set(years["plans"]), set(years["deaths"])
     choices = plans | deaths | set(f.years)
     if not choices:
-        choices = set(ds.options()["years"]) | {int(y) for y in ds.tables["fts_plans"]["year"]}
+        choices = set(ds.options()["years"]) | {int(y) for y in ds.plans["year"]}
     out = []
     for y in sorted(choices, reverse=True):
         what = (_("plans and deaths") if y in plans and y in deaths else _("plans") if y in plans

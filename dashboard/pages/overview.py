@@ -49,7 +49,7 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     if "year" in query and f.years and "date_from" not in query and "date_to" not in query:
         f = f.but(date_from=date(f.years[0], 1, 1), date_to=date(f.years[0], 12, 31))
     if not f.plan_ids:
-        plan = choose_plan(ds.tables["fts_plans"], f.countries[0] if f.countries else None,
+        plan = choose_plan(ds.plans, f.countries[0] if f.countries else None,
                            f.years[0] if f.years else None)
         f = f.but(plan_ids=(plan,) if plan else ())
     return f, messages
@@ -70,7 +70,7 @@ def controls_filters(values: dict[str, Any], trigger: str | None) -> Filters:
     if trigger == YEAR and year:
         start, end = date(int(year), 1, 1), date(int(year), 12, 31)
     if trigger in (COUNTRY, YEAR):
-        plan = choose_plan(current_dataset().tables["fts_plans"], country, int(year) if year else None)
+        plan = choose_plan(current_dataset().plans, country, int(year) if year else None)
     if start and end and start > end:
         start, end = end, start
     group = values[f"{GROUP}.value"]
@@ -92,7 +92,7 @@ def filters_controls(f: Filters) -> dict[str, Any]:
 
 def plan_options(f: Filters) -> list[dict[str, Any]]:
     """The country's plans for the year (regional ones marked)."""
-    rows = plan_rows(current_dataset().tables["fts_plans"], Filters(countries=f.countries, years=f.years))
+    rows = plan_rows(current_dataset().plans, Filters(countries=f.countries, years=f.years))
     return [{"label": f"{r.plan_name} ({r.plan_code})" + (f" – {_('regional')}" if r.is_regional else ""),
              "value": int(r.plan_id)} for r in rows.itertuples()]
 
@@ -118,7 +118,7 @@ def _filters(country: Any, year: Any, plan: Any, start: Any, end: Any, group: An
 
 def funding_cards(ds: Dataset, f: Filters) -> list[Any]:
     """Headline numbers of the selected plan, each with source, date and definition."""
-    plan = plan_figures(ds.tables["fts_plans"], f.plan_ids[0] if f.plan_ids else None)
+    plan = plan_figures(ds.plans, f.plan_ids[0] if f.plan_ids else None)
     if plan is None:
         country = f.countries[0] if f.countries else _("this country")
         year = f.years[0] if f.years else ""
@@ -177,8 +177,8 @@ def layout(**query: Any) -> html.Div:
     f, messages = query_filters(query)
     values = filters_controls(f)
     names = ds.memo(("country-names",), lambda: country_names(ds.tables))
-    countries = plan_countries(ds.tables["fts_plans"])
-    years = sorted(set(int(y) for y in ds.tables["fts_plans"]["year"]) | set(ds.options()["years"]), reverse=True)
+    countries = plan_countries(ds.plans)
+    years = sorted(set(int(y) for y in ds.plans["year"]) | set(ds.options()["years"]), reverse=True)
     groups = sorted(set(ds.options()["region_groups"]) | set(region_groups()), key=lambda g: (g != "Americas", g))
     opts = ds.options()
     return html.Div(className="page page-overview", children=[
