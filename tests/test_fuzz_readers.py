@@ -677,14 +677,13 @@ def plan_csv_case(draw):
     for i in range(n):
         year = draw(st.sampled_from(["2019", "2020", "2100", "1066", "20x9", "", str(2**70)]))
         requirements = draw(money_cell(required=False, negative_ok=False))
-        funding = draw(money_cell(required=False, negative_ok=False))
+        funding = draw(money_cell(required=False, negative_ok=True))  # a net correction keeps its sign
         name = draw(TEXT)
         start, end = fts_date(draw), fts_date(draw)
         code = f"HVEN{i:02d}"
         cells = dict(zip(PLAN_HEADER, ["VEN", str(9100 + i), name, code, "4", draw(TEXT), start[0], end[0], year,
                                        requirements[0], funding[0], draw(st.sampled_from(["35", "", "x"]))]))
-        fails = (year not in ("2019", "2020", "2100") or requirements[2] == "error" or funding[2] in ("error",
-                                                                                                      "negative"))
+        fails = year not in ("2019", "2020", "2100") or requirements[2] == "error" or funding[2] == "error"
         rows.append([cells[h] for h in PLAN_HEADER])
         expected.append({"id": 9100 + i, "name": name.strip() or code, "fails": fails,
                          "requirements": None if requirements[2] == "negative" or not requirements[1]
@@ -723,14 +722,13 @@ def cluster_csv_case(draw):
     rows, expected = [], []
     for i in range(n):
         requirements = draw(money_cell(required=False, negative_ok=False))
-        funding = draw(money_cell(required=False, negative_ok=False))
+        funding = draw(money_cell(required=False, negative_ok=True))  # a net correction keeps its sign
         name = draw(TEXT)
         cells = dict(zip(CLUSTER_HEADER, ["VEN", "9001", "Plan 2019", "HVEN19", "2019-01-01", "2019-12-31", "2019",
                                           str(100 + i), name, requirements[0], funding[0], ""]))
         rows.append([cells[h] for h in CLUSTER_HEADER])
         expected.append({"fails": requirements[2] == "error" or funding[2] == "error",
-                         "name": name or f"cluster {100 + i}", "funding": None if funding[2] == "negative"
-                         else funding[1] or 0})
+                         "name": name or f"cluster {100 + i}", "funding": funding[1] or 0})
     content, encoding = encode_csv(draw, CLUSTER_HEADER, rows, None)
     return expected, content, encoding
 
@@ -1369,8 +1367,9 @@ def test_fts_groupby_and_progress_regressions(tmp_path):
     progress["data"]["plans"][0]["caseLoads"] = [{"totals": 5}]  # crashed: int not iterable
     assert "field caseLoads[].totals is a JSON int" in refused(fts_json(tmp_path, progress, "_progress.json"), "fts")
     progress["data"]["plans"][0]["caseLoads"] = []
-    progress["data"]["plans"][0]["funding"] = {"totalFunding": -1}  # failed the schema, file unnamed
-    assert "cannot be negative" in refused(fts_json(tmp_path, progress, "_progress.json"), "fts")
+    progress["data"]["plans"][0]["funding"] = {"totalFunding": -1}  # a net correction: kept with its sign
+    tables, _ = fts_ok(fts_json(tmp_path, progress, "_progress.json"))
+    assert -1 in set(tables["fts_plans"]["funding_usd"])
 
 
 def test_fts_plan_csv_year_and_funding(tmp_path):
@@ -1378,9 +1377,10 @@ def test_fts_plan_csv_year_and_funding(tmp_path):
     error = refused(fts_csv(tmp_path, PLAN_HEADER, {"year": "1066"}, base=PLAN_LINES[3],
                             name="_fts_requirements_funding_ven.csv"), "fts")
     assert "row 2: field year is 1066" in error
-    error = refused(fts_csv(tmp_path, PLAN_HEADER, {"funding": "-3"}, base=PLAN_LINES[3],
-                            name="_fts_requirements_funding_ven.csv"), "fts")
-    assert "row 2: field funding is -3" in error
+    tables, report = fts_ok(fts_csv(tmp_path, PLAN_HEADER, {"funding": "-3"}, base=PLAN_LINES[3],
+                                    name="_fts_requirements_funding_ven.csv"))
+    assert tables["fts_plans"].iloc[0]["funding_usd"] == -3  # a net correction keeps its sign, counted
+    assert report.counts["fts_plans: negative funding (a net correction) kept"] == 1
     tables, report = fts_ok(fts_csv(tmp_path, PLAN_HEADER, {"requirements": "-3"}, base=PLAN_LINES[3],
                                     name="_fts_requirements_funding_ven.csv"))
     assert pd.isna(tables["fts_plans"].iloc[0]["requirements_usd"]) and row["code"] == "HVEN20"

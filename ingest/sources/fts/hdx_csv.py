@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ... import csvsniff
 from ...errors import IngestError
 from ...report import Report
 from ...schemas import FLOW_STATUSES
@@ -17,6 +18,10 @@ from .model import FileKind, HDX_CLUSTER_COLUMNS, HDX_FLOW_COLUMNS, HDX_PLAN_COL
 
 
 ROWS = "HDX plan rows: "
+ALL_HDX_COLUMNS = HDX_PLAN_COLUMNS | HDX_CLUSTER_COLUMNS | HDX_FLOW_COLUMNS | {
+    "plan_id", "source", "people_in_need", "people_targeted", "percentFunded"}  # the last: curated figures
+DATE_COLUMNS = {"startDate", "endDate", "date", "decisionDate", "firstReportedDate", "createdAt", "updatedAt"}
+NUMBER_COLUMNS = {"requirements", "funding", "percentFunded", "amountUSD", "originalAmount"}
 # A plan CSV listing at least this many countries is HDX's worldwide export (every country of every plan);
 # a country's own file lists one. Only the worldwide file says all of a multi-country plan's shares.
 WORLDWIDE_MIN_COUNTRIES = 20
@@ -46,19 +51,27 @@ def _read_csv(path: Path, content: bytes, collected: _Collected, report: Report)
             return FileKind.SKIPPED_HDX_COVID
         _hdx_plans(rows, collected, where, report)
         return FileKind.HDX_PLANS
-    raise IngestError(f"{where}: unrecognised CSV header ({', '.join(header[:6])}...); expected an HDX FTS "
-                      "export: fts_requirements_funding[_cluster|_globalcluster]_<iso3>.csv or "
-                      "fts_incoming_funding_<iso3>.csv")
+    raise IngestError(f"{where}: unrecognised CSV header ({', '.join(header[:6])}...; "
+                      f"{csvsniff.describe(content[:2000].decode('utf-8', 'replace').splitlines()[0])}); expected "
+                      "an HDX FTS export: fts_requirements_funding[_cluster|_globalcluster]_<iso3>.csv or "
+                      f"fts_incoming_funding_<iso3>.csv; if it is one, {csvsniff.REEXPORT}")
 
 
-def _csv_rows(content: bytes, where: str, report: Report) -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows of a CSV file, without the HXL hashtag row."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start}); expected an HDX FTS "
-                          "CSV export, which is UTF-8 (download it again, or save it as UTF-8 CSV)") from None
-    reader = csv.reader(io.StringIO(text))
+def _csv_rows(content: bytes, where: str, report: Report, expected: set[str] | None = None
+              ) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of a CSV file, without the HXL hashtag row. A file re-saved by a spreadsheet
+    (';' separator, dd/mm/yyyy dates, thousands separators, CRLF, UTF-16 or Windows-1252) is read
+    right where its layout is unambiguous, with each repair counted; otherwise refused, naming what
+    was found (see ingest.csvsniff)."""
+    decoded = csvsniff.decode(content, where)
+    if decoded.note:
+        report.count(f"CSV: {decoded.note}")
+    text = decoded.text.removeprefix("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    sep = csvsniff.separator(first_line, expected or ALL_HDX_COLUMNS)
+    if sep != ",":
+        report.count(f"CSV: {csvsniff.SEPARATORS[sep]}-separated (a spreadsheet's export) read as such")
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         table = list(reader)
     except csv.Error as exc:
@@ -85,7 +98,26 @@ def _csv_rows(content: bytes, where: str, report: Report) -> tuple[list[str], li
             raise IngestError(f"{where} row {number}: {len(cells)} cells for {len(header)} columns; "
                               "the file is damaged or not a CSV export")
         rows.append({**dict(zip(header, (c.strip() for c in cells))), ROW: number})
+    _spreadsheet_cells(rows, header, sep != ",", where, report)
     return header, rows
+
+
+def _spreadsheet_cells(rows: list[dict[str, str]], header: list[str], decimal_comma: bool, where: str,
+                       report: Report) -> None:
+    """dd/mm/yyyy (or mm/dd/yyyy) dates to ISO, and spreadsheet-formatted numbers to plain digits, in place."""
+    dates = [c for c in header if c in DATE_COLUMNS]
+    first_is_day = csvsniff.day_first({c: [r[c] for r in rows if r[c]] for c in dates}, where)
+    if first_is_day is not None:
+        for row in rows:
+            for column in dates:
+                row[column] = csvsniff.iso_date(row[column], first_is_day)
+        report.count(f"CSV: {'day' if first_is_day else 'month'}-first dates (dd/mm/yyyy style) read as such")
+    for column in (c for c in header if c in NUMBER_COLUMNS):
+        for row in rows:
+            plain = csvsniff.plain_number(row[column], decimal_comma)
+            if plain != row[column]:
+                row[column] = plain
+                report.count(f"CSV: {column}: spreadsheet number format (thousands or decimal separator) read")
 
 
 def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, report: Report) -> None:
