@@ -203,3 +203,13 @@ def test_real_cluster_export_negative_funding_kept_and_sums_agree_with_the_plans
     assert len(agreeing) > 600  # 683 of 815: the plan file is an earlier copy (February 2026)
     for plan_id in agreeing:
         assert ours[plan_id] == plans[plan_id], plan_id
+
+
+def test_source_percent_funded_is_cross_checked(tmp_path):
+    lines = [HEADER, "VEN,9001,Venezuela 2019,HVEN19,4,Humanitarian response plan,2019-01-01,2019-12-31,2019,200,69,35",
+             "VEN,9002,Venezuela 2020,HVEN20,4,Humanitarian response plan,2020-01-01,2020-12-31,2020,200,60,80"]
+    tables, report = read(write(tmp_path, "fts_requirements_funding_ven.csv", lines))
+    assert report.counts["fts_plans: source percentFunded agrees with funding / requirements"] == 1  # 34.5 ~ 35
+    assert report.counts["fts_plans: source percentFunded differs from funding / requirements"] == 1
+    assert any("HVEN20 80 % vs 30.0 %" in w for w in report.warnings)
+    assert tables["fts_plans"].set_index("plan_id").loc[9002, "source_percent_funded"] == 80
