@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--country", metavar="ISO3", help="country code, e.g. VEN (live pull)")
     src.add_argument("--file", type=Path, action="append", metavar="PATH",
                      help="a saved JSON response or HDX CSV; repeat for several")
+    src.add_argument("--world", action="store_true",
+                     help="every plan of every country (live pull): the plans of the years asked "
+                          "(default: 2000 to this year), their funding and each multi-country plan's split "
+                          "by country; about 20 requests a year")
+    fts.add_argument("--clusters", action="store_true",
+                     help="with --world: also every plan's cluster coverage (one request per plan)")
     fts.add_argument("--year", type=int, action="append", metavar="YYYY",
                      help="plan year to pull (repeatable; default: every year)")
     _add_http_options(fts, "--api-base", f"API base URL (default: $FTS_API_BASE or {FTS_API_BASE})", timeout=30)
@@ -210,7 +216,12 @@ def cmd_fts(args: argparse.Namespace, report: Report, now: datetime) -> tuple[di
         client = _client(base, args)
         tick, close = _progress(None, "FTS requests", args.quiet)
         try:
-            tables = fts.fetch(client, country, args.year, report, progress=tick)
+            if args.world:
+                from .sources.fts.api_world import FIRST_YEAR, fetch_world
+                years = args.year or list(range(FIRST_YEAR, now.year + 1))
+                tables = fetch_world(client, years, report, progress=tick, clusters=args.clusters)
+            else:
+                tables = fts.fetch(client, country, args.year, report, progress=tick)
         finally:
             close()
         _save_raw(args.data_dir, "fts", client.fetched, now.strftime("%Y%m%dT%H%M%SZ"))

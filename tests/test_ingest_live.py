@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import pandas as pd
 import pytest
 
 from ingest.store import Store
@@ -74,16 +75,57 @@ def test_live_fts_pull_of_venezuela_2019(reference, local_server, tmp_path):
     assert result.returncode == 0, result.stderr
     plan = Store(tmp_path).read("fts_plans").set_index("plan_id").loc[827]
     assert (plan["plan_code"], plan["requirements_usd"], plan["funding_usd"]) == ("HVEN19", 222_724_387, 76_925_346)
-    assert plan["pledges_usd"] == 1_023_541 and plan["people_in_need"] == 7_000_000  # curated fill
+    assert plan["pledges_usd"] == 1_023_541 and pd.isna(plan["people_in_need"])  # FTS has no caseloads for it
+    published = Store(tmp_path).read("published_plan_figures").set_index("figure_id")
+    assert published.loc[827, "people_in_need"] == 7_000_000  # the published figure, in a table of its own
     entry = Store(tmp_path).manifest()["tables"]["fts_plans"]
     assert any(i["url"].startswith(f"{base}/v1/public/plan/country/VEN") for i in entry["inputs"])
     raw = list((tmp_path / "raw" / "fts").glob("*/fetched.json"))
     assert raw and json.loads(raw[0].read_text())[0]["sha256"] == entry["inputs"][0]["sha256"]
-    assert "people_in_need filled from a published figure: 1" in result.stdout
-    # HVEN19 from FTS, plus the curated RMRP 2019 row, marked as a published figure (no FTS history offline)
+    # fts_plans holds FTS data only: HVEN19 (the curated RMRP 2019 row is in published_plan_figures)
     sources = Store(tmp_path).read("fts_plans").set_index("plan_id")["figures_source"]
-    assert sources.loc[827].startswith("FTS") and len(sources) == 2
-    assert all(s.startswith("published figure") for s in sources.drop(827))
+    assert list(sources.index) == [827] and sources.loc[827].startswith("FTS")
+    assert -1 in published.index
+
+
+def test_worldwide_live_pull(local_server, tmp_path):
+    """--world: every plan of a year from plan/year, funding from groupby=plan in chunks, each
+    multi-country plan's country split from groupby=location; requests recorded by the server."""
+    fixtures = REPO / "tests" / "fixtures" / "fts"
+    plan_year = json.loads((fixtures / "plan_year_2020.json").read_text())
+    funding = json.loads((fixtures / "flow_planId-9001-9002-9004_groupby-plan.json").read_text())
+    locations = (fixtures / "flow_planid-9004_groupby-location.json").read_bytes()
+    seen: list[str] = []
+
+    def handle(handler):
+        parts = urlsplit(handler.path)
+        query = dict(parse_qsl(parts.query))
+        seen.append(handler.path)
+        if parts.path == "/v1/public/plan/year/2020":
+            body = json.dumps(plan_year).encode()
+        elif query.get("groupby") == "plan":
+            body = json.dumps(funding).encode()
+        elif query.get("groupby") == "location" and query.get("planId") == "9004":
+            body = locations
+        else:
+            body = json.dumps(EMPTY_GROUPBY).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    base, script = local_server
+    for path in ("/v1/public/plan/year/2020", "/v1/public/fts/flow"):
+        script.add(path, handle)
+    result = run_ingest("fts", "--world", "--year", "2020", "--api-base", base, "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    plans = Store(tmp_path).read("fts_plans").set_index("plan_id")
+    listed = {p["id"] for p in plan_year["data"]}
+    assert set(plans.index) == listed and (plans["coverage"] == "plan").all()
+    assert sum(1 for p in seen if "groupby=plan" in p) == 1  # one chunk for three plans
+    loc = Store(tmp_path).read("fts_plan_locations")
+    assert set(loc["plan_id"]) <= listed and 9004 in set(loc["plan_id"])
 
 
 def test_failed_live_pull_keeps_the_last_good_data(reference, local_server, tmp_path):
