@@ -142,12 +142,18 @@ def requirements_vs_funding(plans: pd.DataFrame, empty_message: str | None = Non
 def summary_requirements(plans: pd.DataFrame) -> str:
     if plans.empty:
         return _("No plans match this selection.")
-    req = plans["requirements_usd"].astype("Float64").sum()
-    fund = plans["funding_usd"].astype("Float64").sum()
     years = f"{plans['year'].min()}–{plans['year'].max()}" if plans["year"].nunique() > 1 else str(plans["year"].iloc[0])
+    partial = plans["funding_usd"].isna()
+    known = plans[~partial]
+    req = known["requirements_usd"].astype("Float64").sum()
+    fund = known["funding_usd"].astype("Float64").sum()
     pct = fund / req * 100 if req else None
-    return _("{n} plan(s), {years}: requirements {req} in total, funding {fund} ({pct} funded).").format(
-        n=len(plans), years=years, req=fmt.usd_short(req), fund=fmt.usd_short(fund), pct=fmt.percent(pct))
+    text = _("{n} plan(s), {years}: requirements {req} in total, funding {fund} ({pct} funded).").format(
+        n=len(known), years=years, req=fmt.usd_short(req), fund=fmt.usd_short(fund), pct=fmt.percent(pct))
+    if partial.any():
+        text += " " + _("{n} multi-country plan(s) with only some countries' shares in the data are not in these "
+                        "totals (their totals are unknown).").format(n=int(partial.sum()))
+    return text
 
 
 def cluster_label(name: object, row_type: object) -> str:

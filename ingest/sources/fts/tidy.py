@@ -116,6 +116,8 @@ def _is_regional(rec: dict[str, Any]) -> bool:
     or planType category). Never guessed from the plan code."""
     if len(rec.get("countries") or ()) > 1 or "regional" in (rec.get("plan_type") or "").lower():
         return True
+    if rec.get("coverage") in ("partial", "sum of country shares"):
+        return True  # read as country shares of a multi-country plan
     if not rec.get("plan_type") and not rec.get("countries"):
         return "regional" in (rec.get("plan_name") or "").lower()
     return False
