@@ -1057,3 +1057,7 @@ BENCHMARKS: dict[str, Callable[[Context], list[Result]]] = {
     "page_weight": bench_page_weight,
     "time_to_first_chart": bench_time_to_first_chart,
 }
+
+from bench.fts_world import bench_fts_global_ingest, bench_funding_all_plans  # noqa: E402
+
+BENCHMARKS.update({"fts_global_ingest": bench_fts_global_ingest, "funding_all_plans": bench_funding_all_plans})

@@ -106,7 +106,9 @@ def _spreadsheet_cells(rows: list[dict[str, str]], header: list[str], decimal_co
                        report: Report) -> None:
     """dd/mm/yyyy (or mm/dd/yyyy) dates to ISO, and spreadsheet-formatted numbers to plain digits, in place."""
     dates = [c for c in header if c in DATE_COLUMNS]
-    first_is_day = csvsniff.day_first({c: [r[c] for r in rows if r[c]] for c in dates}, where)
+    # only dates a spreadsheet wrote its own way ('31/12/2019', '31.12.2019') need a decision
+    first_is_day = csvsniff.day_first({c: [r[c] for r in rows if r[c] and not r[c][:4].isdigit()] for c in dates},
+                                      where)
     if first_is_day is not None:
         for row in rows:
             for column in dates:
@@ -114,6 +116,8 @@ def _spreadsheet_cells(rows: list[dict[str, str]], header: list[str], decimal_co
         report.count(f"CSV: {'day' if first_is_day else 'month'}-first dates (dd/mm/yyyy style) read as such")
     for column in (c for c in header if c in NUMBER_COLUMNS):
         for row in rows:
+            if row[column].isdigit() or not row[column]:
+                continue  # plain digits: nothing to undo
             plain = csvsniff.plain_number(row[column], decimal_comma)
             if plain != row[column]:
                 row[column] = plain
