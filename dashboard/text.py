@@ -38,6 +38,19 @@ DEFINITIONS: dict[str, str] = {
                           "month includes all of that month."),
     "cluster_row_type": N_("Clusters are the sectors of a plan (health, food security…). 'Not specified' is funding "
                            "reported without a cluster; 'shared' is funding that covers several clusters."),
+    "coverage": N_("Plan figures: 'plan total' is FTS's own figure for the plan; a multi-country plan known only "
+                   "by one row per country (HDX's worldwide export) has the sum of its countries' shares; "
+                   "'partial' means only some countries' shares were read, so the plan's total is unknown and "
+                   "left blank: a country's share is never shown as a plan's total."),
+    "country_share": N_("A country's share of a multi-country plan: the requirements and funding FTS attributes "
+                        "to that country, and their part of the plan's total."),
+    "negative_funding": N_("Negative funding: FTS records net corrections (money moved out of a cluster, a "
+                           "country or a plan) as negative amounts. They are kept with their sign, so the "
+                           "parts of a plan add up to its total as in FTS."),
+    "published_figures": N_("Published figures: numbers FTS does not hold, copied from a plan's own publication "
+                            "(e.g. people in need), with source and date. They are kept in a table of their own "
+                            "and labelled 'published figure' wherever they are shown; FTS figures are never "
+                            "replaced by them."),
 }
 
 # Column labels for tables and CSV readers; keys are tidy column names.
@@ -45,6 +58,10 @@ COLUMN_LABELS: dict[str, str] = {
     "plan_id": N_("Plan ID"), "plan_code": N_("Plan code"), "plan_name": N_("Plan"), "year": N_("Year"),
     "requirements_usd": N_("Requirements (US$)"), "funding_usd": N_("Funding (US$)"),
     "unmet_usd": N_("Unmet (US$)"), "percent_funded": N_("% funded"), "pledges_usd": N_("Pledges (US$)"),
+    "coverage": N_("Plan figures"), "plan_type_id": N_("Plan type ID"),
+    "source_percent_funded": N_("% funded (as the source gives it)"),
+    "share_of_requirements_percent": N_("Share of the plan's requirements (%)"),
+    "share_of_funding_percent": N_("Share of the plan's funding (%)"),
     "cluster_name": N_("Cluster"), "row_type": N_("Row type"), "cluster_type": N_("Cluster type"),
     "donor_name": N_("Donor"), "donor_type": N_("Donor type"), "share_percent": N_("Share (%)"),
     "flows": N_("Flows"), "date": N_("Date"), "cumulative_usd": N_("Cumulative funding (US$)"),

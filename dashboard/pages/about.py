@@ -18,13 +18,16 @@ PREFIX = "about-"
 PATH = "/about"
 
 TERMS = ["requirements_usd", "funding_usd", "pledges_usd", "percent_funded", "unmet_usd", "people_in_need",
-         "people_targeted", "cluster_row_type", "share_percent", "dead", "missing", "dead_and_missing", "incidents",
+         "people_targeted", "cluster_row_type", "coverage", "country_share", "negative_funding", "published_figures",
+         "share_percent", "dead", "missing", "dead_and_missing", "incidents",
          "origin_group", "region_group", "month_precision"]
 TERM_NAMES = {
     "requirements_usd": N_("Requirements"), "funding_usd": N_("Funding"), "pledges_usd": N_("Pledges"),
     "percent_funded": N_("Percent funded"), "unmet_usd": N_("Unmet requirements"),
     "people_in_need": N_("People in need"), "people_targeted": N_("People targeted"),
     "cluster_row_type": N_("Clusters, shared and not specified"), "share_percent": N_("Donor share"),
+    "coverage": N_("Plan totals and multi-country plans"), "country_share": N_("A country's share of a plan"),
+    "negative_funding": N_("Negative funding"), "published_figures": N_("Published figures"),
     "dead": N_("Dead"), "missing": N_("Missing"), "dead_and_missing": N_("Dead and missing"),
     "incidents": N_("Incidents"), "origin_group": N_("Nationality group"), "region_group": N_("Region group"),
     "month_precision": N_("Date precision"),
