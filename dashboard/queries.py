@@ -870,17 +870,21 @@ def plan_rows(plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
         .reset_index(drop=True)
 
 
-def choose_plan(plans: pd.DataFrame, country: str | None, year: int | None = None) -> int | None:
+def choose_plan(plans: pd.DataFrame, country: str | None, year: int | None = None,
+                prefer: Iterable[int] = ()) -> int | None:
     """The plan to show by default: the country's own (not regional) plan of `year` (else the latest)
-    with the largest requirements; regional plans only when the country has no plan of its own."""
+    with the largest requirements; regional plans only when the country has no plan of its own. With
+    `prefer` (e.g. plans that have a cluster breakdown), the latest such plan comes first."""
     rows = plan_rows(plans, Filters(countries=(country,) if country else ()))
     if year is not None:
         rows = rows[rows["year"] == year]
     if rows.empty:
         return None
+    wanted = set(prefer)
     rows = rows.assign(_own=~rows["is_regional"].astype(bool),
+                       _pref=rows["plan_id"].isin(wanted) if wanted else False,
                        _req=rows["requirements_usd"].astype("Float64").fillna(-1))
-    best = rows.sort_values(["_own", "year", "_req"], ascending=False, kind="mergesort").iloc[0]
+    best = rows.sort_values(["_own", "_pref", "year", "_req"], ascending=False, kind="mergesort").iloc[0]
     return int(best["plan_id"])
 
 

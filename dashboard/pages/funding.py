@@ -40,7 +40,11 @@ CONTROLS = [(COUNTRY, "value"), (YEARS, "value"), (PLAN, "value"), (REGIONAL, "v
 
 
 def _default_plan(ds: Dataset, country: str | None, years: tuple[int, ...]) -> int | None:
-    return choose_plan(ds.tables["fts_plans"], country, max(years) if years else None)
+    """The country's plan to open on: its latest own plan that has a cluster breakdown (so the page opens
+    on a view with data), else its latest own plan."""
+    with_clusters = ds.memo(("plans-with-clusters",), lambda: frozenset(
+        int(p) for p in ds.tables["fts_clusters"]["plan_id"].unique()))
+    return choose_plan(ds.tables["fts_plans"], country, max(years) if years else None, prefer=with_clusters)
 
 
 def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
