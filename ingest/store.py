@@ -268,6 +268,49 @@ class Store:
             return {MANIFEST: str(exc)}
         return {name: self.check(name, folder, entry) for name, entry in sorted(manifest.get("tables", {}).items())}
 
+    def problems(self) -> list[str]:
+        """What is wrong with the current version, one line each naming the file (empty: all is well)."""
+        out = [note] if (note := self.recovered_note()) else []
+        folder = self.current_dir()
+        if folder is None:
+            return out
+        for name, problem in self.verify(folder).items():
+            if problem:
+                out.append(f"{self._shown(folder, name)}: damaged ({problem})")
+        return out
+
+    def verify_report(self) -> tuple[list[str], bool]:
+        """Every version's files checked against its manifest: (lines to print, True when all are intact)."""
+        current, pointed = self.current_dir(), self.pointer()
+        lines, ok = [], True
+        if self.pointer_lost():
+            ok = False
+            lines.append(f"pointer: {self.recovered_note()}")
+        folders = self.versions() if self.versions() or current is None else [current]
+        for folder in folders:
+            label = []
+            if folder == current:
+                label.append("current" if pointed is not None else "current, recovered")
+            elif current is not None and version_key(folder) > version_key(current) and not (folder / COMMITTED).exists():
+                label.append("never made current: removed by the next ingest")
+            name = folder.name if folder != self.root else self.manifest(folder).get("version", "?")
+            lines.append(f"version {name}" + (f" ({', '.join(label)})" if label else ""))
+            for name, problem in self.verify(folder).items():
+                ok = ok and problem is None
+                lines.append(f"  {'ok     ' if problem is None else 'DAMAGED'} {self._shown(folder, name)}"
+                             + (f": {problem}" if problem else ""))
+        for folder in sorted((self.root / "versions").glob(".tmp-*")):
+            lines.append(f"leftover {folder.name}: an interrupted ingest's folder, removed by the next ingest")
+        return lines, ok
+
+    def _shown(self, folder: Path, name: str) -> str:
+        """A table's file as shown to users: relative to the data directory."""
+        path = folder / (name if name == MANIFEST else f"tables/{name}.parquet")
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
     # ---- reading -----------------------------------------------------------------------------
     def read(self, name: str, folder: Path | None = None) -> pd.DataFrame:
         """Read, check against the manifest and validate one table of the current (or given) version."""
