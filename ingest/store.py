@@ -444,6 +444,8 @@ class Store:
                     frame.to_parquet(path, index=False)
                     entries[table] = self._entry(table, frame, path, inputs.get(table, []), now,
                                                  notes.get(table, []))
+                    if not versioned:  # the bundled snapshot's manifest stays as it was (sha256 covers it)
+                        entries[table].pop("bytes")
                 for table in old_manifest.get("tables", {}):
                     if table in entries or previous is None:
                         continue
