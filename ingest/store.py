@@ -132,6 +132,7 @@ class Store:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self.warnings: list[str] = []  # what the last write could not carry over
+        self._recovered: tuple[Any, Path | None] | None = None
 
     # ---- finding the current version ---------------------------------------------------------
     def pointer(self) -> Path | None:
@@ -168,14 +169,21 @@ class Store:
         versions = self.versions()
         if not versions:
             return None
+        key = tuple((v.name, (v / COMMITTED).exists()) for v in versions)
+        if self._recovered is not None and self._recovered[0] == key:  # one search per listing and Store
+            return self._recovered[1]
+        found = None
         committed = [v for v in versions if (v / COMMITTED).exists()] or versions
         for folder in reversed(committed):
             if not any(self.verify(folder).values()):
                 _warn_once(self.root, f"{MANIFEST} (the pointer to the current version) is missing or broken; "
                                       f"serving version {folder.name}, the newest committed one whose tables verify")
-                return folder
-        _warn_once(self.root, f"{MANIFEST} is missing or broken and no version's tables all verify")
-        return None
+                found = folder
+                break
+        else:
+            _warn_once(self.root, f"{MANIFEST} is missing or broken and no version's tables all verify")
+        self._recovered = (key, found)
+        return found
 
     def recovered_note(self) -> str | None:
         """What the app and `status` say when the current version had to be recovered (None when not)."""
@@ -312,8 +320,9 @@ class Store:
             return str(path)
 
     # ---- reading -----------------------------------------------------------------------------
-    def read(self, name: str, folder: Path | None = None) -> pd.DataFrame:
-        """Read, check against the manifest and validate one table of the current (or given) version."""
+    def read(self, name: str, folder: Path | None = None, *, checked: bool = False) -> pd.DataFrame:
+        """Read, check against the manifest and validate one table of the current (or given) version
+        (`checked=True`: the caller has just checked it)."""
         folder = folder or self.current_dir()
         if folder is None:
             raise IngestError(f"{self.root}: no tables here; run `python -m ingest` first")
@@ -321,7 +330,7 @@ class Store:
         entry = self.manifest(folder).get("tables", {}).get(name)
         if entry is None or not path.exists():
             raise IngestError(f"{path}: table {name} was not ingested into {self.root}")
-        problem = self.check(name, folder, entry)
+        problem = None if checked else self.check(name, folder, entry)
         if problem:
             raise IngestError(f"{path}: damaged ({problem}); run `python -m ingest verify`, then re-run the ingest")
         try:
@@ -375,7 +384,7 @@ class Store:
                     entries[name] = dict(entry, version=folder.name, problem=problem, unavailable=True)
                     continue
                 source, used = found
-            tables[name] = self.read(name, source)
+            tables[name] = self.read(name, source, checked=True)
             entries[name] = dict(used, version=source.name if source != self.root else manifest.get("version"))
             if problem:
                 entries[name]["problem"] = problem
@@ -483,12 +492,18 @@ class Store:
                 os.rename(tmp, final)
                 self._point(f"versions/{name}/tables", self.root / "tables")
                 self._point(f"versions/{name}/{MANIFEST}", self.root / MANIFEST)
-                (final / COMMITTED).write_text(f"{sequence}\n", encoding="utf-8")
             finally:
                 if tmp.exists():
                     shutil.rmtree(tmp, ignore_errors=True)
-            if keep > 0:
-                self.prune(keep)
+            # The version is current now: what follows must not fail the ingest.
+            try:
+                (final / COMMITTED).write_text(f"{sequence}\n", encoding="utf-8")
+                if keep > 0:
+                    self.prune(keep)
+            except OSError as exc:
+                self.warnings.append(f"version {name} is current, but marking it or pruning old versions failed "
+                                     f"({exc.strerror or exc})")
+                log.warning("%s: %s", self.root, self.warnings[-1])
             return final
 
     def clean(self) -> list[str]:
