@@ -34,9 +34,10 @@ examples:
   python -m ingest verify                                          check every version's files
 
 Tables are written to DATA_DIR/tables/<table>.parquet with DATA_DIR/manifest.json (source, file or
-URL with sha256, retrieved_at, rows, schema version, licence). Every ingest is a new dated version
-under DATA_DIR/versions/; a failed ingest leaves the previous version untouched.
-Exit status: 0 on success, 1 on a failed ingest or damaged data (the message says what to do), 2 on bad usage.
+URL with sha256, retrieved_at, rows, schema version, licence). Every ingest is a new numbered version
+under DATA_DIR/versions/ (the newest --keep N are kept); a failed ingest leaves the previous version
+untouched. Exit status: 0 on success, 1 on a failed ingest or damaged data (the message says what to
+do), 2 on bad usage.
 """
 
 
