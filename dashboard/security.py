@@ -28,9 +28,10 @@ some, else by any site. X-Frame-Options is left out wherever framing is allowed.
 
 Limits: a query string over MAX_QUERY_BYTES (or a path over MAX_PATH_BYTES) gets 414, a request
 body over MAX_BODY_BYTES 413, a malformed callback request (not JSON, naming no known callback,
-or an input value of a type the browser never sends, see `_value_problem`) 400. Every error is JSON `{"error", "message", "status"}` (plus `param` where a parameter
-is at fault); unexpected exceptions are logged with their traceback and answered with a JSON 500
-that carries none.
+or an input value of a type the browser never sends, see `_value_problem`) 400. Every error is JSON
+`{"error", "message", "status"}` (plus `param` where a parameter is at fault); unexpected exceptions
+are logged with their traceback and answered with a JSON 500 that carries none (a callback that
+cannot use the values it was sent answers 400).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Layout of a data directory:
 
-    DIR/versions/<seq>-<stamp>/tables/<table>.parquet   one folder per successful ingest, e.g. 000012-20260102T030405000000Z
+    DIR/versions/<seq>-<stamp>/tables/<table>.parquet   one folder per ingest, e.g. 000012-20260102T030405000000Z
     DIR/versions/<seq>-<stamp>/manifest.json            provenance of every table: rows, bytes, sha256, inputs
     DIR/versions/<seq>-<stamp>/COMMITTED                written once the version was made current
     DIR/tables        -> versions/<seq>-<stamp>/tables  (symlink to the current version)
@@ -299,7 +299,8 @@ class Store:
             label = []
             if folder == current:
                 label.append("current" if pointed is not None else "current, recovered")
-            elif current is not None and version_key(folder) > version_key(current) and not (folder / COMMITTED).exists():
+            elif (current is not None and version_key(folder) > version_key(current)
+                  and not (folder / COMMITTED).exists()):
                 label.append("never made current: removed by the next ingest")
             name = folder.name if folder != self.root else self.manifest(folder).get("version", "?")
             lines.append(f"version {name}" + (f" ({', '.join(label)})" if label else ""))

@@ -11,7 +11,8 @@ from ingest.errors import IngestError
 from ingest.report import Report
 from ingest.textdecode import decode_text
 
-ROWS = "Incident ID,Migration route,Country\n1,Türkiye-Europe land route,Türkiye\n2,Central Mediterranean,Côte d'Ivoire\n"
+ROWS = ("Incident ID,Migration route,Country\n1,Türkiye-Europe land route,Türkiye\n"
+        "2,Central Mediterranean,Côte d'Ivoire\n")
 
 
 def decode(content: bytes) -> tuple[str, Report]:
@@ -31,7 +32,8 @@ def test_one_stray_latin1_byte_in_utf8_is_repaired_and_reported_not_mojibake():
     text, report = decode(content)
     assert "TÃ¼rkiye" not in text
     rows = list(csv.reader(io.StringIO(text)))
-    assert [r[1] for r in rows[1:]] == ["Türkiye-Europe land route", "Central Mediterranean", "Türkiye-Europe land route"]
+    assert [r[1] for r in rows[1:]] == ["Türkiye-Europe land route", "Central Mediterranean",
+                                        "Türkiye-Europe land route"]
     assert report.counts == {"bytes not valid UTF-8 read as Windows-1252": 1}
     (warning,) = report.warnings
     assert warning.startswith("routes.csv: 1 byte(s) are not valid UTF-8")
