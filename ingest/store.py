@@ -136,13 +136,19 @@ class Store:
 
     # ---- finding the current version ---------------------------------------------------------
     def pointer(self) -> Path | None:
-        """The folder DIR/manifest.json points to (DIR itself for the flat snapshot); None when lost."""
+        """The folder DIR/manifest.json points to (DIR itself for the flat snapshot); None when lost or
+        when the manifest it leads to is unreadable."""
         manifest = self.root / MANIFEST
         try:
             resolved = manifest.resolve(strict=True)
         except (OSError, RuntimeError):
             return None
         if not resolved.is_file():
+            return None
+        try:
+            json.loads(resolved.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:  # a damaged manifest is as good as no pointer
+            _warn_once(self.root, f"{MANIFEST} is unreadable ({type(exc).__name__}); not used")
             return None
         folder, base = resolved.parent, self.root.resolve()
         if folder == base:
@@ -191,8 +197,8 @@ class Store:
             return None
         folder = self.recover()
         if folder is None:
-            return f"the pointer to the current version ({MANIFEST}) is lost and no version verifies"
-        return (f"the pointer to the current version ({MANIFEST}) is lost; version {folder.name} "
+            return f"the pointer to the current version ({MANIFEST}) is lost or unreadable and no version verifies"
+        return (f"the pointer to the current version ({MANIFEST}) is lost or unreadable; version {folder.name} "
                 "(the newest committed one whose tables verify) is served; the next ingest restores it")
 
     def version_token(self) -> str | None:

@@ -117,7 +117,8 @@ def test_next_ingest_carries_the_intact_copy_over(tmp_path, no_snapshot):
 # ------------------------------------------------------------------ 2. lost pointer
 
 
-@pytest.mark.parametrize("loss", ["manifest link deleted", "both links deleted", "link dangling", "link to junk"])
+@pytest.mark.parametrize("loss", ["manifest link deleted", "both links deleted", "link dangling", "link to junk",
+                                  "manifest damaged"])
 def test_a_lost_pointer_recovers_the_current_version(tmp_path, no_snapshot, caplog, loss):
     root = tmp_path / "data"
     store = two_versions(root)
@@ -128,18 +129,24 @@ def test_a_lost_pointer_recovers_the_current_version(tmp_path, no_snapshot, capl
     elif loss == "link dangling":
         (root / "manifest.json").unlink()
         os.symlink("versions/gone/manifest.json", root / "manifest.json")
-    else:
+    elif loss == "link to junk":
         (root / "manifest.json").unlink()
         os.symlink("versions", root / "manifest.json")  # a folder, not a manifest
+    else:
+        damaged = store.versions()[-1] / "manifest.json"
+        damaged.write_text(damaged.read_text()[:100])  # the current version's manifest cut short
     with caplog.at_level(logging.WARNING, logger="ingest.store"):
         tables, prov = load_for_app(root)
-    assert tables["fts_donors"]["plan_id"].iloc[0] == 827 and int(tables["mmp_deaths"]["year"].iloc[0]) == 2020
+    served = 0 if loss == "manifest damaged" else 1  # a version whose manifest is damaged does not verify
+    assert tables["fts_donors"]["plan_id"].iloc[0] == 827
+    assert int(tables["mmp_deaths"]["year"].iloc[0]) == 2019 + served
     assert prov["mmp_deaths"]["origin"] == "ingested" and prov["mmp_deaths"]["recovered"]
+    assert prov["mmp_deaths"]["version"] == store.versions()[served].name
     assert any("pointer" in r.getMessage() for r in caplog.records)
     # the next ingest builds on the recovered version: every other table is carried over
     store.write({"mmp_deaths": deaths(2021)}, {}, now=T0 + timedelta(days=5))
     assert store.tables() == ["fts_donors", "mmp_deaths"] and store.pointer() is not None
-    assert store.manifest()["previous"] == store.versions()[1].name
+    assert store.manifest()["previous"] == store.versions()[served].name
     assert store.recovered_note() is None
 
 
