@@ -15,12 +15,18 @@ this file (command-line flags override it, e.g. `-w 2 -b 127.0.0.1:8050`).
   first request and marks that done before it has finished (dash 4.x, plotly/dash#2925), so two requests
   arriving together at a fresh threaded worker (those queued while it loaded the data) raced: a 500,
   "dictionary changed size during iteration", in 2 of 5 gthread runs without the warm-up.
+- limit_request_line 8190 (gunicorn's maximum; its default is 4094): the app answers a query string over
+  8 KB with a JSON 414 itself (security.MAX_QUERY_BYTES), so a request line gunicorn refuses first would get
+  gunicorn's own plain-text/HTML error instead. Lines over 8190 bytes still get gunicorn's page: it cannot
+  be made JSON from here (a reverse proxy in front can map it, e.g. nginx `large_client_header_buffers`
+  plus an `error_page 414` returning JSON).
 """
 from __future__ import annotations
 
 worker_class = "gthread"
 threads = 4
 keepalive = 5
+limit_request_line = 8190
 
 
 def post_worker_init(worker):  # gunicorn hook: after the app is loaded, before the worker accepts requests

@@ -3,7 +3,8 @@
     /api/openapi.json                this API as OpenAPI 3 (generated from the registries: openapi.py)
     /api/tables                      every stored table: row count, provenance, links (JSON list)
     /api/views                       the chart views below, with their parameters (JSON list)
-    /api/status                      migration precision (day/month), data versions, last reload error
+    /api/status                      migration precision (day/month), data versions, last reload error,
+                                     damaged tables served from an older version, a recovered pointer
     /api/<table>.csv|.json           a stored table, filtered (see views.TABLE_PARAMS)
     /api/mmp/<view>.csv|.json        e.g. /api/mmp/deaths-by-origin.csv?year=2019&region_group=Americas
     /api/fts/<view>.csv|.json        e.g. /api/fts/plans.csv?country=VEN&year=2019
@@ -99,7 +100,8 @@ def register_api(server: Flask, current: Callable[[], Dataset]) -> None:
         ds = current()
         return jsonify({"migration_precision": ds.precision, "data_error": ds.error,
                         "versions": {n: ds.provenance[n].get("version") for n in TABLES},
-                        "origins": {n: ds.provenance[n].get("origin") for n in TABLES}})
+                        "origins": {n: ds.provenance[n].get("origin") for n in TABLES},
+                        "data_problems": ds.problems(), "recovered": ds.recovered()})
 
     @bp.get("/api/<string:filename>")
     def table(filename: str) -> Response:

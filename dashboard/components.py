@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, get_asset_url, html
 
 from . import exports, fmt
-from .data import Dataset, has_retrieval_date
+from .data import Dataset, current_dataset, has_retrieval_date
 from .i18n import _, current
 from .params import describe, parse, to_pairs
 from .queries import Filters
@@ -203,14 +203,28 @@ def lenient_filters(ds: Dataset, query: Any, params: Any, default: Filters, sing
     return f, messages, {e.param for e in errors}
 
 
+PAGE_TABLES: dict[str, tuple[str, ...]] = {
+    "mig-": ("mmp_incidents", "mmp_deaths"),
+    "fund-": ("fts_plans", "fts_clusters", "fts_plan_locations", "fts_donors", "fts_flows"),
+}
+"""The tables a page shows, by its PageState prefix (pages not listed show every table)."""
+
+
+def data_notices(ds: Dataset, tables: tuple[str, ...] | None = None) -> list[html.Div]:
+    """Warnings about stored data that is damaged or was recovered (`Dataset.notices`), for a page showing `tables`."""
+    return [notice(text, "warning") for text in ds.notices(tables)]
+
+
 def page_top(state: Any, title: str, lead: str | None, messages: list[str], issues_id: str, panel_label: str,
              controls: list[Any]) -> list[Any]:
-    """The start of a filtered page: its URL sync (`state`: a PageState), heading, lead paragraph, the
-    query-string values that were ignored (warnings in `issues_id`) and the filter panel."""
+    """The start of a filtered page: its URL sync (`state`: a PageState), heading, lead paragraph, any
+    problem with the stored tables the page shows, the query-string values that were ignored (warnings
+    in `issues_id`) and the filter panel."""
     return [
         state.location(),
         html.H1(title),
         *([html.P(lead, className="lead")] if lead else []),
+        *data_notices(current_dataset(), PAGE_TABLES.get(state.prefix)),
         html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=issues_id),
         filters_panel(label=panel_label, children=controls),
     ]

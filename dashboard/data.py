@@ -11,23 +11,25 @@ import ctypes
 import ctypes.util
 import gc
 import hashlib
+import io
 import logging
 import re
 import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
 import pandas as pd
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, for_user
 from ingest.schemas import LICENCES, SOURCE_OF, TABLES, empty
 from ingest.store import Store, default_data_dir, load_for_app, snapshot_dir
 
+from .i18n import N_, _
 from .queries import (CUBE_COLUMNS, MMP_COUNTS, MMP_DIMS, country_names, index_cube, migration_options,
                       period_columns)
 
@@ -42,6 +44,17 @@ LAZY_TABLES = ("mmp_incidents",)
 charts need; the incident rows themselves are read again from their Parquet file when a download, the
 API or the table browser asks for them (see `LazyTable`)."""
 LAZY_KEEP_SECONDS = 30.0
+
+DAMAGED_OLDER = N_("Data problem: the stored {table} table of version {current} is damaged ({problem}); it is "
+                   "shown from version {version}, the newest intact copy. Run `python -m ingest verify` on the server.")
+DAMAGED_SNAPSHOT = N_("Data problem: the stored {table} table of version {current} is damaged ({problem}) and no "
+                      "intact copy is kept; the bundled snapshot's {table} is shown instead.")
+DAMAGED_GONE = N_("Data problem: the stored {table} table of version {current} is damaged ({problem}) and no intact "
+                  "copy is kept; it is not shown. Re-run its ingest.")
+DAMAGED_SINCE_LOAD = N_("Data problem: the stored {table} table changed on disk after it was loaded; the newest "
+                        "intact copy is shown. Run `python -m ingest verify` on the server.")
+POINTER_LOST = N_("Data problem: the pointer to the current data version was lost; version {version}, the newest "
+                  "one that is intact, is shown. The next ingest restores the pointer.")
 
 
 # ------------------------------------------------------------------------------------------ cube
@@ -145,9 +158,12 @@ class LazyTable:
     looks at the table several times reads it once.
     """
 
-    def __init__(self, name: str, handle: BinaryIO, frame: pd.DataFrame, clock: Callable[[], float] = time.monotonic
-                 ) -> None:
+    def __init__(self, name: str, handle: BinaryIO, frame: pd.DataFrame, clock: Callable[[], float] = time.monotonic,
+                 sha256: str | None = None, fallback: Callable[[], pd.DataFrame] | None = None) -> None:
         self.name = name
+        self.sha256 = sha256
+        self.fallback = fallback
+        self.problem: str | None = None  # set when the file no longer matches its manifest
         self.rows = int(len(frame))
         self.columns = list(frame.columns)
         self.dtypes = frame.dtypes.to_dict()
@@ -173,20 +189,34 @@ class LazyTable:
         if entry.get("sha256") and _sha256(handle) != entry["sha256"]:
             handle.close()  # not the file that was loaded (e.g. replaced since): keep the frame instead
             return None
-        return cls(name, handle, frame)
+        return cls(name, handle, frame, sha256=entry.get("sha256"), fallback=lambda: _intact_copy(name, entry))
 
     def frame(self) -> pd.DataFrame:
         """The table's rows (read from the file unless a recent read is still around)."""
         with self._lock:
             frame = self._weak() if self._weak is not None else None
             if frame is None:
-                self._handle.seek(0)
-                frame = pd.read_parquet(self._handle)
+                frame = self._read()
                 if frame.dtypes.to_dict() != self.dtypes:
                     frame = frame.astype(self.dtypes)
                 self._weak = weakref.ref(frame)
             self._kept, self._used = frame, self._clock()
             return frame
+
+    def _read(self) -> pd.DataFrame:
+        """The rows from the file, checked against the manifest's sha256 every time: a file damaged in
+        place since the load is not served; the newest intact copy is (and the next check reloads)."""
+        self._handle.seek(0)
+        content = self._handle.read()
+        if self.sha256 is None or hashlib.sha256(content).hexdigest() == self.sha256:
+            return pd.read_parquet(io.BytesIO(content))
+        del content
+        self.problem = "checksum (sha256) differs from the manifest"
+        log.warning("%s: the stored table changed since it was loaded (%s); serving the newest intact copy",
+                    self.name, self.problem)
+        if self.fallback is None:
+            raise IngestError(f"{self.name}: the stored table is damaged; run `python -m ingest verify`")
+        return self.fallback()
 
     def expire(self) -> None:
         """Drop the kept frame when it was not used for LAZY_KEEP_SECONDS."""
@@ -218,6 +248,18 @@ def _table_path(entry: dict[str, Any]) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+def _intact_copy(name: str, entry: dict[str, Any]) -> pd.DataFrame:
+    """Table `name` from the newest version (at or before the one `entry` came from) where it verifies."""
+    path = _table_path(entry)
+    if path is None:
+        raise IngestError(f"{name}: the stored table is damaged and its version folder is gone")
+    store = Store(entry["data_dir"])
+    found = store.intact(name, path.parent.parent)
+    if found is None:
+        raise IngestError(f"{name}: the stored table is damaged in every version; re-run its ingest")
+    return store.read(name, found[0])
 
 
 class Tables(Mapping[str, pd.DataFrame]):
@@ -259,6 +301,10 @@ class Tables(Mapping[str, pd.DataFrame]):
     def expire(self) -> None:
         for table in self._lazy.values():
             table.expire()
+
+    def damaged(self) -> dict[str, str]:
+        """Lazy tables whose file stopped matching the manifest after the load: {table: problem}."""
+        return {name: table.problem for name, table in self._lazy.items() if table.problem}
 
 
 def release_memory() -> None:
@@ -377,6 +423,34 @@ class Dataset:
             self._options = migration_options(self.cube, country_names(self.tables))
         return self._options
 
+    def problems(self) -> dict[str, str]:
+        """Tables not served from the current version as stored: {table: what is wrong} (for /api/status)."""
+        out = {n: str(e["problem"]) for n, e in self.provenance.items() if e.get("problem")}
+        return {**out, **self.tables.damaged()}
+
+    def recovered(self) -> str | None:
+        """Why the current version had to be found from the folders on disk (None: the pointer is fine)."""
+        return next((str(e["recovered"]) for e in self.provenance.values() if e.get("recovered")), None)
+
+    def notices(self, names: Iterable[str] | None = None) -> list[str]:
+        """Warnings for the pages showing the tables `names` (all when None): a damaged table served from
+        an older version or the snapshot (or not at all), and a lost pointer, in the request's language."""
+        names = list(TABLES if names is None else names)
+        out = []
+        for name in names:
+            entry = self.provenance.get(name, {})
+            if name in self.tables.damaged():
+                out.append(_(DAMAGED_SINCE_LOAD).format(table=name))
+            elif entry.get("problem"):
+                text = (DAMAGED_OLDER if entry.get("origin") == "ingested" else
+                        DAMAGED_SNAPSHOT if entry.get("origin") == "snapshot" else DAMAGED_GONE)
+                out.append(_(text).format(table=name, current=entry.get("current_version"),
+                                          problem=entry["problem"], version=entry.get("version")))
+        recovered = [self.provenance[n] for n in names if self.provenance.get(n, {}).get("recovered")]
+        if recovered:
+            out.append(_(POINTER_LOST).format(version=recovered[0].get("version")))
+        return out
+
     def as_of(self, *names: str) -> str | None:
         """The latest retrieval date (YYYY-MM-DD) among the named tables' inputs."""
         stamps = [retrieved_at(self.provenance[n]) for n in names if self.provenance[n].get("origin") != "missing"]
@@ -421,7 +495,7 @@ class DataSource:
             if now - self._checked < self.check_every:  # another thread just checked
                 return self._data
             self._checked = now
-            if self.token() != self._data.token:
+            if self.token() != self._data.token or self._data.tables.damaged():
                 self.reload()
         return self._data
 
@@ -432,7 +506,7 @@ class DataSource:
             log.info("loaded data from %s (token %s)", self.data_dir, self._data.token)
         except (IngestError, OSError) as exc:
             log.error("reload from %s failed, still serving the previous data: %s", self.data_dir, exc)
-            self._data.error = str(exc)
+            self._data.error = for_user(str(exc))
         return self._data
 
 

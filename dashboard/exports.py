@@ -7,7 +7,11 @@ cell, so the row always has as many cells as the header.
 CSV/spreadsheet formula injection: every CSV this app writes (chart downloads, /api/*.csv, whole
 tables) goes through `to_csv`, which passes the frame through `neutralise_formulas`: a text cell
 starting with =, +, -, @, a tab or a carriage return gets a leading single quote (OWASP's advice),
-so a spreadsheet shows it as text instead of running it. Numbers, negative ones included, stay
+so a spreadsheet shows it as text instead of running it. A cell holding a separator (; or ,) followed
+by one of those characters ("Iraq;=cmd|' /C calc'!A0", which Excel in a ;-locale splits into two cells,
+whatever the CSV quoting) gets the quote after the separator: "Iraq;'=cmd|' /C calc'!A0". Quoting the
+whole cell instead would not do: in a ;-locale a comma CSV's line is one field, and quotes only count
+at the start of a ;-separated piece. Numbers, negative ones included, stay
 numbers; JSON is data, not a spreadsheet, and is left as it is.
 """
 from __future__ import annotations
@@ -100,15 +104,23 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CR = re.compile(r"\r\n?")
+# A separator a spreadsheet may split on (Excel in a ;-locale, or a , file opened as text) followed by a
+# formula start: "Iraq;=cmd|' /C calc'!A0" becomes a formula in the cell after the split.
+_AFTER_SEPARATOR = re.compile(r"[;,][=+\-@\t\r]")
+_SEPARATOR_BEFORE_FORMULA = re.compile(r"([;,])(?=[=+\-@\t\r])")
 
 
 def neutralise(value: Any) -> Any:
     """A text value made safe for a CSV opened in a spreadsheet; anything else (numbers, blanks)
-    unchanged. Text starting with =, +, -, @, tab or CR gets a leading single quote (OWASP), and a
+    unchanged. Text starting with =, +, -, @, tab or CR gets a leading single quote (OWASP), and so does
+    the text after a separator (; or ,) that is followed by one of them ("Iraq;'=cmd..."): a spreadsheet
+    that splits on that separator starts a new cell there, quoted or not. A
     carriage return inside the text becomes a line feed, so the CSV writer quotes the cell (a bare CR
     in an unquoted cell would start a new row in some readers, and that row could be a formula)."""
     if not isinstance(value, str):
         return value
+    if _AFTER_SEPARATOR.search(value):
+        value = _SEPARATOR_BEFORE_FORMULA.sub(r"\1'", value)
     if value.startswith(FORMULA_STARTS):
         value = "'" + value
     return _CR.sub("\n", value) if "\r" in value else value
@@ -122,13 +134,15 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         series = frame[col]
         if pd.api.types.is_object_dtype(series.dtype):
-            risky = any(isinstance(v, str) and (v.startswith(FORMULA_STARTS) or "\r" in v) for v in series)
+            risky = any(isinstance(v, str) and (v.startswith(FORMULA_STARTS) or "\r" in v
+                                                 or _AFTER_SEPARATOR.search(v) is not None) for v in series)
             if risky:
                 out = out.copy() if out is frame else out
                 out[col] = series.map(neutralise)
         elif pd.api.types.is_string_dtype(series.dtype):
             text = series.astype("string")
-            risky = (text.str.startswith(FORMULA_STARTS) | text.str.contains("\r", regex=False)).fillna(False)
+            risky = (text.str.startswith(FORMULA_STARTS) | text.str.contains("\r", regex=False)
+                     | text.str.contains(_AFTER_SEPARATOR)).fillna(False)
             if risky.any():
                 out = out.copy() if out is frame else out
                 out[col] = text.map(neutralise, na_action="ignore").astype("string")

@@ -8,6 +8,7 @@ tries to reach the network. The title, the source line and the data date are dra
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shlex
@@ -50,14 +51,35 @@ def chromium_path() -> str | None:
     return path if Path(path).exists() else None
 
 
+WRAPPER_PREFIX = "humdash-kaleido-"
+
+
 def _wrapper(chromium: str) -> str:
-    """A script that runs Chromium with the offline flags (and whatever kaleido adds)."""
-    folder = Path(tempfile.mkdtemp(prefix="humdash-kaleido-"))
+    """A script that runs Chromium with the offline flags (and whatever kaleido adds), in a temporary
+    folder removed when the process exits; folders of processes that died without exiting (a killed
+    gunicorn worker) are removed by the next process that starts kaleido."""
+    _remove_stale_wrappers()
+    folder = Path(tempfile.mkdtemp(prefix=f"{WRAPPER_PREFIX}{os.getpid()}-"))
+    atexit.register(shutil.rmtree, folder, True)
     script = folder / "chromium-offline"
     flags = " ".join(shlex.quote(f) for f in OFFLINE_FLAGS)
     script.write_text(f'#!/bin/sh\nexec {shlex.quote(chromium)} {flags} "$@"\n', encoding="utf-8")
     script.chmod(0o755)
     return str(script)
+
+
+def _remove_stale_wrappers() -> None:
+    """Remove this user's wrapper folders whose process is gone (their name carries its pid)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WRAPPER_PREFIX}*"):
+        pid = folder.name[len(WRAPPER_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # alive under another user, or gone already
+            continue
 
 
 def _start() -> None:

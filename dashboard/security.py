@@ -27,10 +27,11 @@ framed even when embedding is otherwise off: by the origins in HUMDASH_ALLOW_EMB
 some, else by any site. X-Frame-Options is left out wherever framing is allowed.
 
 Limits: a query string over MAX_QUERY_BYTES (or a path over MAX_PATH_BYTES) gets 414, a request
-body over MAX_BODY_BYTES 413, a malformed callback request (not JSON, or naming no known
-callback) 400. Every error is JSON `{"error", "message", "status"}` (plus `param` where a parameter
-is at fault); unexpected exceptions are logged with their traceback and answered with a JSON 500
-that carries none.
+body over MAX_BODY_BYTES 413, a malformed callback request (not JSON, naming no known callback,
+or an input value of a type the browser never sends, see `_value_problem`) 400. Every error is JSON
+`{"error", "message", "status"}` (plus `param` where a parameter is at fault); unexpected exceptions
+are logged with their traceback and answered with a JSON 500 that carries none (a callback that
+cannot use the values it was sent answers 400).
 """
 from __future__ import annotations
 
@@ -146,9 +147,44 @@ class Policy:
         return response
 
 
+_SCALAR = (str, int, float, type(None))
+_BAD_VALUE_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError)
+_TEXT_PROPS = {"search", "pathname", "href", "hash", "start_date", "end_date", "filter_query", "date"}
+_COUNT_PROPS = {"n_clicks", "page_current", "page_size", "n_clicks_timestamp"}
+_DICT_PROPS = {"clickData", "hoverData", "selectedData", "relayoutData", "active_cell"}
+_LIST_PROPS = {"sort_by", "selected_rows", "options"}
+
+
+def _value_problem(prop: str, value: Any) -> str | None:
+    """What is wrong with the type of a callback input's value (None: what the browser can send).
+
+    Only the properties our pages listen to are checked, by what their components send: a value
+    (dropdown, radio, checklist) is a number, a text or a list of them; dates, addresses and queries
+    are text; counts are integers; plotly's event data are objects. A value the browser cannot send
+    is a bad request (400), not a server error."""
+    if prop == "value":
+        ok = isinstance(value, _SCALAR) or (isinstance(value, list) and all(isinstance(v, _SCALAR) for v in value))
+        return None if ok else "expected a number, a text or a list of them"
+    if prop == "pathname":
+        return None if value is None or (isinstance(value, str) and value.startswith("/")) else "expected a path"
+    if prop in _TEXT_PROPS:
+        return None if isinstance(value, (str, type(None))) else "expected a text"
+    if prop in _COUNT_PROPS:
+        ok = value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+        return None if ok else "expected a whole number"
+    if prop in _DICT_PROPS:
+        return None if isinstance(value, (dict, type(None))) else "expected an object"
+    if prop in _LIST_PROPS:
+        return None if isinstance(value, (list, type(None))) else "expected a list"
+    return None
+
+
 def _check_callback_body(known_outputs: Any) -> Response | None:
     """400 for a callback request that is not a JSON object naming a registered callback."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested thousands deep: not a callback request (json raises no ValueError here)
+        body = None
     if not isinstance(body, dict):
         return json_error(400, "bad callback request", "expected a JSON object", param="body")
     output = body.get("output")
@@ -166,6 +202,12 @@ def _check_callback_body(known_outputs: Any) -> Response | None:
                 if not isinstance(entry, dict) or "id" not in entry or not isinstance(entry.get("property"), str):
                     return json_error(400, "bad callback request", f"each of {key} needs an id and a property",
                                       param=key)
+    for key in ("inputs", "state"):
+        for item in body.get(key) or []:
+            for entry in item if isinstance(item, list) else [item]:
+                problem = _value_problem(entry["property"], entry.get("value"))
+                if problem:
+                    return json_error(400, "bad callback request", f"{entry['property']}: {problem}", param=key)
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         return json_error(400, "bad callback request", "changedPropIds must be a list of strings",
@@ -217,6 +259,12 @@ def install(app: Any, *, allow_embed: bool | str | None = None, embed_paths: Ite
     @server.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
         # Never a traceback on the wire; the log has it.
+        if request.path == callback_path and isinstance(exc, _BAD_VALUE_ERRORS):
+            # A callback that cannot use an input value it was sent (a date that is no date, a list for a
+            # single choice...): the browser never sends those, so the request is at fault.
+            log.warning("callback request with a value it cannot use: %r", exc, exc_info=True)
+            return json_error(400, "bad callback request", "an input value has the wrong type or form",
+                              param="inputs")
         log.exception("unexpected error on %s %s", request.method, request.path)
         return json_error(500, "internal error", "the server could not answer this request; it has been logged")
 

@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, Response, request
 
 from ingest.changes import SPECS, changes, pick_versions, totals_by_region
 from ingest.errors import IngestError
-from ingest.store import Store
+from ingest.store import Store, version_stamp
 
 from . import exports
 from .i18n import N_, _
@@ -107,7 +107,7 @@ def register_changes(server: Flask, data_dir: Callable[[], Path]) -> None:
         frame = result.totals if part == "totals" else result.rows
         fname = exports.filename(f"changes-{table}" + ("-totals" if part == "totals" else ""),
                                  [("since", request.args.get("since", ""))] if request.args.get("since") else [],
-                                 result.new_version[:8], ext)
+                                 version_stamp(result.new_version)[:8], ext)
         headers = {"Content-Disposition": f'attachment; filename="{fname}"', "Cache-Control": "no-cache",
                    "X-Rows": str(len(frame))}
         if ext == "csv":

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import IngestError
-from .store import Store
+from .store import Store, version_stamp
 
 
 @dataclass(frozen=True)
@@ -112,21 +112,31 @@ def totals_by_region(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 
 def pick_versions(store: Store, since: datetime | None = None) -> tuple[Path, Path]:
-    """(old, new) version folders: the current one, and the newest written at or before `since`
-    (by default the one before the current)."""
-    versions = store.versions()
-    if len(versions) < 2:
-        raise IngestError(f"{store.root}: only {len(versions)} version(s) kept; ingest again to see what changed")
-    new = versions[-1]
+    """(old, new) version folders: the current one, and the version it was built on or, with `since`,
+    the newest of its predecessors written at or before `since`. Versions follow commit order (each
+    manifest's `previous`), so an ingest that started earlier but committed later, or a folder an
+    interrupted ingest left behind, never takes the current one's place."""
+    current = store.current_dir()
+    chain: list[Path] = []
+    if current is not None and store.root / "versions" in current.parents:
+        chain.append(current)
+        while len(chain) <= len(store.versions()):
+            before = store.previous(chain[-1])
+            if before is None or before in chain:
+                break
+            chain.append(before)
+    if len(chain) < 2:
+        raise IngestError(f"{store.root}: only {len(chain)} version(s) kept; ingest again to see what changed")
+    new = chain[0]
     if since is None:
-        return versions[-2], new
+        return chain[1], new
     since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
     stamp = since.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S999999Z")
-    older = [v for v in versions[:-1] if v.name <= stamp]
+    older = [v for v in chain[1:] if version_stamp(v.name) <= stamp]
     if not older:
         raise IngestError(f"no version of {store.root} was written on or before {since:%Y-%m-%d}; "
-                          f"the oldest is {versions[0].name[:8]}")
-    return older[-1], new
+                          f"the oldest is {version_stamp(chain[-1].name)[:8]}")
+    return older[0], new
 
 
 def changes(store: Store, table: str, since: datetime | None = None) -> pd.DataFrame:

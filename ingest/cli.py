@@ -1,4 +1,4 @@
-"""The command line: `python -m ingest {fts,mmp,snapshot,status}`. Its --help is the documentation."""
+"""The command line: `python -m ingest {fts,mmp,snapshot,status,verify}`. Its --help is the documentation."""
 from __future__ import annotations
 
 import argparse
@@ -11,10 +11,10 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
-from .errors import IngestError
+from .errors import IngestError, for_user
 from .pipeline import finish_fts
 from .report import Report
-from .store import Store, default_data_dir, input_record, sha256_file, snapshot_dir
+from .store import DEFAULT_KEEP, Store, default_data_dir, input_record, sha256_file, snapshot_dir
 
 FTS_API_BASE = "https://api.hpc.tools"
 MMP_BASE_URL = "https://missingmigrants.iom.int"
@@ -33,11 +33,13 @@ examples:
   python -m ingest mmp --file Missing_Migrants_Global_Figures_allData.xlsx
   python -m ingest snapshot --from ../shared/reference             rebuild data/snapshot
   python -m ingest status                                          what is in the data directory
+  python -m ingest verify                                          check every version's files
 
 Tables are written to DATA_DIR/tables/<table>.parquet with DATA_DIR/manifest.json (source, file or
-URL with sha256, retrieved_at, rows, schema version, licence). Every ingest is a new dated version
-under DATA_DIR/versions/; a failed ingest leaves the previous version untouched.
-Exit status: 0 on success, 1 on a failed ingest (the message says what to do), 2 on bad usage.
+URL with sha256, retrieved_at, rows, schema version, licence). Every ingest is a new numbered version
+under DATA_DIR/versions/ (the newest --keep N are kept); a failed ingest leaves the previous version
+untouched. Exit status: 0 on success, 1 on a failed ingest or damaged data (the message says what to
+do), 2 on bad usage.
 """
 
 
@@ -52,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m ingest",
         description="Pull OCHA FTS funding and IOM Missing Migrants data into validated, tidy tables.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{fts,mmp,snapshot,status}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{fts,mmp,snapshot,status,verify}")
 
     def subcommand(name: str, **texts: str) -> argparse.ArgumentParser:
         """A subcommand with the common options; its description and epilog keep their line breaks."""
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     fts.add_argument("--year", type=int, action="append", metavar="YYYY",
                      help="plan year to pull (repeatable; default: every year)")
     _add_http_options(fts, "--api-base", f"API base URL (default: $FTS_API_BASE or {FTS_API_BASE})", timeout=30)
+    _add_keep(fts)
 
     mmp = subcommand(
         "mmp",
@@ -94,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     msrc.add_argument("--file", type=Path, action="append", metavar="PATH",
                       help="a downloaded MMP file; repeat for files that do not overlap")
     _add_http_options(mmp, "--base-url", f"MMP site (default: $MMP_BASE_URL or {MMP_BASE_URL})", timeout=60)
+    _add_keep(mmp)
 
     snap = subcommand(
         "snapshot",
@@ -109,8 +113,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="date recorded as the snapshot's build date (default: today, UTC)")
 
     sub.add_parser("status", parents=[common], help="list the tables in the data directory with provenance",
-                   description="Print the manifest of the current version in the data directory and the snapshot.")
+                   description="Print the manifest of the current version in the data directory and the snapshot. "
+                               "Exits 1, naming the file, when a table of the current version is damaged or the "
+                               "pointer to the current version is lost.")
+    sub.add_parser("verify", parents=[common], help="check every kept version's files against its manifest",
+                   description="Check every table file of every version in the data directory (and the bundled "
+                               "snapshot) against its manifest: size, sha256 and row count. Prints each file's "
+                               "state; exits 1 when any file is damaged or the pointer to the current version is "
+                               "lost.")
     return parser
+
+
+def _add_keep(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--keep", type=int, default=DEFAULT_KEEP, metavar="N",
+                        help=f"versions to keep after this ingest (default {DEFAULT_KEEP}; 0 keeps all); the "
+                             "current one and the one it falls back to are never removed")
 
 
 def _add_http_options(parser: argparse.ArgumentParser, base_flag: str, base_help: str, timeout: int) -> None:
@@ -310,6 +327,7 @@ def _by_retrieval(paths: list[Path]) -> list[Path]:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    problems: list[str] = []
     for label, store in (("ingested", Store(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
         manifest = store.manifest()
         print(f"{label}: {store.root}" + (f" (version {manifest.get('version')})" if manifest else " (empty)"))
@@ -317,7 +335,24 @@ def cmd_status(args: argparse.Namespace) -> int:
             dates = sorted({i.get("retrieved_at", "?")[:10] for i in entry.get("inputs", [])})
             print(f"  {name}: {entry['rows']:,} rows, {entry['source']}, {entry['licence']}, "
                   f"retrieved {', '.join(dates) or 'unknown'}")
-    return 0
+        problems += [f"{label}: {line}" for line in store.problems()]
+    for line in problems:
+        print(f"ingest status: {line}; run `python -m ingest verify`", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    ok = True
+    for label, store in (("ingested", Store(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
+        lines, fine = store.verify_report()
+        ok = ok and fine
+        print(f"{label}: {store.root}" + ("" if lines else " (empty)"))
+        for line in lines:
+            print(f"  {line}")
+    if not ok:
+        print("ingest verify: damaged data (see DAMAGED above); the app serves each damaged table from the newest "
+              "version where it is intact; re-run the ingest of its source to replace it", file=sys.stderr)
+    return 0 if ok else 1
 
 
 def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> int:
@@ -329,6 +364,8 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
     try:
         if args.command == "status":
             return cmd_status(args)
+        if args.command == "verify":
+            return cmd_verify(args)
         if args.command == "snapshot":
             if args.as_of:
                 try:
@@ -341,9 +378,11 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
         else:
             target = args.data_dir
             tables, inputs, notes = (cmd_fts if args.command == "fts" else cmd_mmp)(args, report, now)
-            Store(target).write(tables, inputs, now=now, notes=notes)
-    except IngestError as exc:
-        print(f"ingest {args.command}: error: {exc}", file=sys.stderr)
+            store = Store(target)
+            store.write(tables, inputs, now=now, notes=notes, keep=args.keep)
+            report.warnings += store.warnings
+    except (IngestError, OSError) as exc:
+        print(f"ingest {args.command}: error: {for_user(str(exc))}", file=sys.stderr)
         print("nothing was written; the previous tables are unchanged.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

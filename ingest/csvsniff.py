@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 
 from .errors import IngestError
+from .report import Report
+from .textdecode import decode_text
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 REEXPORT = ("export it again as 'CSV UTF-8 (comma delimited)' (Excel) or 'Text CSV' with UTF-8 and ',' "
@@ -22,41 +23,22 @@ _THOUSANDS = re.compile(r"^-?\d{1,3}(?:[.\u00a0\u202f ']\d{3})+$")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
 
-@dataclass
-class Decoded:
-    text: str
-    encoding: str  # "utf-8", "utf-8-sig", "utf-16", "cp1252"
-    note: str | None = None  # for the ingest report when it is not plain UTF-8
-
-
-def decode(content: bytes, where: str) -> Decoded:
-    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 (BOM, or the zero-byte pattern of
-    Excel's 'Unicode text'), or Windows-1252 when the file holds no UTF-8 sequence at all. A file that
-    mixes valid UTF-8 with bytes that are not is refused: which reading is right cannot be told."""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return Decoded(_utf16(content, "utf-16", where), "utf-16", "decoded as UTF-16 (a spreadsheet's "
-                                                                   "'Unicode text' export)")
-    if content.startswith(codecs.BOM_UTF8):
-        return Decoded(_strict(content, "utf-8-sig", where), "utf-8-sig")
+def decode(content: bytes, where: str, report: Report) -> str:
+    """Text of a CSV file. UTF-16 without a byte-order mark (the zero bytes of Excel's 'Unicode text'
+    saved by some tools) is told here; everything else is `textdecode.decode_text`: strict UTF-8, BOMs,
+    a few stray bytes repaired with a count and examples, wholly Windows-1252 noted."""
     sample = content[:4096]
-    if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):
+    if not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and len(sample) >= 4 \
+            and sample.count(0) * 3 >= len(sample):
         encoding = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
-        return Decoded(_utf16(content, encoding, where), "utf-16", "decoded as UTF-16 without a byte-order mark")
-    try:
-        return Decoded(content.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    if _has_utf8_sequence(content):
-        raise IngestError(f"{where}: the text mixes UTF-8 with bytes that are not UTF-8 (first at byte "
-                          f"{first_bad}): part of the file was saved in another encoding, and which reading is "
-                          f"right cannot be told; {REEXPORT}")
-    try:
-        text = content.decode("cp1252")
-    except UnicodeDecodeError:
-        text = content.decode("latin-1")
-    if "\x00" in text:
-        raise IngestError(f"{where}: binary data, not CSV text (a NUL byte); {REEXPORT}")
-    return Decoded(text, "cp1252", "decoded as Windows-1252/Latin-1 (not UTF-8; no UTF-8 sequence in the file)")
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise IngestError(f"{where}: looks like UTF-16 but byte {exc.start} is not ({exc.reason}); "
+                              f"{REEXPORT}") from None
+        report.count("CSV: decoded as UTF-16 without a byte-order mark")
+        return text
+    return decode_text(content, where, report)
 
 
 def separator(header_line: str, expected: set[str]) -> str:
@@ -118,24 +100,3 @@ def plain_number(value: str, decimal_comma: bool) -> str:
     if decimal_comma and _DECIMAL_COMMA.match(value):
         return value.replace(",", ".")
     return value
-
-
-def _strict(content: bytes, encoding: str, where: str) -> str:
-    try:
-        return content.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"{where}: starts with a UTF-8 byte-order mark but byte {exc.start} is not UTF-8 "
-                          f"({exc.reason}); {REEXPORT}") from None
-
-
-def _utf16(content: bytes, encoding: str, where: str) -> str:
-    try:
-        return content.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"{where}: looks like UTF-16 but byte {exc.start} is not ({exc.reason}); "
-                          f"{REEXPORT}") from None
-
-
-def _has_utf8_sequence(content: bytes) -> bool:
-    """True when the bytes hold at least one well-formed multi-byte UTF-8 sequence."""
-    return re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}", content) is not None

@@ -53,7 +53,7 @@ def test_changes_since_a_date_and_errors(tmp_path):
     store.write({"fts_plans": plans([(827, "HVEN19", 100, 35)])}, {}, now=datetime(2026, 3, 1, tzinfo=timezone.utc))
     assert changes(store, "fts_plans")["difference"].tolist() == [15]  # previous version -> current
     since_jan = changes(store, "fts_plans", since=datetime(2026, 1, 15))
-    assert since_jan["difference"].tolist() == [25] and since_jan["old_version"].iloc[0].startswith("20260101")
+    assert since_jan["difference"].tolist() == [25] and since_jan["old_version"].iloc[0].startswith("000001-20260101")
     with pytest.raises(IngestError, match="on or before 2025-12-01"):
         pick_versions(store, datetime(2025, 12, 1))
 

@@ -44,7 +44,7 @@ def test_changes_api_csv_and_json(two_versions):
     revised = frame[(frame["change"] == "revised") & (frame["field"] == "funding_usd")]
     assert revised["difference"].tolist() == [1000]
     body = client.get("/api/changes.json?table=fts_plans&since=2026-01-15").json
-    assert body["meta"]["old_version"].startswith("20260101") and body["meta"]["rows"] == len(frame)
+    assert body["meta"]["old_version"].startswith("000001-20260101") and body["meta"]["rows"] == len(frame)
     totals = pd.read_csv(io.StringIO(client.get("/api/changes.csv?table=mmp_deaths&part=totals").data.decode()))
     assert totals["difference"].sum() == 5
 

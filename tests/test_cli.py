@@ -12,7 +12,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("command", ["fts", "mmp", "snapshot", "status"])
+@pytest.mark.parametrize("command", ["fts", "mmp", "snapshot", "status", "verify"])
 def test_every_subcommand_has_help(command, capsys):
     with pytest.raises(SystemExit) as exc:
         main([command, "--help"])

@@ -232,3 +232,50 @@ def test_download_button_in_the_browser_is_neutralised(chromium, tmp_path_factor
         page.close()
         proc.terminate()
         proc.wait(10)
+
+
+# ------------------------------------------------------------------------------------------ after a separator
+
+
+SEPARATED = {  # cell -> what the CSV holds
+    "Iraq;=cmd|' /C calc'!A0;": "Iraq;'=cmd|' /C calc'!A0;",
+    "a,=1+1": "a,'=1+1",
+    "b;+1": "b;'+1",
+    "c;-2+3": "c;'-2+3",
+    "d;@SUM(A1)": "d;'@SUM(A1)",
+    "e;\t=1": "e;'\t=1",
+    "=x;=y": "'=x;'=y",
+    'g"q";=1': 'g"q";\'=1',
+    "h\nline;=2": "h\nline;'=2",
+}
+
+
+@pytest.mark.parametrize("value", SEPARATED)
+def test_text_after_a_separator_is_neutralised(value):
+    assert exports.neutralise(value) == SEPARATED[value]
+    frame = pd.DataFrame({"name": pd.array([value, "plain"], dtype="string"), "missing": [-13, 4],
+                          "other": pd.Series([value, "x"], dtype="object")})
+    text = exports.to_csv(frame)
+    rows = cells(text)
+    assert rows[1] == [SEPARATED[value], "-13", SEPARATED[value]] and rows[2] == ["plain", "4", "x"]
+    assert pd.read_csv(io.StringIO(text))["missing"].tolist() == [-13, 4]
+    # Excel in a Spanish locale reads the same bytes splitting on ";" (quotes count only at a piece's start)
+    for line in csv.reader(io.StringIO(text, newline=""), delimiter=";"):
+        for cell in line:
+            assert not (cell.startswith(DANGEROUS) and not is_number(cell)), (cell, text)
+
+
+@pytest.mark.parametrize("value", ["Syria; Lebanon", "a, b", "i; =3", "1-2;3", "x;'=y", "Côte d'Ivoire, Abidjan"])
+def test_harmless_separators_are_unchanged(value):
+    frame = pd.DataFrame({"name": [value]})
+    assert exports.neutralise(value) == value
+    assert exports.to_csv(frame) == frame.to_csv(index=False, lineterminator="\n")
+
+
+def test_the_reported_cell_in_a_semicolon_locale():
+    """The tester's cell, in a row after another text cell: Excel in a ;-locale must not get a formula."""
+    text = exports.to_csv(pd.DataFrame({"plan": ["HIRQ19"], "country": ["Iraq;=cmd|' /C calc'!A0;"], "n": [-13]}))
+    line = text.splitlines()[1]
+    assert line == "HIRQ19,Iraq;'=cmd|' /C calc'!A0;,-13"
+    pieces = next(csv.reader(io.StringIO(line), delimiter=";"))
+    assert pieces == ["HIRQ19,Iraq", "'=cmd|' /C calc'!A0", ",-13"]

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 from dash import dcc, html
 from flask import current_app
 
+from ingest.store import version_stamp
+
 from .. import fmt
 from ..components import data_table, notice
 from ..i18n import N_, _
@@ -86,7 +88,7 @@ def layout(**query: Any) -> html.Div:
     api = f"/api/changes.csv?{urlencode([('table', table)] + ([('since', since_text)] if since_text else []))}"
     body: list[Any] = [
         html.P(_("Version {old} compared with {new}: {revised} revised, {added} added and {removed} removed "
-                 "figures.").format(old=result.old_version[:15], new=result.new_version[:15],
+                 "figures.").format(old=version_stamp(result.old_version)[:15], new=version_stamp(result.new_version)[:15],
                                      revised=fmt.integer(counts.get("revised", 0)),
                                      added=fmt.integer(counts.get("added", 0)),
                                      removed=fmt.integer(counts.get("removed", 0))), id=f"{PREFIX}summary"),

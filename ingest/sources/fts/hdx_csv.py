@@ -63,10 +63,7 @@ def _csv_rows(content: bytes, where: str, report: Report, expected: set[str] | N
     (';' separator, dd/mm/yyyy dates, thousands separators, CRLF, UTF-16 or Windows-1252) is read
     right where its layout is unambiguous, with each repair counted; otherwise refused, naming what
     was found (see ingest.csvsniff)."""
-    decoded = csvsniff.decode(content, where)
-    if decoded.note:
-        report.count(f"CSV: {decoded.note}")
-    text = decoded.text.removeprefix("\ufeff")
+    text = csvsniff.decode(content, where, report).removeprefix("\ufeff")
     first_line = text.split("\n", 1)[0]
     sep = csvsniff.separator(first_line, expected or ALL_HDX_COLUMNS)
     if sep != ",":
