@@ -59,7 +59,6 @@ COLUMN_LABELS: dict[str, str] = {
     "requirements_usd": N_("Requirements (US$)"), "funding_usd": N_("Funding (US$)"),
     "unmet_usd": N_("Unmet (US$)"), "percent_funded": N_("% funded"), "pledges_usd": N_("Pledges (US$)"),
     "coverage": N_("Plan figures"), "plan_type_id": N_("Plan type ID"),
-    "source_percent_funded": N_("% funded (as the source gives it)"),
     "share_of_requirements_percent": N_("Share of the plan's requirements (%)"),
     "share_of_funding_percent": N_("Share of the plan's funding (%)"),
     "cluster_name": N_("Cluster"), "row_type": N_("Row type"), "cluster_type": N_("Cluster type"),

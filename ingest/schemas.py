@@ -67,7 +67,6 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "people_source": _col(_STR),
             "figures_source": _col(_STR, nullable=False),
             "coverage": _col(_STR, nullable=False, checks=pa.Check.isin(PLAN_COVERAGE)),
-            "source_percent_funded": _col(_FLOAT),
         },
         strict=True, coerce=True, name="fts_plans",
     ),
@@ -256,7 +255,7 @@ def empty(name: str) -> pd.DataFrame:
 # Columns added after a table was first written, with the value a table written before has for them;
 # `validate` adds them to such a table so stored versions stay readable.
 ADDED_COLUMNS: dict[str, dict[str, Any]] = {
-    "fts_plans": {"plan_type_id": None, "coverage": "plan", "source_percent_funded": None},
+    "fts_plans": {"plan_type_id": None, "coverage": "plan"},
     "fts_plan_locations": {"share_of_requirements_percent": None, "share_of_funding_percent": None},
 }
 

@@ -153,6 +153,7 @@ def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, re
             not worldwide and _names_other_country(values.get("plan_code"), next(iter(by_country))))
         if not multi:
             values.update(_hdx_money(first, f"{where} row {first[ROW]}", report, "fts_plans"))
+            _check_percent(first, values, report)
             values["coverage"] = "plan"
             report.count(f"{ROWS}kept: one plan's own total")
             collected.add_plan(plan_id, values, report, HDX_SOURCE)
@@ -176,7 +177,6 @@ def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, re
             values["coverage"] = "partial"
             report.count(f"{ROWS}kept as a country's share of a multi-country plan whose other countries are not "
                          "in the file (plan total unknown; share in fts_plan_locations)", len(by_country))
-        values.pop("source_percent_funded", None)  # the file's percent is of a country's share, not the plan's
         collected.add_plan(plan_id, values, report, HDX_SOURCE)
 
 
@@ -198,7 +198,6 @@ def _hdx_plan_values(row: dict[str, str], here: str, report: Report) -> dict[str
         "year": _check_year(_int(row["year"], here, "year", required=True), here, "year"),
         "start_date": _date(row["startDate"], report.count, "fts_plans: startDate"),
         "end_date": _date(row["endDate"], report.count, "fts_plans: endDate"),
-        "source_percent_funded": _percent_cell(row.get("percentFunded")),
     }
 
 
@@ -213,6 +212,21 @@ def _hdx_money(row: dict[str, str], here: str, report: Report, table: str) -> di
     elif funding < 0:
         report.count(f"{table}: negative funding (a net correction) kept")
     return {"requirements_usd": revised, "funding_usd": funding or 0}
+
+
+def _check_percent(row: dict[str, str], values: dict[str, Any], report: Report) -> None:
+    """Cross-check the row's own percentFunded (HDX rounds it to a whole number) against its funding and
+    requirements; a disagreement is counted and named in the ingest report."""
+    source, requirements = _percent_cell(row.get("percentFunded")), values.get("requirements_usd")
+    if source is None or not requirements:
+        return
+    ours = values["funding_usd"] / requirements * 100
+    if abs(ours - source) <= 0.51:  # a whole number rounded from the same ratio is within 0.5
+        report.count("fts_plans: source percentFunded agrees with funding / requirements")
+        return
+    report.count("fts_plans: source percentFunded differs from funding / requirements")
+    report.warn(f"source percentFunded differs from funding / requirements: {values.get('plan_code') or row['id']} "
+                f"{source:g} % in the file vs {ours:.1f} %")
 
 
 def _percent_cell(cell: str | None) -> float | None:

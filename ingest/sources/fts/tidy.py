@@ -43,7 +43,6 @@ def _tables(collected: _Collected, report: Report) -> dict[str, pd.DataFrame]:
     tables = {}
     plans = [row for row in (_plan_table_row(pid, collected, report) for pid in sorted(collected.plans)) if row]
     if plans:
-        _check_source_percent(plans, report)
         tables["fts_plans"] = validate("fts_plans", _frame("fts_plans", plans), "fts_plans")
     clusters = [row for key in sorted(collected.clusters) for row in collected.clusters[key]]
     if clusters:
@@ -107,7 +106,6 @@ def _plan_table_row(plan_id: int, collected: _Collected, report: Report) -> dict
         "unmet_usd": None if not requirements or funding is None else max(requirements - funding, 0),
         "people_in_need": rec.get("people_in_need"), "people_targeted": rec.get("people_targeted"),
         "people_source": rec.get("people_source"), "figures_source": figures, "coverage": coverage,
-        "source_percent_funded": rec.get("source_percent_funded"),
     }
 
 
@@ -121,25 +119,6 @@ def _is_regional(rec: dict[str, Any]) -> bool:
     if not rec.get("plan_type") and not rec.get("countries"):
         return "regional" in (rec.get("plan_name") or "").lower()
     return False
-
-
-def _check_source_percent(plans: list[dict[str, Any]], report: Report) -> None:
-    """Cross-check the source's own percentFunded (HDX rounds it to a whole number) against
-    funding / requirements; disagreements are counted and the first few named in the ingest report."""
-    differ = []
-    for row in plans:
-        source, ours = row.get("source_percent_funded"), row.get("percent_funded")
-        if source is None or ours is None:
-            continue
-        if abs(ours - source) > 0.51:  # a whole number rounded from the same ratio is within 0.5
-            differ.append(f"{row['plan_code'] or row['plan_id']} {source:g} % vs {ours:.1f} %")
-        else:
-            report.count("fts_plans: source percentFunded agrees with funding / requirements")
-    if differ:
-        report.count("fts_plans: source percentFunded differs from funding / requirements", len(differ))
-        report.warn("source percentFunded differs from funding / requirements for " + ", ".join(differ[:5])
-                    + (f" and {len(differ) - 5} more" if len(differ) > 5 else "")
-                    + " (the file's percent may be of other figures than its own requirements and funding)")
 
 
 def _share(part: int | None, whole: int | None) -> float | None:
