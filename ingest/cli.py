@@ -12,6 +12,8 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from .errors import IngestError, for_user
+from .merge import Merged
+from .merge import merge as merge_tables
 from .pipeline import finish_fts
 from .report import Report
 from .store import DEFAULT_KEEP, Store, default_data_dir, input_record, sha256_file, snapshot_dir
@@ -125,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_keep(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replace", action="store_true",
+                        help="write this ingest's tables as they are (a clean rebuild); by default new rows are "
+                             "merged by key into the current tables: a file replaces only the plans, flows or "
+                             "years it holds, and the report counts rows added, changed and removed")
     parser.add_argument("--keep", type=int, default=DEFAULT_KEEP, metavar="N",
                         help=f"versions to keep after this ingest (default {DEFAULT_KEEP}; 0 keeps all); the "
                              "current one and the one it falls back to are never removed")
@@ -379,7 +385,17 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
             target = args.data_dir
             tables, inputs, notes = (cmd_fts if args.command == "fts" else cmd_mmp)(args, report, now)
             store = Store(target)
-            store.write(tables, inputs, now=now, notes=notes, keep=args.keep)
+            merged: dict[str, Merged] = {}
+
+            def by_key(name: str, new: pd.DataFrame, current: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
+                merged[name] = merge_tables(name, new, current)
+                return merged[name].frame, merged[name].note()
+
+            store.write(tables, inputs, now=now, notes=notes, keep=args.keep,
+                        merge=None if args.replace else by_key)
+            tables = {name: merged[name].frame if name in merged else frame for name, frame in tables.items()}
+            for name, result in sorted(merged.items()):
+                report.count(f"{name}: {result.note()}")
             report.warnings += store.warnings
     except (IngestError, OSError) as exc:
         print(f"ingest {args.command}: error: {for_user(str(exc))}", file=sys.stderr)

@@ -42,7 +42,7 @@ import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Callable, Any, Iterator
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -421,6 +421,7 @@ class Store:
         notes: dict[str, list[str]] | None = None,
         layout: str = "versioned",
         keep: int = 0,
+        merge: Callable[[str, pd.DataFrame, pd.DataFrame | None], tuple[pd.DataFrame, str]] | None = None,
     ) -> Path:
         """Validate and write `tables` as a new version; returns the version folder.
 
@@ -428,19 +429,43 @@ class Store:
         `url` or `file`, `sha256` and `retrieved_at`. `layout="flat"` writes DIR/tables and
         DIR/manifest.json directly (the bundled snapshot), replacing what was there. `keep` > 0
         prunes all but that many versions afterwards (see `prune`). A data directory that cannot be
-        written to gives an IngestError saying so (nothing was written).
+        written to gives an IngestError saying so (nothing was written). `merge(table, new, current)`,
+        when given, runs under the lock with the current version's table (None when there is none) and
+        returns the table to write and a note for the manifest (see ingest.merge).
         """
         now = now or datetime.now(timezone.utc)
         checked = {name: validate(name, frame) for name, frame in tables.items()}
         try:
-            return self._write(checked, inputs, now, notes or {}, layout, keep)
+            return self._write(checked, inputs, now, notes or {}, layout, keep, merge)
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT):
                 raise IngestError(f"cannot write to {self.root}: {exc.strerror or exc}; nothing was written") from None
             raise
 
+    def _merged(self, checked: dict[str, pd.DataFrame], inputs: dict[str, list[dict[str, Any]]],
+                notes: dict[str, list[str]], previous: Path | None, old_manifest: dict[str, Any],
+                merge: Callable[[str, pd.DataFrame, pd.DataFrame | None], tuple[pd.DataFrame, str]]
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, list[dict[str, Any]]], dict[str, list[str]]]:
+        """The new tables merged into the current version's (read and checked under the lock); inputs
+        and notes of a merged table keep the earlier ingests' provenance."""
+        out_tables, out_inputs, out_notes = dict(checked), dict(inputs), dict(notes)
+        for table, frame in checked.items():
+            entry = old_manifest.get("tables", {}).get(table) if previous else None
+            found = self.intact(table, previous) if entry else None
+            current = self.read(table, found[0]) if found else None
+            merged, note = merge(table, frame, current)
+            out_tables[table] = validate(table, merged)
+            if current is not None:
+                seen = {i.get("sha256") for i in inputs.get(table, [])}
+                out_inputs[table] = list(inputs.get(table, [])) + [i for i in found[1].get("inputs", [])
+                                                                   if i.get("sha256") not in seen]
+            out_notes[table] = [note, *notes.get(table, [])]
+        return out_tables, out_inputs, out_notes
+
     def _write(self, checked: dict[str, pd.DataFrame], inputs: dict[str, list[dict[str, Any]]], now: datetime,
-               notes: dict[str, list[str]], layout: str, keep: int) -> Path:
+               notes: dict[str, list[str]], layout: str, keep: int,
+               merge: Callable[[str, pd.DataFrame, pd.DataFrame | None], tuple[pd.DataFrame, str]] | None = None
+               ) -> Path:
         self.warnings = []
         with self.lock():
             versioned = layout == "versioned"
@@ -448,6 +473,8 @@ class Store:
                 self.clean()
             previous = self.current_dir() if versioned else None
             old_manifest = self.manifest(previous) if previous else {}
+            if merge is not None:
+                checked, inputs, notes = self._merged(checked, inputs, notes, previous, old_manifest, merge)
             stamp = _utc_stamp(now)
             sequence = max([version_key(v)[0] for v in self.versions()] + [0]) + 1
             name = f"{sequence:06d}-{stamp}"
