@@ -33,6 +33,10 @@ SORTS = {
 }
 COVERAGE = {"plan": N_("plan total"), "sum of country shares": N_("sum of its countries' shares"),
             "partial": N_("partial: only some countries' shares in the data; total unknown")}
+# FTS's plan types (typeName), so that the Spanish page names them in Spanish
+PLAN_TYPES = [N_("Humanitarian response plan"), N_("Humanitarian needs and response plan"), N_("Flash appeal"),
+              N_("Regional response plan"), N_("Consolidated appeals process"), N_("Consolidated inter-agency appeal"),
+              N_("Strategic response plan"), N_("Other")]
 CSV_COLUMNS = ["plan_id", "plan_code", "plan_name", "plan_type", "year", "countries_iso3", "is_regional",
                "requirements_usd", "funding_usd", "percent_funded", "unmet_usd", "coverage", "figures_source"]
 
