@@ -78,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="every plan of every country (live pull): the plans of the years asked "
                           "(default: 2000 to this year), their funding and each multi-country plan's split "
                           "by country; about 20 requests a year")
+    src.add_argument("--hdx-global", action="store_true",
+                     help="download HDX's worldwide FTS exports (every country's plans and every plan's clusters; "
+                          "one row per country x plan, summed into each multi-country plan's total)")
+    fts.add_argument("--hdx-base", default=None, metavar="URL",
+                     help="with --hdx-global: HDX base URL (default: $HDX_BASE or https://data.humdata.org)")
+    fts.add_argument("--hdx-dataset", default=None, metavar="NAME",
+                     help="with --hdx-global: the CKAN dataset of the worldwide exports (default: "
+                          "world-requirements-and-funding-data)")
     fts.add_argument("--clusters", action="store_true",
                      help="with --world: also every plan's cluster coverage (one request per plan)")
     fts.add_argument("--year", type=int, action="append", metavar="YYYY",
@@ -217,9 +225,10 @@ def _save_raw(data_dir: Path, source: str, fetched: list, stamp: str) -> None:
     (folder / "fetched.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
 
 
-def _client(base: str, args: argparse.Namespace):
+def _client(base: str, args: argparse.Namespace, fts_auth: bool = True):
     from .http import Client
-    auth = os.environ.get("FTS_BASIC_AUTH")  # "user:password", for FTS's registered clients
+    # "user:password", for FTS's registered clients; never sent to another service
+    auth = os.environ.get("FTS_BASIC_AUTH") if fts_auth else None
     return Client(base, timeout=args.timeout, retries=args.retries,
                   auth=tuple(auth.split(":", 1)) if auth and ":" in auth else None)
 
@@ -235,11 +244,18 @@ def cmd_fts(args: argparse.Namespace, report: Report, now: datetime) -> tuple[di
         tables = fts.read_files(list(args.file), report)
         inputs = _file_inputs(args.file)
     else:
-        base = args.api_base or os.environ.get("FTS_API_BASE") or FTS_API_BASE
-        client = _client(base, args)
+        if args.hdx_global:
+            from .sources.fts.hdx_fetch import GLOBAL_DATASET, HDX_BASE
+            base = args.hdx_base or os.environ.get("HDX_BASE") or HDX_BASE
+        else:
+            base = args.api_base or os.environ.get("FTS_API_BASE") or FTS_API_BASE
+        client = _client(base, args, fts_auth=not args.hdx_global)
         tick, close = _progress(None, "FTS requests", args.quiet)
         try:
-            if args.world:
+            if args.hdx_global:
+                from .sources.fts.hdx_fetch import fetch_hdx_global
+                tables = fetch_hdx_global(client, report, args.hdx_dataset or GLOBAL_DATASET, progress=tick)
+            elif args.world:
                 from .sources.fts.api_world import FIRST_YEAR, fetch_world
                 years = args.year or list(range(FIRST_YEAR, now.year + 1))
                 tables = fetch_world(client, years, report, progress=tick, clusters=args.clusters)

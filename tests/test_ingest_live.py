@@ -166,3 +166,43 @@ def test_unreachable_mmp_site_is_a_clear_error(tmp_path):
     assert result.returncode == 1
     assert "127.0.0.1:9/global-figures/2019/json" in result.stderr and "connection failed" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "tables").exists()
+
+
+def test_hdx_worldwide_exports_downloaded(reference, local_server, tmp_path):
+    """--hdx-global: CKAN package_show names the resources, both CSVs are downloaded and read; every
+    multi-country plan's total is the sum of its country rows (the real February-2026 export, replayed)."""
+    plans_csv = (reference / "fts" / "global" / "hdx_download_fts_requirements_funding_global_2026-02.csv").read_bytes()
+    clusters_csv = (reference / "fts" / "global" /
+                    "hdx_download_fts_requirements_funding_cluster_global_2026.csv").read_bytes()
+    base, script = local_server
+    package = {"success": True, "result": {"name": "world-requirements-and-funding-data", "resources": [
+        {"name": "fts_requirements_funding_global.csv", "download_url": f"{base}/dl/plans.csv"},
+        {"name": "fts_requirements_funding_cluster_global.csv", "download_url": f"{base}/dl/clusters.csv"}]}}
+    bodies = {"/api/3/action/package_show": (json.dumps(package).encode(), "application/json"),
+              "/dl/plans.csv": (plans_csv, "text/csv"), "/dl/clusters.csv": (clusters_csv, "text/csv")}
+
+    def handle(handler):
+        parts = urlsplit(handler.path)
+        body, kind = bodies[parts.path]
+        status = 200
+        if parts.path.endswith("package_show") and dict(parse_qsl(parts.query)).get("id") != package["result"]["name"]:
+            status, body = 404, json.dumps({"success": False, "error": {"message": "Not found"}}).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", kind)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    for path in bodies:
+        script.add(path, handle)
+    result = run_ingest("fts", "--hdx-global", "--hdx-base", base, "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    plans = Store(tmp_path).read("fts_plans").set_index("plan_id")
+    assert len(plans) > 800 and plans.loc[1069, "coverage"] == "sum of country shares"
+    assert plans.loc[1069, "funding_usd"] == 612_511_840  # the 17 country rows of the RMRP 2022, by hand
+    assert len(Store(tmp_path).read("fts_clusters")) > 8000
+    inputs = Store(tmp_path).manifest()["tables"]["fts_plans"]["inputs"]
+    assert any(i["url"].endswith("/dl/plans.csv") for i in inputs)
+    missing = run_ingest("fts", "--hdx-global", "--hdx-base", base, "--hdx-dataset", "no-such-dataset",
+                         "--data-dir", str(tmp_path / "other"), "--retries", "0")
+    assert missing.returncode == 1 and "no-such-dataset" in missing.stderr
