@@ -105,3 +105,10 @@ def _converter() -> coco.CountryConverter:
                         keep_default_na=False, na_values=sorted(STR_NA_VALUES - {"NA"}))
     with _quiet():
         return coco.CountryConverter(country_data=table)
+
+
+def names_of(codes: Iterable[str]) -> dict[str, str]:
+    """ISO3 code -> country_converter's short English name ("COL" -> "Colombia"); unknown codes are left out."""
+    table = _converter().data
+    known = dict(zip(table["ISO3"], table["name_short"]))
+    return {code: known[code] for code in codes if code in known and isinstance(known[code], str)}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import csvsniff
+from ...countries import names_of
 from ...errors import IngestError
 from ...report import Report
 from ...schemas import FLOW_STATUSES
@@ -159,10 +160,11 @@ def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, re
             collected.add_plan(plan_id, values, report, HDX_SOURCE)
             continue
         shares = []
+        names = names_of(by_country)
         for iso3, row in by_country.items():
             money = _hdx_money(row, f"{where} row {row[ROW]}", report, "fts_plan_locations")
             shares.append(money)
-            collected.set_location({"plan_id": plan_id, "location_id": None, "location_name": iso3,
+            collected.set_location({"plan_id": plan_id, "location_id": None, "location_name": names.get(iso3, iso3),
                                     "location_iso3": iso3 if _ISO3.fullmatch(iso3) else None,
                                     "requirements_original_usd": None, "requirements_usd": money["requirements_usd"],
                                     "funding_usd": money["funding_usd"]}, report)
