@@ -688,12 +688,57 @@ def filter_cube(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 
 def deaths_by_origin(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Dead and missing per published nationality (origin, origin_iso3, origin_group), largest first.
+    """Dead and missing per nationality (origin, origin_iso3, origin_group), largest first.
 
-    "Unknown", "Mixed" and each multi-nationality combination are their own rows, as published.
+    An incident with several nationalities counts towards each of them (its row's origin_group is then
+    "multiple"), so the rows can add up to more than the selection; `attrs["totals"]` holds the totals
+    that count every incident once. "Unknown", "Mixed" and names without a code stay rows as published.
     """
-    out = _grouped(cube, f, ["origin", "origin_iso3", "origin_group"], SUMMED)
-    return _sorted_desc(out, "dead_and_missing", ["origin", "origin_iso3"])[ORIGIN_COLUMNS]
+    published = _grouped(cube, f, ["origin", "origin_iso3", "origin_group"], SUMMED)
+    out = _per_nationality(published)
+    out = _sorted_desc(out, "dead_and_missing", ["origin", "origin_iso3"])[ORIGIN_COLUMNS]
+    out.attrs["totals"] = {c: int(published[c].sum()) for c in SUMMED}
+    return out
+
+
+def _per_nationality(published: pd.DataFrame) -> pd.DataFrame:
+    """Sums per published nationality cell -> one row per ISO3 code (a cell with several codes counts
+    towards each); rows without a code are kept as they are."""
+    codes = published["origin_iso3"].astype("string")
+    coded = codes.notna().to_numpy(bool)
+    if not coded.any():
+        return published
+    rows = published[coded].assign(_code=codes[coded].str.split(";"),
+                                   _shared=(published["origin_group"][coded] == "multiple").fillna(False))
+    rows = rows.explode("_code")
+    names = _origin_names(rows)
+    grouped = rows.groupby("_code", sort=False)
+    out = grouped[SUMMED].sum().astype("int64")
+    out["origin_group"] = grouped["_shared"].any().map({True: "multiple", False: "single"})
+    out = out.reset_index().rename(columns={"_code": "origin_iso3"})
+    out["origin"] = out["origin_iso3"].map(names)
+    for c in ("origin", "origin_iso3", "origin_group"):
+        out[c] = out[c].astype("string")
+    return pd.concat([out[published.columns], published[~coded]], ignore_index=True)
+
+
+def _origin_names(rows: pd.DataFrame) -> dict[str, str]:
+    """ISO3 code -> a published name: the largest single-nationality row's, else the name a
+    multi-nationality cell gives it (split the way ingest split it), else the code itself."""
+    single = rows[~rows["_shared"]].sort_values("dead_and_missing", ascending=False, kind="mergesort")
+    names = dict(zip(single["_code"][::-1], single["origin"][::-1]))
+    lacking = set(rows["_code"]) - set(names)
+    if lacking:
+        from ingest.countries import split_many, to_iso3  # the same splitting and matching as at ingest
+
+        cells = [str(c) for c in rows.loc[rows["_code"].isin(lacking), "origin"].dropna().unique()]
+        parts = split_many(cells)
+        found = to_iso3(n for each in parts.values() for n in each)
+        for each in parts.values():
+            for name in each:
+                if found.get(name) in lacking:
+                    names.setdefault(found[name], name)
+    return {code: names.get(code, code) for code in set(rows["_code"])}
 
 
 def deaths_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:

@@ -29,8 +29,9 @@ DEFINITIONS: dict[str, str] = {
                            "minimum estimates."),
     "incidents": N_("Incidents: recorded events (a shipwreck, a vehicle crash…); one incident can involve many people."),
     "origin_group": N_("Nationality group: 'single' (one nationality), 'multiple' (several nationalities recorded "
-                       "for one incident, shown as one bar and never split or counted twice), 'unknown' "
-                       "(nationality not known) or 'mixed' (the source says the group was mixed)."),
+                       "for one incident), 'unknown' (nationality not known) or 'mixed' (the source says the group "
+                       "was mixed). By nationality, an incident with several nationalities counts towards each of "
+                       "them; totals count it once."),
     "region_group": N_("Region group: the incident regions grouped as on missingmigrants.iom.int, e.g. Americas = "
                        "North America, Central America, Caribbean, South America and the older 'US-Mexico Border'."),
     "share_percent": N_("Share: the donor's funding as a percentage of all funding to the plan."),

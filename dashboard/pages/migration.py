@@ -29,8 +29,9 @@ ACCEPTED = set(PARAMS) | {"year"}
 
 CHARTS = [
     Chart("origin", N_("Dead and missing by nationality"), VIEWS["mmp/deaths-by-origin"], deaths_by_origin,
-          summary_origin, N_("Grouped by the nationality as published: unknown, mixed and each multi-nationality "
-                             "incident are their own bars; nothing is split or counted twice.")),
+          summary_origin, N_("An incident with several nationalities counts towards each of them, so the bars "
+                             "can add up to more than the total, which counts it once. Unknown and mixed are their "
+                             "own bars.")),
     Chart("trend", N_("Dead and missing over time"), VIEWS["mmp/trend"], deaths_trend, summary_trend),
     Chart("region", N_("Dead and missing by region of incident"), VIEWS["mmp/by-region"], deaths_by_region,
           summary_region),

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from ...countries import non_country_kind, split_names, to_iso3
+from ...countries import non_country_kind, split_many, to_iso3
 from ...errors import IngestError
 from ...report import Report
 from ...schemas import SCHEMAS, empty, validate
@@ -161,7 +161,9 @@ def _region_groups(region: pd.Series, report: Report, where: str) -> pd.Series:
 def _countries(cells: pd.Series, report: Report) -> tuple[pd.Series, pd.Series]:
     """';'-joined ISO3 codes and the origin group (single/multiple/unknown/mixed) per cell."""
     distinct = cells.value_counts()
-    parts = {cell: split_names(cell) for cell in distinct.index}
+    parts = split_many(distinct.index)  # every separator style (",", ", ", ";", "/", " and ")
+    report.count("cell naming several countries split into names",
+                 int(sum(distinct[cell] for cell, names in parts.items() if len(names) > 1)))
     codes = to_iso3(name for names in parts.values() for name in names)
     iso3: dict[Any, Any] = {}
     group: dict[Any, Any] = {}
