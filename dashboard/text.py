@@ -123,6 +123,41 @@ COLUMN_LABELS.update({
     "migration_route": N_("Migration route"), "period_start": N_("Month"),
 })
 
+# The MMP incident table's own columns (every source column is kept; unknown ones keep their header).
+COLUMN_LABELS.update({
+    "incident_id": N_("Incident ID (unique)"),
+    "incident_date": N_("Incident date"),
+    "month": N_("Month number"),
+    "country_of_incident": N_("Country of incident"),
+    "country_of_incident_iso3": N_("Country of incident (ISO3)"),
+    "survivors": N_("Survivors"),
+    "females": N_("Females"),
+    "males": N_("Males"),
+    "children": N_("Children"),
+    "source_quality": N_("Source quality"),
+    "url": N_("Source URL"),
+    "source_file": N_("Source file or URL"),
+    "total_dead_and_missing_source": N_("Total dead and missing (as published)"),
+    "main_id": N_("Main ID (as published)"),
+    "source_incident_id": N_("Incident ID (as published)"),
+    "location": N_("Location of incident"),
+    "information_source": N_("Information source"),
+    "region_of_origin": N_("Region of origin"),
+    "unsd_geographical_grouping": N_("UNSD geographical grouping"),
+    "incident_type": N_("Incident type"),
+    "article_title": N_("Article title"),
+})
+
+DEFINITIONS.update({
+    "total_dead_and_missing_source": N_("Total dead and missing as published: the source's own 'Total Number of "
+                                        "Dead and Missing', kept as written (blank when the file has no total "
+                                        "column); where it differs from dead + missing the ingest report lists "
+                                        "the incidents."),
+    "incident_id": N_("Incident ID: unique per row; the source's Main ID, else its Incident ID when Main IDs repeat "
+                      "(split incidents), with '#2', '#3' on remaining repeats. The source's own IDs are kept in "
+                      "main_id and source_incident_id."),
+})
+
 CRISIS_GROUP_LABELS = {
     "single": N_("{people} (single nationality)"),
     "multiple": N_("Several nationalities incl. {adjective} (not split)"),

@@ -7,12 +7,12 @@ regions, coordinates, parsed by `converters.py`) -> validate as `mmp_incidents`.
 """
 from __future__ import annotations
 
-from .columns import _FIELDS, _OPTIONAL, LAYOUTS, _canonical, _detect_layout, _norm
+from .columns import _FIELDS, _OPTIONAL, ALIASES, LAYOUTS, NEEDED, _canonical, _norm, field_of, map_columns
 from .converters import (MAX_COUNT, YEAR_MAX, YEAR_MIN, _THOUSANDS, _coordinates, _counts, _dates,
                          _whole_number, _whole_numbers)
 from .fetch import FEED_PATH, fetch
 from .read import MAX_FILE_BYTES, read_file
 from .tidy import AGG_COUNTS, AGG_KEYS, MULTIPLE_GROUPS, REGION_GROUPS, _countries, _tidy, aggregate
 
-__all__ = ["AGG_COUNTS", "AGG_KEYS", "FEED_PATH", "LAYOUTS", "MAX_COUNT", "MAX_FILE_BYTES", "MULTIPLE_GROUPS",
+__all__ = ["ALIASES", "NEEDED", "field_of", "map_columns", "AGG_COUNTS", "AGG_KEYS", "FEED_PATH", "LAYOUTS", "MAX_COUNT", "MAX_FILE_BYTES", "MULTIPLE_GROUPS",
            "REGION_GROUPS", "YEAR_MAX", "YEAR_MIN", "aggregate", "fetch", "read_file"]

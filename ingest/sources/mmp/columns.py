@@ -1,13 +1,53 @@
-"""Which source column holds which quantity: the layouts IOM has published, and header matching."""
+"""Which source column holds which quantity: one table of known header aliases, matched by meaning."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from ...errors import IngestError
 
-# Canonical field -> the column holding it, for every layout IOM has published (see the reference README).
+# Canonical field -> every header IOM (or HDX, or the feed) has used for it, preferred first; headers
+# are compared after `_norm` (case, spaces, underscores and punctuation do not matter). A file's column
+# that matches none of these is kept as an extra column (see `extra_name`), never dropped.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "main_id": ("Main ID", "Web ID", "web_id"),
+    "alt_id": ("Incident ID",),
+    "date": ("Incident Date", "Reported Date", "Website Date", "reported_date"),
+    "year": ("Incident Year", "Reported Year", "Year"),
+    "month": ("Month", "Reported Month", "Incident Month"),
+    "region": ("Region of Incident", "Region", "Incident Region"),
+    "dead": ("Number of Dead", "Number Dead", "Dead"),
+    "missing": ("Minimum Estimated Number of Missing", "Number Missing", "Number of Missing", "Missing"),
+    "total": ("Total Number of Dead and Missing", "Total Dead and Missing", "Total Number of Dead and Missing Migrants"),
+    "survivors": ("Number of Survivors", "Survivors"),
+    "females": ("Number of Females", "Number of Female"),
+    "males": ("Number of Males", "Number of Male"),
+    "children": ("Number of Children",),
+    "origin": ("Country of Origin", "Country Origin", "Affected Nationality"),
+    "country": ("Country of Incident",),
+    "cause": ("Cause of Death", "Cause Death"),
+    "route": ("Migration Route", "Migrantion Route"),
+    "coords": ("Coordinates", "Location Coordinates", "Location Coodinates"),
+    "url": ("URL", "Link"),
+    "quality": ("Source Quality",),
+    # Kept as published (text), with fixed names in the tidy table (see tidy.KEPT).
+    "location": ("Location of Incident", "Location of Death", "Location Description"),
+    "information_source": ("Information Source",),
+    "region_of_origin": ("Region of Origin", "Region Origin"),
+    "unsd_geographical_grouping": ("UNSD Geographical Grouping", "UNSD Geographic Grouping"),
+    "incident_type": ("Incident Type",),
+    "article_title": ("Article Title",),
+}
+# What a file must hold to be read at all: a count, and something that dates the incident.
+NEEDED: dict[str, tuple[str, ...]] = {
+    "number of dead or missing": ("dead", "missing", "total"),
+    "incident date or year": ("date", "year", "main_id", "alt_id"),
+}
+
+# The headers of every release IOM has published (see the reference README), as examples: reading maps
+# columns through ALIASES, never through these; tests check each maps to its field, and messages name them.
 _COMMON_COUNTS = {
     "missing": "Minimum Estimated Number of Missing", "survivors": "Number of Survivors",
     "females": "Number of Females", "males": "Number of Males", "children": "Number of Children",
@@ -66,55 +106,84 @@ LAYOUTS: dict[str, dict[str, str]] = {
 }
 # Columns a layout may lack without being another layout: the feed added country_origin in 2025.
 _OPTIONAL = {"JSON feed": {"origin"}}
-_FIELDS = ["main_id", "alt_id", "date", "year", "month", "region", "dead", "missing", "total", "survivors",
-           "females", "males", "children", "origin", "country", "cause", "route", "coords", "quality", "url"]
+_FIELDS = list(ALIASES)
 _COUNT_FIELDS = ["dead", "missing", "survivors", "females", "males", "children"]
-_TEXT_FIELDS = ["region", "origin", "country", "cause", "route", "quality", "url"]
-
-
-def _detect_layout(columns: pd.Index, path: Path) -> str:
-    """Name of the layout whose columns the header holds (the most specific one), else IngestError."""
-    found = {_norm(c) for c in columns}
-    verbatim = {str(c) for c in columns}
-    candidates = []
-    for name, layout in LAYOUTS.items():
-        needed = {_norm(col) for field, col in layout.items() if field not in _OPTIONAL.get(name, ())}
-        candidates.append((len(needed - found), -len(needed), name, needed - found))
-    candidates.sort()
-    lacking, _, name, missing = candidates[0]
-    if lacking:
-        # "Closest" for the message: the layout with most headers spelled exactly as in the file
-        # (case-insensitive matching makes e.g. the full schema look like the 2022 one).
-        overlap, _, name, missing = max(
-            ((len(set(LAYOUTS[c[2]].values()) & verbatim), -c[0], c[2], c[3]) for c in candidates),
-            key=lambda c: (c[0], c[1]))
-        if overlap < 3:  # nothing alike: show what the current download looks like
-            name = "current full schema"
-            missing = {_norm(col) for col in LAYOUTS[name].values()} - found
-        expected = [col for col in LAYOUTS[name].values() if _norm(col) in missing]
-        raise IngestError(f"{path}: not a Missing Migrants Project file this tool knows. Columns found: "
-                          f"{', '.join(map(str, columns))}. The closest layout ({name}) also needs: "
-                          f"{', '.join(expected)}. Known layouts: {', '.join(LAYOUTS)}. Download the data again "
-                          "from missingmigrants.iom.int/downloads (xlsx or CSV)")
-    return name
+_TEXT_FIELDS = ["region", "origin", "country", "cause", "route", "quality", "url", "location",
+                "information_source", "region_of_origin", "unsd_geographical_grouping", "incident_type",
+                "article_title"]
+_BY_KEY = {}
+for _field, _names in ALIASES.items():
+    for _name in _names:
+        _BY_KEY.setdefault(" ".join(re.sub(r"[^0-9a-z]+", " ", _name.casefold()).split()), _field)
 
 
 def _norm(column: object) -> str:
-    """Header key for matching: case and runs of spaces do not matter."""
-    return " ".join(str(column).split()).casefold()
+    """Header key for matching: case, spaces, underscores and punctuation do not matter."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(column).casefold()).split())
 
 
-def _canonical(raw: pd.DataFrame, layout: str, source: str, has_origin: bool) -> pd.DataFrame:
-    """Raw cells renamed to canonical fields (absent fields blank), plus source_file and _has_origin."""
-    by_norm = {_norm(c): c for c in raw.columns}
-    mapping = LAYOUTS[layout]
+def field_of(column: object) -> str | None:
+    """The canonical field a header names (see ALIASES), or None for a column this tool does not know."""
+    return _BY_KEY.get(_norm(column))
+
+
+def map_columns(columns: pd.Index, path: Path | str) -> dict[str, str]:
+    """Canonical field -> the file's column holding it (earlier aliases win); IngestError naming what a
+    file lacks when it has no count of dead or missing, or nothing that dates an incident."""
+    found: dict[str, tuple[int, str]] = {}
+    for column in columns:
+        field = field_of(column)
+        if field is None:
+            continue
+        rank = [_norm(a) for a in ALIASES[field]].index(_norm(column))
+        if field not in found or rank < found[field][0]:
+            found[field] = (rank, column)
+    mapping = {field: column for field, (_rank, column) in found.items()}
+    lacking = [what for what, fields in NEEDED.items() if not any(f in mapping for f in fields)]
+    if lacking:
+        wanted = "; ".join(f"{what} (a column named e.g. "
+                           f"{' or '.join(repr(ALIASES[f][0]) for f in NEEDED[what])})" for what in lacking)
+        raise IngestError(f"{path}: not a Missing Migrants Project file this tool can read: no column for the "
+                          f"{wanted}. Columns found: {', '.join(map(str, columns))}. Download the data again "
+                          "from missingmigrants.iom.int/downloads (xlsx or CSV)")
+    return mapping
+
+
+def release_of(mapping: dict[str, str]) -> str | None:
+    """The published release (a LAYOUTS name) whose headers the file has exactly, for release-specific
+    notes (the Kaggle copy's zeros, the feed's HTML entities); None for any other arrangement."""
+    have = {_norm(c) for c in mapping.values()}
+    fits = []
+    for name, layout in LAYOUTS.items():
+        needed = {_norm(c) for f, c in layout.items() if f not in _OPTIONAL.get(name, ())}
+        if needed <= have:
+            fits.append((len(needed), name))
+    return max(fits)[1] if fits else None  # the most specific
+
+
+def extra_name(column: object, taken: set[str]) -> str:
+    """snake_case of an unknown header ('Website Date' -> 'website_date'), made unique among `taken`."""
+    base = "_".join(_norm(column).split()) or "column"
+    if base[0].isdigit():
+        base = "column_" + base
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def _canonical(raw: pd.DataFrame, mapping: dict[str, str], source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw cells as canonical fields (absent fields blank) plus source_file and _has_origin, and the
+    columns no alias names (extras), as text."""
     out: dict[str, pd.Series] = {}
     for field in _FIELDS:
-        column = by_norm.get(_norm(mapping[field])) if field in mapping else None
-        out[field] = raw[column].astype("string") if column is not None else pd.Series(pd.NA, index=raw.index,
-                                                                                         dtype="string")
+        column = mapping.get(field)
+        out[field] = (raw[column].astype("string") if column is not None
+                      else pd.Series(pd.NA, index=raw.index, dtype="string"))
     out["source_file"] = raw["source_file"] if "source_file" in raw.columns else pd.Series(source, index=raw.index)
     out["_has_origin"] = (raw["_has_origin"] if "_has_origin" in raw.columns
-                          else pd.Series(has_origin, index=raw.index, dtype=bool))
-    return pd.DataFrame(out, index=raw.index)
-
+                          else pd.Series("origin" in mapping, index=raw.index, dtype=bool))
+    used = set(mapping.values()) | {"source_file", "_has_origin"}
+    extras = raw[[c for c in raw.columns if c not in used]].astype("string")
+    return pd.DataFrame(out, index=raw.index), extras

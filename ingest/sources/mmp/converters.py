@@ -158,13 +158,22 @@ def _whole_number(cell: str) -> int | object | None:
     return value if abs(value) <= MAX_COUNT else _TOO_LARGE
 
 
-def _totals(total: pd.Series, dead: pd.Series, missing: pd.Series, report: Report) -> pd.Series:
-    """The source's own total when it has one, else dead + missing with blanks as 0."""
+def _totals(total: pd.Series, dead: pd.Series, missing: pd.Series, ids: pd.Series, report: Report,
+            where: str) -> pd.Series:
+    """The source's own total when it has one, else dead + missing with blanks as 0; totals that
+    disagree with dead + missing are counted and the first few named (by incident id)."""
     computed = dead.fillna(0) + missing.fillna(0)
     has = total.notna()
     report.count("total computed as dead + missing (no total in source)", int((~has).sum()))
-    report.count("source total differs from dead + missing (source total kept)",
-                 int((has & (total != computed)).fillna(False).sum()))
+    differs = (has & (total != computed)).fillna(False).astype(bool)
+    report.count("source total differs from dead + missing (source total kept)", int(differs.sum()))
+    if differs.any():
+        shown = [f"{i} ({t} vs {d} + {m})" for i, t, d, m in zip(
+            ids[differs].head(5), total[differs].head(5), dead[differs].head(5).astype(object).fillna("blank"),
+            missing[differs].head(5).astype(object).fillna("blank"))]
+        report.warn(f"{where}: {int(differs.sum()):,} incident(s) whose Total Number of Dead and Missing is not "
+                    f"dead + missing, e.g. {', '.join(shown)}; the source's total is used and kept in "
+                    "total_dead_and_missing_source")
     return total.where(has, computed).astype("Int64")
 
 

@@ -9,7 +9,7 @@ from ...errors import IngestError
 from ...http import Client
 from ...report import Report
 from ...schemas import empty
-from .columns import LAYOUTS, _OPTIONAL, _canonical
+from .columns import _OPTIONAL, LAYOUTS, _canonical, map_columns
 from .tidy import _tidy
 
 FEED_PATH = "global-figures/{year}/json"
@@ -29,9 +29,11 @@ def fetch(client: Client, years: list[int], report: Report,
             progress(1)
     if not frames:
         return empty("mmp_incidents")
-    frame = _canonical(pd.concat(frames, ignore_index=True), "JSON feed", source="", has_origin=False)
+    raw = pd.concat(frames, ignore_index=True)
+    frame, extras = _canonical(raw, map_columns(raw.columns, "MMP feed"), source="")
     where = f"MMP feed {client.url(FEED_PATH.format(year='<year>'))}"
-    return _tidy(frame, lambda: pd.Series(labels, index=frame.index), report, where=where, unescape_html=True)
+    return _tidy(frame, lambda: pd.Series(labels, index=frame.index), report, where=where, unescape_html=True,
+                 extras=extras)
 
 
 

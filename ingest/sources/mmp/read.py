@@ -16,7 +16,7 @@ import pandas as pd
 from ...errors import IngestError
 from ...report import Report
 from ...schemas import empty
-from .columns import LAYOUTS, _canonical, _detect_layout, _norm
+from .columns import _canonical, _norm, field_of, map_columns, release_of
 from .fetch import _feed_frame
 from .tidy import _tidy
 
@@ -40,18 +40,18 @@ def read_file(path: Path, report: Report) -> pd.DataFrame:
     raw, first_row = _parse_file(path, report)
     if raw is None:
         return empty("mmp_incidents")
-    layout = _detect_layout(raw.columns, path)  # also for a header alone: one line of anything is not MMP
+    mapping = map_columns(raw.columns, path)  # also for a header alone: one line of anything is not MMP
     if raw.empty:
         report.warn(f"{path.name}: the file has a header but no incident rows")
         return empty("mmp_incidents")
-    has_origin = "origin" in LAYOUTS[layout] and _norm(LAYOUTS[layout]["origin"]) in {_norm(c) for c in raw.columns}
-    frame = _canonical(raw, layout, source=path.name, has_origin=has_origin)
+    frame, extras = _canonical(raw, mapping, source=path.name)
     def labels() -> pd.Series:
         return pd.Series([f"{path.stem}:{first_row + i}" for i in range(len(frame))], index=frame.index)
-    if layout == "Kaggle 19-column":
+    release = release_of(mapping)
+    if release == "Kaggle 19-column":
         report.warn(f"{path.name}: the Kaggle copy filled unknown counts with 0, so 0 survivors/females/males/"
                     "children there may mean 'not known'; it has no incident ids (synthesised from row numbers)")
-    return _tidy(frame, labels, report, where=path.name, unescape_html=layout == "JSON feed")
+    return _tidy(frame, labels, report, where=path.name, unescape_html=release == "JSON feed", extras=extras)
 
 
 
@@ -196,9 +196,8 @@ def _check_duplicate_columns(columns: pd.Index, path: Path) -> None:
     for column in map(str, columns):
         base, dot, suffix = column.rpartition(".")
         keys.append(_norm(base if dot and suffix.isdigit() and base in present else column))
-    known = {_norm(c) for layout in LAYOUTS.values() for c in layout.values()}
     for key in dict.fromkeys(keys):
-        if key in known and keys.count(key) > 1:
+        if field_of(key) is not None and keys.count(key) > 1:
             positions = [i for i, k in enumerate(keys) if k == key]
             raise IngestError(f"{path}: column {str(columns[positions[0]])!r} appears {len(positions)} times "
                               f"(columns {', '.join(str(i + 1) for i in positions)}); keep one and save the file "

@@ -10,7 +10,7 @@ from ...countries import non_country_kind, split_many, to_iso3
 from ...errors import IngestError
 from ...report import Report
 from ...schemas import SCHEMAS, empty, validate
-from .columns import _COUNT_FIELDS, _FIELDS, _TEXT_FIELDS
+from .columns import _COUNT_FIELDS, _FIELDS, _TEXT_FIELDS, extra_name
 from .converters import (_blank_to_na, _coordinates, _counts, _dates, _distinct, _month_numbers, _spread,
                          _totals, _years)
 
@@ -27,6 +27,12 @@ REGION_GROUPS: dict[str, str] = {
                      "Middle East", "East Asia", "South Asia", "Southeast Asia"], "Asia"),
 }
 MULTIPLE_GROUPS = "Multiple"
+
+# Source columns kept as published (text), under fixed names: canonical field -> tidy column.
+KEPT = {"main_id": "main_id", "alt_id": "source_incident_id", "location": "location",
+        "information_source": "information_source", "region_of_origin": "region_of_origin",
+        "unsd_geographical_grouping": "unsd_geographical_grouping", "incident_type": "incident_type",
+        "article_title": "article_title"}
 
 AGG_KEYS = ["year", "month", "region", "region_group", "country_of_incident_iso3", "origin", "origin_iso3",
             "origin_group", "cause_of_death", "migration_route"]
@@ -50,7 +56,7 @@ def aggregate(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def _tidy(frame: pd.DataFrame, labels: Callable[[], pd.Series], report: Report, where: str,
-          unescape_html: bool = False) -> pd.DataFrame:
+          unescape_html: bool = False, extras: pd.DataFrame | None = None) -> pd.DataFrame:
     """Canonical text fields -> validated mmp_incidents, recording every repair in `report`.
 
     `labels()` gives each row a 'file:row' label, the id of last resort (built only when an id is blank).
@@ -79,19 +85,34 @@ def _tidy(frame: pd.DataFrame, labels: Callable[[], pd.Series], report: Report, 
                     "without Country of Origin; nationality is blank for them")
     for field in _COUNT_FIELDS:
         out[field] = _counts(text[field], field, report)
-    out["dead_and_missing"] = _totals(_counts(text["total"], "total", report), out["dead"], out["missing"], report)
+    out["total_dead_and_missing_source"] = _counts(text["total"], "total", report)
+    out["dead_and_missing"] = _totals(out["total_dead_and_missing_source"], out["dead"], out["missing"],
+                                      out["incident_id"], report, where)
     out["cause_of_death"] = text["cause"]
     out["migration_route"] = text["route"]
     out["lat"], out["lon"] = _coordinates(text["coords"], report)
     out["source_quality"] = text["quality"]
     out["url"] = text["url"]
     out["source_file"] = frame["source_file"].astype("string")
+    for field, column in KEPT.items():
+        out[column] = text[field]
+    return validate("mmp_incidents", _table(out, extras), where)
+
+
+def _table(out: dict[str, pd.Series], extras: pd.DataFrame | None) -> pd.DataFrame:
+    """The schema's columns in order, then every source column no alias names, as text under the
+    snake_case of its header (see columns.extra_name)."""
     columns = SCHEMAS["mmp_incidents"].columns
     # Text columns and the (by now complete) year get the schema's dtypes here, as pandera's coercion
     # would (astype), so validate finds a table it need not coerce.
     table = pd.DataFrame({name: out[name].astype(column.dtype.type) if name == "year" or column.dtype.type == "str"
-                          else out[name] for name, column in columns.items()}).reset_index(drop=True)
-    return validate("mmp_incidents", table, where)
+                          else out[name] for name, column in columns.items()})
+    taken = set(columns)
+    for header in ([] if extras is None else extras.columns):
+        name = extra_name(header, taken)
+        taken.add(name)
+        table[name] = _blank_to_na(extras[header].astype("string")).astype(columns["url"].dtype.type)
+    return table.reset_index(drop=True)
 
 
 
@@ -167,7 +188,8 @@ def _countries(cells: pd.Series, report: Report) -> tuple[pd.Series, pd.Series]:
     codes = to_iso3(name for names in parts.values() for name in names)
     iso3: dict[Any, Any] = {}
     group: dict[Any, Any] = {}
-    for cell, names in parts.items():
+    for cell in distinct.index:
+        names = parts.get(cell, [])  # a cell with no letter or digit names nothing
         real = list(dict.fromkeys(n for n in names if non_country_kind(n) is None))
         kinds = {non_country_kind(n) for n in names} - {None}
         for name in real:
