@@ -11,8 +11,8 @@ from .columns import _FIELDS, _OPTIONAL, ALIASES, LAYOUTS, NEEDED, _canonical, _
 from .converters import (MAX_COUNT, YEAR_MAX, YEAR_MIN, _THOUSANDS, _coordinates, _counts, _dates,
                          _whole_number, _whole_numbers)
 from .fetch import FEED_PATH, fetch
-from .read import MAX_FILE_BYTES, read_file
+from .read import MAX_FILE_BYTES, read_file, stamped_time
 from .tidy import AGG_COUNTS, AGG_KEYS, MULTIPLE_GROUPS, REGION_GROUPS, _countries, _tidy, aggregate
 
 __all__ = ["ALIASES", "NEEDED", "field_of", "map_columns", "AGG_COUNTS", "AGG_KEYS", "FEED_PATH", "LAYOUTS", "MAX_COUNT", "MAX_FILE_BYTES", "MULTIPLE_GROUPS",
-           "REGION_GROUPS", "YEAR_MAX", "YEAR_MIN", "aggregate", "fetch", "read_file"]
+           "REGION_GROUPS", "YEAR_MAX", "YEAR_MIN", "aggregate", "fetch", "read_file", "stamped_time"]

@@ -8,6 +8,7 @@ import re
 import sys
 import warnings
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,24 @@ _HXL_TAG = re.compile(r"^#[A-Za-z][A-Za-z0-9_]*(\s*\+\s*[A-Za-z][A-Za-z0-9_]*)*$
 # xlsx. 200 MB is 20x that and keeps a read under ~2-3 GB of memory on a laptop; anything larger is not
 # an MMP download (or several concatenated), and is refused before it is read rather than exhausting memory.
 MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+# The site's downloads carry their export time in the name: MissingMigrants-Global-2024-04-10--23_23_37.csv
+# (and, in 2020, MissingMigrants-Global-2020-01-08T14-05-32.csv).
+_NAME_STAMP = re.compile(r"MissingMigrants-[A-Za-z]+-(\d{4}-\d{2}-\d{2})(?:--|T)(\d{2})[-_:](\d{2})[-_:](\d{2})")
+
+
+def stamped_time(name: str) -> str | None:
+    """The export time the MMP site writes into a download's file name, as ISO text
+    ('2024-04-10T23:23:37', the site's clock, no time zone), else None."""
+    found = _NAME_STAMP.search(name)
+    if found is None:
+        return None
+    day, hh, mm, ss = found.groups()
+    try:
+        return datetime.fromisoformat(f"{day}T{hh}:{mm}:{ss}").isoformat()
+    except ValueError:  # e.g. month 13: not a time
+        return None
 
 
 def read_file(path: Path, report: Report) -> pd.DataFrame:
