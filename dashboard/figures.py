@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import fmt
-from .i18n import _, pgettext
+from .i18n import _, ngettext, pgettext
 from .text import CLUSTER_ROW_LABELS
 from .theme import COLOURS, base_layout
 
@@ -281,6 +281,13 @@ def nationality_label(origin: object, iso3: object, origin_group: object) -> str
     if not fmt.is_missing(iso3) and ";" not in str(iso3) and not fmt.is_missing(origin):
         return str(origin)
     return origin_label(origin, origin_group)
+
+
+def undated_sentence(undated: list[tuple[int, int]]) -> str:
+    """'13 undated incidents in 2020 are not in this range.' for each year a date range cuts ('' when none)."""
+    return " ".join(ngettext("{n} undated incident in {year} is not in this range.",
+                             "{n} undated incidents in {year} are not in this range.", n).format(
+                        n=fmt.integer(n), year=year) for year, n in undated)
 
 
 def summary_origin(rows: pd.DataFrame) -> str:

@@ -131,7 +131,15 @@ def test_month_precision_counts_whole_cut_months(monthly, daily):
     assert months.set_index("period").loc["2019-08", "dead_and_missing"] == 3 + 6
     note = q.period_note(monthly.cube, cut, "month")
     assert note["cut_months"] == [date(2019, 8, 1)] and note["counted_to"] == date(2019, 8, 31)
-    assert note["year_only"] == 5  # the Haiti row has a year but no month
+    # the Haiti row (1 incident, 5 dead and missing) has a year but no month: it counts in 2019, not in part of it
+    assert note["undated"] == [(2019, 1)]
+    totals = q.migration_totals(monthly.cube, cut)
+    assert totals["dead_and_missing"] == q.migration_totals(monthly.cube, cut.but(date_to=date(2019, 8, 31)))[
+        "dead_and_missing"]
+    whole = q.migration_totals(monthly.cube, AMERICAS_2019)
+    assert whole["dead_and_missing"] == synth.AMERICAS_2019_TOTAL
+    assert whole["dead_and_missing"] == q.migration_totals(monthly.cube, q.Filters(
+        years=(2019,), region_groups=("Americas",)))["dead_and_missing"]
     assert q.period_note(monthly.cube, AMERICAS_2019, "month") is None
     # with day precision 1 Jan-15 Aug excludes the 20 Aug incident
     days = q.deaths_by_origin(daily.cube, cut)
