@@ -23,7 +23,9 @@ from ingest.schemas import TABLES
 
 from . import exports, openapi
 from .data import Dataset, retrieved_at
+from .figures import undated_sentence
 from .params import ParamError, describe, parse
+from .queries import undated_outside
 from .security import json_error
 from .views import TABLE_PARAMS, VIEWS, View, known_values, table_view
 
@@ -62,6 +64,10 @@ def serve(ds: Dataset, view: View, ext: str, args: Any) -> Response:
     fname = exports.filename(name, describe(f, view.params), as_of, ext)
     headers = {"Content-Disposition": f'attachment; filename="{fname}"', "Cache-Control": "no-cache",
                "X-Rows": str(len(frame))}
+    # Provenance of what a date range leaves out (incidents with only a year count in their year).
+    undated = undated_outside(ds.cube, f) if view.source == "mmp" else []
+    if undated:
+        headers["X-Undated-Excluded"] = ", ".join(f"{year}={n}" for year, n in undated)
     if ext == "csv":
         return Response(exports.to_csv(frame, hxl=options.get("hxl", False), headers=options.get("headers")),
                         mimetype="text/csv",
@@ -71,6 +77,8 @@ def serve(ds: Dataset, view: View, ext: str, args: Any) -> Response:
             "source": first.get("source"), "licence": first.get("licence"), "licence_url": first.get("licence_url"),
             "attribution": first.get("attribution"), "retrieved_at": as_of, "origin": first.get("origin"),
             "precision": ds.precision if view.source == "mmp" else None}
+    if undated:
+        meta["notes"] = [undated_sentence(undated)]
     return Response(exports.to_json(frame, meta), mimetype="application/json", headers=headers)
 
 

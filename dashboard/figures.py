@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import fmt
-from .i18n import _, pgettext
+from .i18n import _, ngettext, pgettext
 from .text import CLUSTER_ROW_LABELS
 from .theme import COLOURS, base_layout
 
@@ -275,18 +275,36 @@ def deaths_by_origin(rows: pd.DataFrame, top: int = 15, empty_message: str | Non
     keep = rows["origin_group"].isin(["unknown", "mixed"])
     shown = _collapse(rows.reset_index(drop=True), top, "origin", keep.reset_index(drop=True),
                       other_label=_("Other nationalities ({n} groups, see the table)"))
-    labels = [origin_label(o, g) if not other else o for o, g, other in
-              zip(shown["origin"], shown["origin_group"], shown.get("_other", [False] * len(shown)))]
+    labels = [o if other else nationality_label(o, c, g) for o, c, g, other in
+              zip(shown["origin"], shown["origin_iso3"], shown["origin_group"],
+                  shown.get("_other", [False] * len(shown)))]
     return _stacked_hbar(labels, labels, shown["dead"], shown["missing"], _("Dead and missing"))
+
+
+def nationality_label(origin: object, iso3: object, origin_group: object) -> str:
+    """A by-nationality row's label: the country's name for a row of one ISO3 code (multi-nationality
+    incidents included), else the published text (see origin_label)."""
+    if not fmt.is_missing(iso3) and ";" not in str(iso3) and not fmt.is_missing(origin):
+        return str(origin)
+    return origin_label(origin, origin_group)
+
+
+def undated_sentence(undated: list[tuple[int, int]]) -> str:
+    """'13 undated incidents in 2020 are not in this range.' for each year a date range cuts ('' when none)."""
+    return " ".join(ngettext("{n} undated incident in {year} is not in this range.",
+                             "{n} undated incidents in {year} are not in this range.", n).format(
+                        n=fmt.integer(n), year=year) for year, n in undated)
 
 
 def summary_origin(rows: pd.DataFrame) -> str:
     if rows.empty:
         return _("No recorded deaths or disappearances match these filters.")
-    total = int(rows["dead_and_missing"].sum())
+    # Rows per nationality count a multi-nationality incident once per nationality; the total counts it once.
+    total = int(rows.attrs.get("totals", {}).get("dead_and_missing", rows["dead_and_missing"].sum()))
     first = rows.iloc[0]
     text = _("{total} people recorded dead or missing; the largest group is {name} ({n}).").format(
-        total=fmt.integer(total), name=origin_label(first["origin"], first["origin_group"]),
+        total=fmt.integer(total), name=nationality_label(first["origin"], first.get("origin_iso3"),
+                                                         first["origin_group"]),
         n=fmt.integer(first["dead_and_missing"]))
     unknown = int(rows.loc[rows["origin_group"].isin(["unknown", "mixed"]).fillna(False).astype(bool),
                            "dead_and_missing"].sum())

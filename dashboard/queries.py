@@ -349,16 +349,31 @@ def _fast_window(idx: CubeIndex, f: Filters) -> tuple[int, int, np.ndarray | Non
     if not idx.sorted:
         mask = np.ones(idx.n, dtype=bool)
         if start is not None:
-            mask &= (idx.date_end >= start) & (idx.date_end != _NAT)
+            mask &= idx.date_end != _NAT
         if stop is not None:
-            mask &= (idx.date <= stop) & (idx.date != _NAT)
-        return lo, hi, mask
+            mask &= idx.date != _NAT
+        return lo, hi, mask & _within(idx.date, idx.date_end, idx.day.spans, start, stop)
     if stop is not None:
         hi = int(np.searchsorted(idx.date, stop, side="right"))
-    if start is None:
+    if start is None and stop is None:
         return lo, hi, None
-    lo = min(int(np.searchsorted(idx.date, start - idx.span, side="left")), hi)
-    return lo, hi, idx.date_end[lo:hi] >= start
+    if start is not None:
+        lo = min(int(np.searchsorted(idx.date, start - idx.span, side="left")), hi)
+    return lo, hi, _within(idx.date[lo:hi], idx.date_end[lo:hi], idx.day.spans[lo:hi], start, stop)
+
+
+def _within(date: Any, date_end: Any, spans: Any, start: Any, stop: Any) -> Any:
+    """Rows a date range holds: a row's period overlaps the range, except a row spanning months (an
+    incident with a year but no month or day), which counts only when its whole year is in the range."""
+    overlap = np.ones(len(date), dtype=bool)
+    inside = np.ones(len(date), dtype=bool)
+    if start is not None:
+        overlap &= np.asarray(date_end >= start, dtype=bool)
+        inside &= np.asarray(date >= start, dtype=bool)
+    if stop is not None:
+        overlap &= np.asarray(date <= stop, dtype=bool)
+        inside &= np.asarray(date_end <= stop, dtype=bool)
+    return np.where(np.asarray(spans, dtype=bool), inside, overlap)
 
 
 def _fast_mask(idx: CubeIndex, f: Filters) -> np.ndarray:
@@ -411,12 +426,8 @@ def _parts(idx: CubeIndex, f: Filters) -> Parts:
     rows = slice(lo, hi)
     spans = month.spans[rows]
     months = month.months[rows]
-    overlap = np.ones(hi - lo, dtype=bool)
-    if start is not None:
-        overlap &= month.date_end[rows] >= start
-    if stop is not None:
-        overlap &= month.date[rows] <= stop
-    mask = np.where(spans, overlap, (months >= m_lo) & (months <= m_hi))
+    held = _within(month.date[rows], month.date_end[rows], spans, start, stop)
+    mask = np.where(spans, held, (months >= m_lo) & (months <= m_hi))
     parts = [(month, lo + np.flatnonzero(_level_mask(idx, month, f, rows, mask)))]
     # Day level: the rows of the cut months (start's and stop's month when not whole), date range applied.
     bounds = [int(_month_number(np.asarray([b], dtype=np.int64))[0]) for b in (start, stop) if b is not None]
@@ -659,17 +670,19 @@ def filter_cube(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Rows of the cube (or any frame with date/date_end and MMP dimensions) matching `f`.
 
     A row counts when its period overlaps the date range: for a month-precision row, 1 Jan to 15 Aug
-    includes all of August (see `period_note`). Nationality and incident-country filters match any
+    includes all of August (see `period_note`). A row with a year but no month counts in its year
+    (`years`) and in a range holding that whole year, never in part of one (see `undated_outside`). Nationality and incident-country filters match any
     code of a multi-country row, which stays one row (never split, never counted twice).
     """
     idx = _index_of(cube)
     if idx is not None:
         return cube[_fast_mask(idx, f)]
     mask = pd.Series(True, index=cube.index)
-    if f.date_from is not None:
-        mask &= cube["date_end"] >= pd.Timestamp(f.date_from)
-    if f.date_to is not None:
-        mask &= cube["date"] <= pd.Timestamp(f.date_to)
+    if f.date_from is not None or f.date_to is not None:
+        start = pd.Timestamp(f.date_from) if f.date_from is not None else None
+        stop = pd.Timestamp(f.date_to) if f.date_to is not None else None
+        spans = cube["date"].dt.to_period("M") != cube["date_end"].dt.to_period("M")
+        mask &= pd.Series(_within(cube["date"], cube["date_end"], spans, start, stop), index=cube.index)
     if f.years:
         mask &= cube["year"].isin(list(f.years))
     if f.region_groups:
@@ -688,12 +701,57 @@ def filter_cube(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 
 def deaths_by_origin(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Dead and missing per published nationality (origin, origin_iso3, origin_group), largest first.
+    """Dead and missing per nationality (origin, origin_iso3, origin_group), largest first.
 
-    "Unknown", "Mixed" and each multi-nationality combination are their own rows, as published.
+    An incident with several nationalities counts towards each of them (its row's origin_group is then
+    "multiple"), so the rows can add up to more than the selection; `attrs["totals"]` holds the totals
+    that count every incident once. "Unknown", "Mixed" and names without a code stay rows as published.
     """
-    out = _grouped(cube, f, ["origin", "origin_iso3", "origin_group"], SUMMED)
-    return _sorted_desc(out, "dead_and_missing", ["origin", "origin_iso3"])[ORIGIN_COLUMNS]
+    published = _grouped(cube, f, ["origin", "origin_iso3", "origin_group"], SUMMED)
+    out = _per_nationality(published)
+    out = _sorted_desc(out, "dead_and_missing", ["origin", "origin_iso3"])[ORIGIN_COLUMNS]
+    out.attrs["totals"] = {c: int(published[c].sum()) for c in SUMMED}
+    return out
+
+
+def _per_nationality(published: pd.DataFrame) -> pd.DataFrame:
+    """Sums per published nationality cell -> one row per ISO3 code (a cell with several codes counts
+    towards each); rows without a code are kept as they are."""
+    codes = published["origin_iso3"].astype("string")
+    coded = codes.notna().to_numpy(bool)
+    if not coded.any():
+        return published
+    rows = published[coded].assign(_code=codes[coded].str.split(";"),
+                                   _shared=(published["origin_group"][coded] == "multiple").fillna(False))
+    rows = rows.explode("_code")
+    names = _origin_names(rows)
+    grouped = rows.groupby("_code", sort=False)
+    out = grouped[SUMMED].sum().astype("int64")
+    out["origin_group"] = grouped["_shared"].any().map({True: "multiple", False: "single"})
+    out = out.reset_index().rename(columns={"_code": "origin_iso3"})
+    out["origin"] = out["origin_iso3"].map(names)
+    for c in ("origin", "origin_iso3", "origin_group"):
+        out[c] = out[c].astype("string")
+    return pd.concat([out[published.columns], published[~coded]], ignore_index=True)
+
+
+def _origin_names(rows: pd.DataFrame) -> dict[str, str]:
+    """ISO3 code -> a published name: the largest single-nationality row's, else the name a
+    multi-nationality cell gives it (split the way ingest split it), else the code itself."""
+    single = rows[~rows["_shared"]].sort_values("dead_and_missing", ascending=False, kind="mergesort")
+    names = dict(zip(single["_code"][::-1], single["origin"][::-1]))
+    lacking = set(rows["_code"]) - set(names)
+    if lacking:
+        from ingest.countries import split_many, to_iso3  # the same splitting and matching as at ingest
+
+        cells = [str(c) for c in rows.loc[rows["_code"].isin(lacking), "origin"].dropna().unique()]
+        parts = split_many(cells)
+        found = to_iso3(n for each in parts.values() for n in each)
+        for each in parts.values():
+            for name in each:
+                if found.get(name) in lacking:
+                    names.setdefault(found[name], name)
+    return {code: names.get(code, code) for code in set(rows["_code"])}
 
 
 def deaths_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
@@ -783,9 +841,9 @@ def period_note(cube: pd.DataFrame, f: Filters, precision: str) -> dict[str, Any
     """What the date range really counts when the data are coarser than a day, or None.
 
     With month precision a range that cuts a month counts that whole month (1 Jan-15 Aug counts all
-    of August); rows that only have a year count when the range touches that year. Returns
+    of August); rows that only have a year count only when the range holds that whole year. Returns
     {"date_from", "date_to", "counted_from", "counted_to", "cut_months": [first days],
-     "year_only": dead and missing in matching rows without a month}.
+     "undated": undated_outside(cube, f)}.
     """
     if f.date_from is None and f.date_to is None:
         return None
@@ -799,15 +857,27 @@ def period_note(cube: pd.DataFrame, f: Filters, precision: str) -> dict[str, Any
             if f.date_to.replace(day=1) not in cut:
                 cut.append(f.date_to.replace(day=1))
             counted_to = month_end(f.date_to)
-    rows = filter_cube(cube, f)
-    year_only = rows[(rows["precision"] == "year").fillna(False).astype(bool)]
-    partial_year = year_only[(year_only["date"] < pd.Timestamp(f.date_from or date.min))
-                             | (year_only["date_end"] > pd.Timestamp(f.date_to or date.max))]
-    extra = int(partial_year["dead_and_missing"].sum())
-    if not cut and not extra:
+    undated = undated_outside(cube, f)
+    if not cut and not undated:
         return None
     return {"date_from": f.date_from, "date_to": f.date_to, "counted_from": counted_from,
-            "counted_to": counted_to, "cut_months": cut, "year_only": extra}
+            "counted_to": counted_to, "cut_months": cut, "undated": undated}
+
+
+def undated_outside(cube: pd.DataFrame, f: Filters) -> list[tuple[int, int]]:
+    """(year, incidents) of the incidents with a year but no month or day that match `f` but for its
+    date range, whose year the range only partly covers: they count in their year (a year filter,
+    or a range holding the whole year), never in part of it. [] without a date range."""
+    if f.date_from is None and f.date_to is None:
+        return []
+    rows = filter_cube(cube, f.but(date_from=None, date_to=None))
+    rows = rows[(rows["date"].dt.to_period("M") != rows["date_end"].dt.to_period("M")).to_numpy(bool)]
+    start = pd.Timestamp(f.date_from or date.min)
+    stop = pd.Timestamp(f.date_to or date.max)
+    cut = rows[((rows["date_end"] >= start) & (rows["date"] <= stop)
+                & ((rows["date"] < start) | (rows["date_end"] > stop))).to_numpy(bool)]
+    counted = cut.groupby("year")["incidents"].sum() if "incidents" in cut else cut.groupby("year").size()
+    return [(int(y), int(n)) for y, n in counted.items() if n]
 
 
 def migration_options(cube: pd.DataFrame, names: dict[str, str] | None = None) -> dict[str, Any]:

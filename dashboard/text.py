@@ -29,8 +29,9 @@ DEFINITIONS: dict[str, str] = {
                            "minimum estimates."),
     "incidents": N_("Incidents: recorded events (a shipwreck, a vehicle crash…); one incident can involve many people."),
     "origin_group": N_("Nationality group: 'single' (one nationality), 'multiple' (several nationalities recorded "
-                       "for one incident, shown as one bar and never split or counted twice), 'unknown' "
-                       "(nationality not known) or 'mixed' (the source says the group was mixed)."),
+                       "for one incident), 'unknown' (nationality not known) or 'mixed' (the source says the group "
+                       "was mixed). By nationality, an incident with several nationalities counts towards each of "
+                       "them; totals count it once."),
     "region_group": N_("Region group: the incident regions grouped as on missingmigrants.iom.int, e.g. Americas = "
                        "North America, Central America, Caribbean, South America and the older 'US-Mexico Border'."),
     "share_percent": N_("Share: the donor's funding as a percentage of all funding to the plan."),
@@ -136,6 +137,41 @@ COLUMN_LABELS.update({
     "countries_iso3": N_("Plan countries"), "figures_source": N_("Source of figures"),
     "people_source": N_("Source of people figures"), "plan_type": N_("Plan type"),
     "migration_route": N_("Migration route"), "period_start": N_("Month"),
+})
+
+# The MMP incident table's own columns (every source column is kept; unknown ones keep their header).
+COLUMN_LABELS.update({
+    "incident_id": N_("Incident ID (unique)"),
+    "incident_date": N_("Incident date"),
+    "month": N_("Month number"),
+    "country_of_incident": N_("Country of incident"),
+    "country_of_incident_iso3": N_("Country of incident (ISO3)"),
+    "survivors": N_("Survivors"),
+    "females": N_("Females"),
+    "males": N_("Males"),
+    "children": N_("Children"),
+    "source_quality": N_("Source quality"),
+    "url": N_("Source URL"),
+    "source_file": N_("Source file or URL"),
+    "total_dead_and_missing_source": N_("Total dead and missing (as published)"),
+    "main_id": N_("Main ID (as published)"),
+    "source_incident_id": N_("Incident ID (as published)"),
+    "location": N_("Location of incident"),
+    "information_source": N_("Information source"),
+    "region_of_origin": N_("Region of origin"),
+    "unsd_geographical_grouping": N_("UNSD geographical grouping"),
+    "incident_type": N_("Incident type"),
+    "article_title": N_("Article title"),
+})
+
+DEFINITIONS.update({
+    "total_dead_and_missing_source": N_("Total dead and missing as published: the source's own 'Total Number of "
+                                        "Dead and Missing', kept as written (blank when the file has no total "
+                                        "column); where it differs from dead + missing the ingest report lists "
+                                        "the incidents."),
+    "incident_id": N_("Incident ID: unique per row; the source's Main ID, else its Incident ID when Main IDs repeat "
+                      "(split incidents), with '#2', '#3' on remaining repeats. The source's own IDs are kept in "
+                      "main_id and source_incident_id."),
 })
 
 CRISIS_GROUP_LABELS = {

@@ -45,6 +45,10 @@ do), 2 on bad usage.
 """
 
 
+RETRIEVED_AT_HELP = ("with --file: when the file was downloaded (ISO date or time), recorded as its retrieval "
+                     "time; default: the time the source wrote into the file name, else unknown")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests and the README can inspect it)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -90,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --world: also every plan's cluster coverage (one request per plan)")
     fts.add_argument("--year", type=int, action="append", metavar="YYYY",
                      help="plan year to pull (repeatable; default: every year)")
+    fts.add_argument("--retrieved-at", type=_retrieved_at, metavar="ISO", help=RETRIEVED_AT_HELP)
     _add_http_options(fts, "--api-base", f"API base URL (default: $FTS_API_BASE or {FTS_API_BASE})", timeout=30)
     _add_keep(fts)
 
@@ -106,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="year to pull from the live feed (repeatable; default: 2014 to this year)")
     msrc.add_argument("--file", type=Path, action="append", metavar="PATH",
                       help="a downloaded MMP file; repeat for files that do not overlap")
+    mmp.add_argument("--retrieved-at", type=_retrieved_at, metavar="ISO", help=RETRIEVED_AT_HELP)
     _add_http_options(mmp, "--base-url", f"MMP site (default: $MMP_BASE_URL or {MMP_BASE_URL})", timeout=60)
     _add_keep(mmp)
 
@@ -166,20 +172,37 @@ def _progress(total: int | None, desc: str, quiet: bool) -> tuple[Callable[[int]
     return (lambda n=1: bar.update(n)), bar.close
 
 
-def _file_inputs(paths: Sequence[Path]) -> list[dict[str, Any]]:
-    """Provenance records for files a user gave (retrieved_at = the file's modification time)."""
+def _file_inputs(paths: Sequence[Path], given: str | None = None) -> list[dict[str, Any]]:
+    """Provenance records for files a user gave. retrieved_at is when the data were retrieved: the
+    --retrieved-at the user gave, else the published record of a known file, else the time a source
+    writes into its file name, else unknown (null). Never the file's modification time (a copy resets it)."""
+    from .sources.mmp import stamped_time
     known = _known_source_files()
     records = []
     for path in paths:
         digest = sha256_file(path)
-        if digest in known:
+        stamp = stamped_time(path.name)
+        if given is not None:
+            record = input_record(file=path, sha256=digest, retrieved_at=given)
+            record["retrieved_at_note"] = "given with --retrieved-at"
+        elif digest in known:
             record = dict(known[digest])
         else:
-            mtime = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
-            record = input_record(file=path, sha256=digest, retrieved_at=mtime.isoformat(timespec="seconds"))
-            record["retrieved_at_note"] = "file modification time"
+            record = input_record(file=path, sha256=digest, retrieved_at=stamp)
+            record["retrieved_at_note"] = ("written by the source in the file name" if stamp else
+                                           "unknown: give --retrieved-at when you know when the file was downloaded")
         records.append(record)
     return records
+
+
+def _retrieved_at(text: str) -> str:
+    """--retrieved-at: an ISO date or date and time, as given (checked, not converted)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date or time, e.g. 2024-04-10 or "
+                                         "2024-04-10T23:23:37") from None
+    return text
 
 
 def _known_source_files() -> dict[str, dict[str, Any]]:
@@ -242,7 +265,7 @@ def cmd_fts(args: argparse.Namespace, report: Report, now: datetime) -> tuple[di
     from .sources import fts
     if args.file:
         tables = fts.read_files(list(args.file), report)
-        inputs = _file_inputs(args.file)
+        inputs = _file_inputs(args.file, args.retrieved_at)
     else:
         if args.hdx_global:
             from .sources.fts.hdx_fetch import GLOBAL_DATASET, HDX_BASE
@@ -285,7 +308,7 @@ def cmd_mmp(args: argparse.Namespace, report: Report, now: datetime) -> tuple[di
         finally:
             close()
         incidents = _concat_incidents(frames, args.file)
-        inputs = _file_inputs(args.file)
+        inputs = _file_inputs(args.file, args.retrieved_at)
     else:
         years = args.year or list(range(2014, now.year + 1))
         base = args.base_url or os.environ.get("MMP_BASE_URL") or MMP_BASE_URL
@@ -354,7 +377,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         manifest = store.manifest()
         print(f"{label}: {store.root}" + (f" (version {manifest.get('version')})" if manifest else " (empty)"))
         for name, entry in manifest.get("tables", {}).items():
-            dates = sorted({i.get("retrieved_at", "?")[:10] for i in entry.get("inputs", [])})
+            dates = sorted({str(i.get("retrieved_at") or "unknown")[:10] for i in entry.get("inputs", [])})
             print(f"  {name}: {entry['rows']:,} rows, {entry['source']}, {entry['licence']}, "
                   f"retrieved {', '.join(dates) or 'unknown'}")
         problems += [f"{label}: {line}" for line in store.problems()]

@@ -24,9 +24,20 @@ NON_COUNTRY: dict[str, str] = {
 # Empty on purpose: every name in the MMP releases we have seen matches correctly. Add here, never guess.
 OVERRIDES: dict[str, str] = {}
 
-# Multi-value cells are joined with a bare comma ("Ethiopia,Somalia"); a comma followed by a space
-# belongs to a single name ("China, Hong Kong Special Administrative Region").
-_LIST_SEPARATOR = re.compile(r",(?! )")
+# Several nationalities in one cell: IOM joins them with a bare comma ("Ethiopia,Somalia"), the site
+# export with ", ", and other tools with ";", "/", "&" or " and ". Some single names hold one of these
+# too ("Congo, Democratic Republic of the", "Bosnia and Herzegovina"), so a cell is split into pieces
+# at every separator and adjacent pieces are joined back wherever together they name one country
+# (see `split_many`).
+_SEPARATOR = re.compile(r"(\s*[,;/&]\s*|\s+and\s+)", re.IGNORECASE)
+# Names whose pieces are each a country on their own, so no rule can tell them from a list: UN (M49)
+# and ISO 3166 names, casefolded. ("China, Hong Kong ..." is one place, "Sudan, South Sudan" two.)
+KNOWN_NAMES: frozenset[str] = frozenset({
+    "china, hong kong special administrative region", "china, macao special administrative region",
+    "hong kong, china", "macao, china", "taiwan, province of china", "bonaire, sint eustatius and saba",
+    "congo, the democratic republic of the", "congo, democratic republic of the",
+})
+_MAX_JOIN = 5  # pieces one name may span (the longest known: "Bonaire, Sint Eustatius and Saba")
 
 _NOT_FOUND = "\x00not found"
 _CACHE: dict[str, str | None] = {}
@@ -34,11 +45,76 @@ _LOG = logging.getLogger("country_converter")
 
 
 def split_names(cell: object) -> list[str]:
-    """Split an MMP multi-value cell on commas not followed by a space; blanks give []."""
+    """The names in one multi-value cell (see `split_many`); blanks give []."""
+    return split_many([cell]).get(cell, []) if _text(cell) is not None else []
+
+
+def split_many(cells: Iterable[object]) -> dict[object, list[str]]:
+    """Each distinct non-blank cell -> the names in it, in order.
+
+    The whole cell is tried as one name first; otherwise it is split at every separator style and
+    adjacent pieces are joined back where together they are one name: a known name (KNOWN_NAMES), or
+    text that resolves to exactly one country while its last piece is no country on its own ("Korea,
+    Republic of") or every piece is that same country ("Trinidad and Tobago"). Fewest names win.
+    """
+    pieces = {cell: _pieces(text) for cell in dict.fromkeys(cells) if (text := _text(cell)) is not None}
+    spans: dict[object, dict[tuple[int, int], str]] = {}
+    for cell, p in pieces.items():
+        n = len(p)
+        spans[cell] = {(i, j): _join(p, i, j) for i in range(n) for j in range(i + 1, min(n, i + _MAX_JOIN) + 1)}
+        spans[cell][(0, n)] = _join(p, 0, n)
+    # One matcher call for every candidate name of every cell (the matcher is slow per call).
+    codes = to_iso3(text for texts in spans.values() for text in texts.values())
+    return {cell: _segment(p, spans[cell], codes) for cell, p in pieces.items()}
+
+
+def _text(cell: object) -> str | None:
+    """A cell's text, or None when blank."""
     if cell is None or cell is pd.NA or (isinstance(cell, float) and cell != cell):
-        return []
-    # Parts with no letter or digit (", ," debris) are empty, not names.
-    return [part.strip() for part in _LIST_SEPARATOR.split(str(cell)) if any(ch.isalnum() for ch in part)]
+        return None
+    text = str(cell).strip()
+    return text if any(ch.isalnum() for ch in text) else None
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """(separator before, piece) pairs; pieces with no letter or digit (", ," debris) are dropped."""
+    parts = _SEPARATOR.split(text)
+    out = [("", parts[0])] + list(zip(parts[1::2], parts[2::2]))
+    return [(sep, piece.strip()) for sep, piece in out if any(ch.isalnum() for ch in piece)]
+
+
+def _join(pieces: list[tuple[str, str]], i: int, j: int) -> str:
+    """Pieces i..j-1 joined back with their own separators."""
+    return pieces[i][1] + "".join(sep + piece for sep, piece in pieces[i + 1:j])
+
+
+def _one_name(pieces: list[tuple[str, str]], i: int, j: int, text: str, codes: dict[str, str | None]) -> bool:
+    """Whether pieces i..j-1 (`text`) are one name rather than a list (see split_many)."""
+    if j - i == 1 or non_country_kind(text) is not None or text.casefold() in KNOWN_NAMES:
+        return True
+    code = codes.get(text)
+    own = [piece for _sep, piece in pieces[i:j]]
+    if code is None or any(non_country_kind(p) is not None for p in own):
+        return False
+    alone = [codes.get(p) for p in own]
+    # A trailing piece that is no country is a descriptor of the name before it ("Korea, Republic of").
+    return alone[-1] is None or all(c == code for c in alone)
+
+
+def _segment(pieces: list[tuple[str, str]], texts: dict[tuple[int, int], str],
+             codes: dict[str, str | None]) -> list[str]:
+    """The fewest names the pieces split into (whole cell first, then shortest-path over the pieces)."""
+    n = len(pieces)
+    if _one_name(pieces, 0, n, texts[(0, n)], codes):
+        return [texts[(0, n)]]
+    best: list[list[str] | None] = [[]] + [None] * n  # best[j]: names of pieces 0..j-1
+    for j in range(1, n + 1):
+        for i in range(max(0, j - _MAX_JOIN), j):
+            prior = best[i]
+            if prior is not None and (i, j) in texts and _one_name(pieces, i, j, texts[(i, j)], codes):
+                if best[j] is None or len(prior) + 1 < len(best[j]):
+                    best[j] = prior + [texts[(i, j)]]
+    return best[n] or [p for _s, p in pieces]
 
 
 def non_country_kind(name: str) -> str | None:

@@ -28,8 +28,13 @@ ORIGIN_GROUPS = ["single", "multiple", "unknown", "mixed"]
 PLAN_COVERAGE = ["plan", "sum of country shares", "partial"]
 
 
-def _col(dtype, nullable=True, checks=None, unique=False) -> pa.Column:
-    return pa.Column(dtype, nullable=nullable, checks=checks, unique=unique, coerce=True)
+def _col(dtype, nullable=True, checks=None, unique=False, required=True) -> pa.Column:
+    return pa.Column(dtype, nullable=nullable, checks=checks, unique=unique, coerce=True, required=required)
+
+
+def _kept(dtype) -> pa.Column:
+    """A source column kept as published: absent from tables written before it was kept."""
+    return _col(dtype, required=False)
 
 
 _STR = "string"
@@ -190,8 +195,19 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "source_quality": _col(_STR),
             "url": _col(_STR),
             "source_file": _col(_STR, nullable=False),
+            # The source's own columns, kept as published (see ingest/sources/mmp/tidy.py KEPT).
+            "total_dead_and_missing_source": _kept(_INT),
+            "main_id": _kept(_STR),
+            "source_incident_id": _kept(_STR),
+            "location": _kept(_STR),
+            "information_source": _kept(_STR),
+            "region_of_origin": _kept(_STR),
+            "unsd_geographical_grouping": _kept(_STR),
+            "incident_type": _kept(_STR),
+            "article_title": _kept(_STR),
         },
-        strict=True, coerce=True, name="mmp_incidents",
+        # Not strict: any column of the source no alias knows follows these, as text, named after its header.
+        strict=False, coerce=True, name="mmp_incidents",
     ),
     "mmp_deaths": pa.DataFrameSchema(
         {
@@ -319,8 +335,10 @@ def _same_dtype(actual: Any, expected: Any) -> bool:
 def _passes_as_is(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
     """True when pandera would accept `frame` without changing it; False when unsure."""
     columns = schema.columns
-    if (not isinstance(frame, pd.DataFrame) or list(frame.columns) != list(columns) or schema.checks
-            or schema.index is not None or not schema.strict or schema.ordered):
+    # A non-strict schema (mmp_incidents) lets extra columns follow its own; pandera leaves them alone.
+    if (not isinstance(frame, pd.DataFrame) or list(frame.columns[:len(columns)]) != list(columns)
+            or (schema.strict and len(frame.columns) != len(columns)) or schema.checks
+            or schema.index is not None or schema.ordered):
         return False
     for name, column in columns.items():
         series = frame[name]

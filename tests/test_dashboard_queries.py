@@ -62,19 +62,23 @@ def test_empty_cube_has_columns_and_dtypes():
 
 # ------------------------------------------------------------------------------------------ nationality
 
-def test_deaths_by_origin_groups_as_published(monthly):
+def test_deaths_by_origin_counts_each_nationality(monthly):
     rows = q.deaths_by_origin(monthly.cube, AMERICAS_2019)
     assert list(rows.columns) == q.ORIGIN_COLUMNS
-    assert rows["dead_and_missing"].sum() == synth.AMERICAS_2019_TOTAL
+    # the totals count every incident once; the rows count the two-nationality incident (6) twice
+    assert rows.attrs["totals"]["dead_and_missing"] == synth.AMERICAS_2019_TOTAL
+    assert rows["dead_and_missing"].sum() == synth.AMERICAS_2019_TOTAL + 6
     by = {(o if isinstance(o, str) else None): r for o, r in zip(rows["origin"], rows.itertuples())}
-    # unknown, mixed, blank and the multi-nationality incident are separate rows, not split
+    # unknown, mixed and blank stay their own rows
     assert by["Unknown"].dead_and_missing == 20 and by["Unknown"].origin_group == "unknown"
     assert by["Mixed"].origin_group == "mixed"
     assert by[None].origin_group == "unknown"  # blank origin: its own row
-    multi = by[f"Colombia,{synth.VEN}"]
-    assert (multi.origin_iso3, multi.origin_group, multi.dead, multi.missing) == ("COL;VEN", "multiple", 2, 4)
-    # the Venezuelan row does not include the multi-nationality incident (never double-counted)
-    assert by[synth.VEN].dead_and_missing == 15 + 3
+    assert f"Colombia,{synth.VEN}" not in by  # the published combination is split into its nationalities
+    # the incident of Colombians and Venezuelans (dead 2, missing 4) counts towards both
+    assert (by[synth.VEN].origin_iso3, by[synth.VEN].origin_group) == ("VEN", "multiple")
+    assert by[synth.VEN].dead_and_missing == 15 + 3 + 6
+    assert (by["Colombia"].origin_iso3, by["Colombia"].dead, by["Colombia"].missing) == ("COL", 2, 4)
+    assert by["Honduras"].origin_group == "single"
     # the correction (missing -1) is netted in, as published
     assert (by["Honduras"].dead, by["Honduras"].missing, by["Honduras"].dead_and_missing) == (7, -1, 6)
     # largest first
@@ -83,8 +87,9 @@ def test_deaths_by_origin_groups_as_published(monthly):
 
 def test_nationality_filter_keeps_multi_country_rows_whole(monthly):
     rows = q.deaths_by_origin(monthly.cube, AMERICAS_2019.but(origins=("VEN",)))
-    assert set(rows["origin_iso3"]) == {"VEN", "COL;VEN"}
-    assert rows["dead_and_missing"].sum() == 15 + 3 + 6
+    # every incident involving Venezuelans, the shared one included; that one also shows under Colombia
+    assert dict(zip(rows["origin_iso3"], rows["dead_and_missing"])) == {"VEN": 15 + 3 + 6, "COL": 6}
+    assert rows.attrs["totals"]["dead_and_missing"] == 15 + 3 + 6
 
 
 def test_empty_selection_gives_empty_frames_with_columns(monthly):
@@ -126,11 +131,20 @@ def test_month_precision_counts_whole_cut_months(monthly, daily):
     assert months.set_index("period").loc["2019-08", "dead_and_missing"] == 3 + 6
     note = q.period_note(monthly.cube, cut, "month")
     assert note["cut_months"] == [date(2019, 8, 1)] and note["counted_to"] == date(2019, 8, 31)
-    assert note["year_only"] == 5  # the Haiti row has a year but no month
+    # the Haiti row (1 incident, 5 dead and missing) has a year but no month: it counts in 2019, not in part of it
+    assert note["undated"] == [(2019, 1)]
+    totals = q.migration_totals(monthly.cube, cut)
+    assert totals["dead_and_missing"] == q.migration_totals(monthly.cube, cut.but(date_to=date(2019, 8, 31)))[
+        "dead_and_missing"]
+    whole = q.migration_totals(monthly.cube, AMERICAS_2019)
+    assert whole["dead_and_missing"] == synth.AMERICAS_2019_TOTAL
+    assert whole["dead_and_missing"] == q.migration_totals(monthly.cube, q.Filters(
+        years=(2019,), region_groups=("Americas",)))["dead_and_missing"]
     assert q.period_note(monthly.cube, AMERICAS_2019, "month") is None
     # with day precision 1 Jan-15 Aug excludes the 20 Aug incident
     days = q.deaths_by_origin(daily.cube, cut)
-    assert days["dead_and_missing"].sum() == 3 + 6 + 1  # i1 (10 Aug), i3 (5 Jan), i4 (March, no day)
+    # i1 (10 Aug), i3 (5 Jan, two nationalities: counted once in the total), i4 (March, no day)
+    assert days.attrs["totals"]["dead_and_missing"] == 3 + 6 + 1
     assert q.period_note(daily.cube, cut, "day") is None
 
 

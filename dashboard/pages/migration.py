@@ -12,11 +12,11 @@ from ..components import Chart, chart_block, choice_field, download, download_op
     notice, page_top, register_chart_callbacks, render
 from ..data import current_dataset
 from ..figures import (deaths_by_cause, deaths_by_origin, deaths_by_region, deaths_trend, incident_map,
-                       summary_cause, summary_map, summary_origin, summary_region, summary_trend)
+                       summary_cause, summary_map, summary_origin, summary_region, summary_trend, undated_sentence)
 from ..i18n import N_, _
 from ..pagestate import PageState
 from ..params import to_pairs
-from ..queries import Filters, period_note
+from ..queries import Filters, period_note, undated_outside
 from ..regions import groups as region_groups
 from ..text import DEFINITIONS
 from ..views import VIEWS
@@ -29,8 +29,9 @@ ACCEPTED = set(PARAMS) | {"year"}
 
 CHARTS = [
     Chart("origin", N_("Dead and missing by nationality"), VIEWS["mmp/deaths-by-origin"], deaths_by_origin,
-          summary_origin, N_("Grouped by the nationality as published: unknown, mixed and each multi-nationality "
-                             "incident are their own bars; nothing is split or counted twice.")),
+          summary_origin, N_("An incident with several nationalities counts towards each of them, so the bars "
+                             "can add up to more than the total, which counts it once. Unknown and mixed are their "
+                             "own bars.")),
     Chart("trend", N_("Dead and missing over time"), VIEWS["mmp/trend"], deaths_trend, summary_trend),
     Chart("region", N_("Dead and missing by region of incident"), VIEWS["mmp/by-region"], deaths_by_region,
           summary_region),
@@ -188,7 +189,9 @@ def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
     if empty:  # the summary says why there is no map, not that the filters matched nothing
         figure, _summary, *rest = render(ds, CHART[key], f, empty_message=empty)
         return (figure, empty, *rest)
-    return render(ds, CHART[key], f)
+    figure, summary, *rest = render(ds, CHART[key], f)
+    undated = undated_sentence(undated_outside(ds.cube, f))  # what the date range leaves out, said once per chart
+    return (figure, f"{summary} {undated}" if undated else summary, *rest)
 
 
 def download_chart(key: str, n_clicks: int, hxl: list[str] | None, *values: Any) -> dict[str, Any]:
@@ -208,9 +211,9 @@ def update_note(*values: Any) -> Any:
         parts.append(_("Month precision: {a} to {b} includes all of {month}.").format(
             a=fmt.day(note["date_from"]) if note["date_from"] else "…", b=fmt.day(note["date_to"]) if note["date_to"]
             else "…", month=fmt.month(first_day)))
-    if note["year_only"]:
-        parts.append(_("{n} dead and missing recorded with a year but no month are included because that year "
-                       "overlaps the range.").format(n=fmt.integer(note["year_only"])))
+    if note["undated"]:
+        parts.append(undated_sentence(note["undated"]) + " " +
+                     _("They count in their year: choose the whole year to include them."))
     return notice(" ".join(parts), "info")
 
 
