@@ -22,6 +22,7 @@ FTS_API_BASE = "https://api.hpc.tools"
 MMP_BASE_URL = "https://missingmigrants.iom.int"
 CURATED_DIR = Path(__file__).resolve().parents[1] / "data" / "curated"
 SNAPSHOT_TABLES = ["fts_plans", "fts_clusters", "fts_plan_locations", "fts_donors", "published_plan_figures",
+                   "mmp_incidents",
                    "mmp_deaths"]
 # The most complete MMP release (2014 to April 2025) plus the newest site export (2026).
 SNAPSHOT_MMP_FILES = ["mmp/mmp_global_fullschema_2014-2025-04.xlsx",
@@ -348,6 +349,8 @@ def cmd_snapshot(args: argparse.Namespace, report: Report, now: datetime) -> tup
     fts_report, mmp_report = Report(), Report()
     tables = finish_fts(fts.read_files(fts_files, fts_report), fts_report, CURATED_DIR)
     incidents = _concat_incidents([mmp.read_file(p, mmp_report) for p in mmp_files], mmp_files)
+    # IOM's incident records (CC BY 4.0) ship too: the map, the incidents table and day precision need them
+    tables["mmp_incidents"] = incidents
     tables["mmp_deaths"] = mmp.aggregate(incidents)
     tables = {name: frame for name, frame in tables.items() if name in SNAPSHOT_TABLES}
     for part in (fts_report, mmp_report):

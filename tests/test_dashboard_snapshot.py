@@ -1,4 +1,4 @@
-"""The dashboard on the bundled snapshot (data/snapshot, aggregates only): the published Venezuela
+"""The dashboard on the bundled snapshot (data/snapshot: FTS aggregates and IOM incidents): the published Venezuela
 2019 figures come through the API and the overview, and the missing breakdowns say so."""
 from __future__ import annotations
 
@@ -79,9 +79,13 @@ def test_no_cluster_breakdown_is_said_in_words(client):
     assert client.get("/api/fts/clusters.json?plan_id=929").get_json()["data"]  # Afghanistan has one
 
 
-def test_migration_on_monthly_snapshot(client):
+def test_migration_on_the_snapshot_incidents(client):
+    """The snapshot ships IOM's incidents: day precision, the map has points, the incidents table rows."""
     body = client.get("/api/mmp/deaths-by-origin.json?year=2019&region_group=Americas").get_json()
-    assert body["meta"]["precision"] == "month" and body["meta"]["licence"] == "CC BY 4.0"
+    assert body["meta"]["precision"] == "day" and body["meta"]["licence"] == "CC BY 4.0"
+    incidents = client.get("/api/mmp_incidents.json?year=2019&region_group=Americas").get_json()["data"]
+    assert len(incidents) == 500  # the Americas 2019 incidents of the 2025 release (README)
+    assert sum(r["dead_and_missing"] for r in incidents) == 866 and all(r["lat"] is not None for r in incidents[:50])
     groups = {r["origin_group"] for r in body["data"]}
     assert {"single", "unknown"} <= groups
     totals = [r["dead_and_missing"] for r in body["data"]]
