@@ -26,6 +26,7 @@ from typing import Any, BinaryIO, Callable
 import pandas as pd
 
 from ingest.errors import IngestError, for_user
+from ingest.objectstore import location, shown
 from ingest.schemas import LICENCES, SOURCE_OF, TABLES, empty
 from ingest.store import Store, default_data_dir, load_for_app, snapshot_dir
 
@@ -463,7 +464,7 @@ class DataSource:
 
     def __init__(self, data_dir: Path | str | None = None, *, check_every: float = CHECK_EVERY_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.data_dir = location(data_dir) if data_dir is not None else default_data_dir()
         self.check_every = check_every
         self.clock = clock
         self._lock = threading.Lock()
@@ -473,8 +474,9 @@ class DataSource:
         self.reload()
 
     def token(self) -> tuple[Any, ...]:
-        """Version tokens of the data directory and the bundled snapshot (cheap: a readlink/stat)."""
-        return (Store(self.data_dir).version_token(), Store(snapshot_dir()).version_token(), str(snapshot_dir()))
+        """Version tokens of the data directory and the bundled snapshot (cheap: a readlink/stat; for an
+        object store one small GET of its CURRENT pointer)."""
+        return (Store.for_url(self.data_dir).version_token(), Store(snapshot_dir()).version_token(), str(snapshot_dir()))
 
     def _load(self) -> Dataset:
         token = self.token()
@@ -503,9 +505,9 @@ class DataSource:
         """Load again now; on failure keep the previous data and record the error."""
         try:
             self._data = self._load()
-            log.info("loaded data from %s (token %s)", self.data_dir, self._data.token)
+            log.info("loaded data from %s (token %s)", shown(self.data_dir), self._data.token)
         except (IngestError, OSError) as exc:
-            log.error("reload from %s failed, still serving the previous data: %s", self.data_dir, exc)
+            log.error("reload from %s failed, still serving the previous data: %s", shown(self.data_dir), exc)
             self._data.error = for_user(str(exc))
         return self._data
 
