@@ -355,13 +355,20 @@ class ObjectStore:
         checked; a damaged one comes from the newest older version where it is intact. An unreachable
         store (no bucket, credentials refused) is an IngestError naming the URL."""
         try:
-            folder = self.current_dir()
-        except Exception as exc:
+            return self._load()
+        except IngestError:
+            raise
+        except Exception as exc:  # no bucket, credentials refused, endpoint down: say so, naming the URL
             raise IngestError(f"{self.url}: cannot read the data ({_describe(exc)})") from None
+
+    def _load(self) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, Any]]]:
+        folder, recovered = self.pointer(), None  # CURRENT is read once: everything below is that version
+        if folder is None:
+            folder = self.recover()
+            recovered = self.recovered_note() if folder is not None else None
         if folder is None:
             return {}, {}
         manifest = self.manifest(folder)
-        recovered = self.recovered_note() if self.pointer() is None else None
         tables: dict[str, pd.DataFrame] = {}
         entries: dict[str, dict[str, Any]] = {}
         for name, entry in manifest.get("tables", {}).items():

@@ -364,3 +364,43 @@ def test_nginx_balances_the_two_servers_and_survives_one_stopping(s3, cluster, t
         assert answers == [200] * len(answers)
     finally:
         _stop(proc)
+
+
+# ------------------------------------------------------------------------------------------ without a server
+
+
+def test_urls_pick_the_object_store_and_are_shown_without_credentials(tmp_path):
+    from ingest.objectstore import ObjectStore, location, redact
+    from ingest.store import Store
+
+    assert location("s3://bucket/prefix") == "s3://bucket/prefix" and location("data") == Path("data")
+    assert isinstance(Store.for_url(tmp_path), Store) and isinstance(Store.for_url(str(tmp_path)), Store)
+    assert isinstance(Store.for_url("memory://humdash-url-test"), ObjectStore)
+    assert redact("s3://AKIAEXAMPLE:s3cr3t@bucket/prefix?token=abc#x") == "s3://bucket/prefix"
+
+
+def test_versions_in_an_fsspec_store_without_conditional_writes():
+    """memory:// (any fsspec URL): the same versions, pointer, merge-free writes, --keep and changes."""
+    from ingest.changes import pick_versions
+    from ingest.objectstore import ObjectStore
+    from ingest.report import Report
+    from ingest.sources import mmp
+
+    url = f"memory://humdash-{os.getpid()}-{time.monotonic_ns()}/data"
+    store = ObjectStore(url)
+    frames = []
+    for name in ("site_export_2022.csv", "site_export_2026.csv"):
+        frame = mmp.read_file(MMP / name, Report())
+        frames.append(frame)
+        store.write({"mmp_incidents": frame, "mmp_deaths": mmp.aggregate(frame)}, {}, keep=0)
+    versions = store.versions()
+    assert len(versions) == 2 and store.current_dir() == versions[-1]
+    assert store.fs.cat_file(str(store.root / "CURRENT")).decode().strip() == versions[-1].name
+    tables, entries = store.load()
+    assert len(tables["mmp_incidents"]) == len(frames[-1])
+    assert {e["version"] for e in entries.values()} == {versions[-1].name}
+    assert pick_versions(store) == (versions[0], versions[1])
+    store.write({"mmp_deaths": mmp.aggregate(frames[0])}, {}, keep=1)  # mmp_incidents carried over
+    kept = store.versions()
+    assert len(kept) == 2 and kept[-1] == store.current_dir() and versions[0] not in kept  # current + previous
+    assert len(store.read("mmp_incidents")) == len(frames[-1]) and store.verify_report()[1]
