@@ -149,7 +149,7 @@ class ObjectStore:
             return None, None
         return data.decode("utf-8", "replace").strip(), etag
 
-    def check_access(self) -> None:
+    def check_access(self, then: str = "nothing was written") -> None:
         """IngestError naming the URL when the bucket is missing or the credentials are refused."""
         bucket = self.root.parts[0] if self.root.parts else ""
         try:
@@ -161,7 +161,7 @@ class ObjectStore:
             reason = _describe(exc)
             if isinstance(exc, FileNotFoundError):
                 reason = f"the bucket {bucket!r} does not exist (or is not visible with these credentials)"
-            raise IngestError(f"{self.url}: {reason}; nothing was written") from None
+            raise IngestError(f"{self.url}: {reason}; {then}") from None
 
     # ---- finding the current version ---------------------------------------------------------
     def pointer(self) -> PurePosixPath | None:
@@ -281,6 +281,10 @@ class ObjectStore:
         return {name: self.check(name, folder, entry) for name, entry in sorted(manifest.get("tables", {}).items())}
 
     def problems(self) -> list[str]:
+        try:
+            self.check_access("nothing can be read")
+        except IngestError as exc:
+            return [str(exc)]
         out = [note] if (note := self.recovered_note()) else []
         folder = self.current_dir()
         if folder is None:
@@ -291,6 +295,10 @@ class ObjectStore:
         return out
 
     def verify_report(self) -> tuple[list[str], bool]:
+        try:
+            self.check_access("nothing can be read")
+        except IngestError as exc:
+            return [str(exc)], False
         current, pointed = self.current_dir(), self.pointer()
         lines, ok = [], True
         if self.pointer_lost():

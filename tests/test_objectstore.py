@@ -271,6 +271,25 @@ def test_missing_bucket_fails_in_one_line_and_writes_nothing(s3):
     assert url in line and "does not exist" in line and "Traceback" not in done.stderr
     assert sorted(b["Name"] for b in _client(s3).list_buckets()["Buckets"]) == buckets
     assert _keys(s3) == before
+    status = subprocess.run([sys.executable, "-m", "ingest", "status", "--data-dir", url], cwd=REPO,
+                            env={**os.environ, **s3, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                            timeout=300)
+    assert status.returncode == 1 and url in status.stderr and "does not exist" in status.stderr
+
+
+def test_a_server_with_refused_credentials_says_so_without_showing_them(s3, tmp_path):
+    secret = "wrong-secret-for-the-page-test"
+    env = {**s3, "AWS_SECRET_ACCESS_KEY": secret, "HUMDASH_SNAPSHOT_DIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    proc, base = start_server(["dashboard", "--data-dir", PREFIX], env=env)
+    try:
+        status = _status(base)
+        assert PREFIX in status["data_error"] and "access denied" in status["data_error"]
+        for path in ("/api/status", "/data", "/about", "/_dash-layout"):
+            body = _get(base + path)[1]
+            assert secret.encode() not in body and s3["AWS_ACCESS_KEY_ID"].encode() not in body, path
+    finally:
+        _stop(proc)
+    assert secret not in Path(proc.log_path).read_text(errors="replace")
 
 
 def test_a_second_ingest_that_lost_the_race_changes_nothing(s3, monkeypatch):
