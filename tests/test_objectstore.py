@@ -423,3 +423,28 @@ def test_versions_in_an_fsspec_store_without_conditional_writes():
     kept = store.versions()
     assert len(kept) == 2 and kept[-1] == store.current_dir() and versions[0] not in kept  # current + previous
     assert len(store.read("mmp_incidents")) == len(frames[-1]) and store.verify_report()[1]
+
+
+def test_the_app_loads_one_version_from_a_url_and_keeps_incidents_lazily(tmp_path, monkeypatch):
+    """dashboard.data on an fsspec URL: the Dataset comes from the version CURRENT names, the incident
+    rows are kept as their Parquet bytes (not a frame) and read back equal; a new version changes the token."""
+    from dashboard.data import LAZY_TABLES, DataSource
+    from ingest.objectstore import ObjectStore
+    from ingest.report import Report
+    from ingest.sources import mmp
+
+    monkeypatch.setenv("HUMDASH_SNAPSHOT_DIR", str(tmp_path))  # nothing bundled: only the store
+    url = f"memory://humdash-app-{os.getpid()}-{time.monotonic_ns()}/data"
+    store = ObjectStore(url)
+    frame = mmp.read_file(MMP / "site_export_2022.csv", Report())
+    store.write({"mmp_incidents": frame, "mmp_deaths": mmp.aggregate(frame)}, {})
+    source = DataSource(url, check_every=0)
+    ds = source.current()
+    assert "mmp_incidents" in LAZY_TABLES and ds.tables.is_lazy("mmp_incidents")
+    assert ds.tables["mmp_incidents"].equals(store.read("mmp_incidents"))
+    assert ds.provenance["mmp_deaths"]["version"] == store.current_dir().name
+    later = mmp.read_file(MMP / "site_export_2026.csv", Report())
+    store.write({"mmp_incidents": later, "mmp_deaths": mmp.aggregate(later)}, {})
+    ds2 = source.current()
+    assert ds2 is not ds and ds2.provenance["mmp_incidents"]["version"] == store.current_dir().name
+    assert len(ds2.tables["mmp_incidents"]) == len(later) and len(ds.tables["mmp_incidents"]) == len(frame)
