@@ -206,17 +206,24 @@ def _summary(tables: dict[str, pd.DataFrame], report: Report, target: Path) -> l
     return lines
 
 
-def _save_raw(data_dir: Path, source: str, fetched: list, stamp: str) -> None:
-    """Keep the bytes fetched, with provenance, before they are transformed."""
-    folder = data_dir / "raw" / source / stamp
-    folder.mkdir(parents=True, exist_ok=True)
+def _save_raw(data_dir: Path | str, source: str, fetched: list, stamp: str) -> None:
+    """Keep the bytes fetched, with provenance, before they are transformed (PREFIX/raw/... in an object store)."""
+    if is_url(data_dir):
+        store = ObjectStore(str(data_dir))
+        store.check_access()
+        folder = store.root / "raw" / source / stamp
+        put = lambda name, data: store.fs.pipe_file(str(folder / name), data)  # noqa: E731
+    else:
+        folder = data_dir / "raw" / source / stamp
+        folder.mkdir(parents=True, exist_ok=True)
+        put = lambda name, data: (folder / name).write_bytes(data)  # noqa: E731
     index = []
     for i, item in enumerate(fetched):
         name = f"{i:04d}.{'json' if 'json' in item.content_type or item.content[:1] in b'[{' else 'bin'}"
-        (folder / name).write_bytes(item.content)
+        put(name, item.content)
         index.append({"file": name, "url": item.url, "sha256": item.sha256, "retrieved_at": item.retrieved_at,
                       "status": item.status, "content_type": item.content_type})
-    (folder / "fetched.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+    put("fetched.json", (json.dumps(index, indent=2) + "\n").encode("utf-8"))
 
 
 def _client(base: str, args: argparse.Namespace):
@@ -338,7 +345,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     problems: list[str] = []
     for label, store in (("ingested", Store.for_url(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
         manifest = store.manifest()
-        print(f"{label}: {getattr(store, 'url', store.root)}" + (f" (version {manifest.get('version')})" if manifest else " (empty)"))
+        print(f"{label}: {getattr(store, 'url', store.root)}"
+              + (f" (version {manifest.get('version')})" if manifest else " (empty)"))
         for name, entry in manifest.get("tables", {}).items():
             dates = sorted({i.get("retrieved_at", "?")[:10] for i in entry.get("inputs", [])})
             print(f"  {name}: {entry['rows']:,} rows, {entry['source']}, {entry['licence']}, "

@@ -187,8 +187,9 @@ class ObjectStore:
         committed = [v for v in versions if self.fs.exists(str(v / COMMITTED))] or versions
         for folder in reversed(committed):
             if not any(self.verify(folder).values()):
-                _warn_once(Path(self.url), f"{CURRENT} (the pointer to the current version) is missing or broken; "
-                                           f"serving version {folder.name}, the newest committed one whose tables verify")
+                _warn_once(Path(self.url), f"{CURRENT} (the pointer to the current version) is missing or "
+                                           f"broken; serving version {folder.name}, the newest committed one "
+                                           "whose tables verify")
                 return folder
         return None
 
@@ -314,7 +315,8 @@ class ObjectStore:
             for name, problem in self.verify(folder).items():
                 ok = ok and problem is None
                 shown = self._shown(folder / (name if name == MANIFEST else f"tables/{name}.parquet"))
-                lines.append(f"  {'ok     ' if problem is None else 'DAMAGED'} {shown}" + (f": {problem}" if problem else ""))
+                lines.append(f"  {'ok     ' if problem is None else 'DAMAGED'} {shown}"
+                             + (f": {problem}" if problem else ""))
         return lines, ok
 
     # ---- reading -----------------------------------------------------------------------------
@@ -322,7 +324,8 @@ class ObjectStore:
         try:
             frame = pd.read_parquet(io.BytesIO(data))
         except Exception as exc:  # pyarrow raises many types for a damaged file
-            raise IngestError(f"{self.url}/{self._shown(key)}: cannot read the table ({exc}); re-run the ingest") from None
+            raise IngestError(f"{self.url}/{self._shown(key)}: cannot read the table ({exc}); "
+                              "re-run the ingest") from None
         return validate(name, frame, where=f"{self.url}/{self._shown(key)}")
 
     def read(self, name: str, folder: PurePosixPath | None = None, *, checked: bool = False) -> pd.DataFrame:
@@ -429,7 +432,8 @@ class ObjectStore:
 
     def _write(self, checked: dict[str, pd.DataFrame], inputs: dict[str, list[dict[str, Any]]], now: datetime,
                notes: dict[str, list[str]], keep: int,
-               merge: Callable[[str, pd.DataFrame, pd.DataFrame | None], tuple[pd.DataFrame, str]] | None) -> PurePosixPath:
+               merge: Callable[[str, pd.DataFrame, pd.DataFrame | None], tuple[pd.DataFrame, str]] | None
+               ) -> PurePosixPath:
         from .store import Store
 
         self.warnings = []

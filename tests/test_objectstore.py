@@ -4,6 +4,7 @@ without a restart, a killed ingest, refused credentials and a missing bucket, an
 installed) nginx balancing the two. Skips on a machine without moto or nginx; fails under CI=true."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -448,3 +449,20 @@ def test_the_app_loads_one_version_from_a_url_and_keeps_incidents_lazily(tmp_pat
     ds2 = source.current()
     assert ds2 is not ds and ds2.provenance["mmp_incidents"]["version"] == store.current_dir().name
     assert len(ds2.tables["mmp_incidents"]) == len(later) and len(ds.tables["mmp_incidents"]) == len(frame)
+
+
+def test_a_live_pull_keeps_its_raw_bytes_in_the_bucket(s3, local_server):
+    """`ingest mmp --base-url ...` into s3://: the fetched bytes and their index go to PREFIX/raw/mmp/<stamp>/."""
+    base, script = local_server
+    body = (MMP / "feed_2019.json").read_bytes()
+    script.add("/global-figures/2019/json", (200, body, None))
+    done = _ingest(s3, "mmp", "--year", "2019", "--base-url", base)
+    assert done.returncode == 0, done.stderr
+    index_keys = [k for k in _keys(s3) if k.startswith("dash/raw/mmp/") and k.endswith("/fetched.json")]
+    assert len(index_keys) == 1
+    index = json.loads(_client(s3).get_object(Bucket=BUCKET, Key=index_keys[0])["Body"].read())
+    raw = _client(s3).get_object(Bucket=BUCKET, Key=index_keys[0].replace("fetched.json", index[0]["file"]))
+    assert raw["Body"].read() == body and index[0]["sha256"] == hashlib.sha256(body).hexdigest()
+    manifest = json.loads(_client(s3).get_object(
+        Bucket=BUCKET, Key=f"dash/versions/{_current(s3)}/manifest.json")["Body"].read())
+    assert index[0]["sha256"] in {i["sha256"] for i in manifest["tables"]["mmp_incidents"]["inputs"]}
