@@ -494,8 +494,11 @@ class DataSource:
     def token(self) -> tuple[Any, ...]:
         """Version tokens of the data directory and the bundled snapshot (cheap: a readlink/stat; for an
         object store one small GET of its CURRENT pointer)."""
-        return (Store.for_url(self.data_dir).version_token(), Store(snapshot_dir()).version_token(),
-                str(snapshot_dir()))
+        try:
+            ingested = Store.for_url(self.data_dir).version_token()
+        except IngestError as exc:  # e.g. s3:// without s3fs installed: the reload says why
+            ingested = f"unavailable: {exc}"
+        return (ingested, Store(snapshot_dir()).version_token(), str(snapshot_dir()))
 
     def _load(self) -> Dataset:
         token = self.token()
