@@ -7,6 +7,8 @@ from pathlib import Path
 import dash
 from dash import dcc, html
 
+from ingest.objectstore import shown
+
 from . import security, vendor
 from .api import register_api
 from .embed import EMBED_PATHS, register_chart_tools, register_embed
@@ -106,5 +108,5 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
     register_changes(app.server, lambda: source.data_dir)
     register_chart_tools(app, PAGES)
     security.install(app, allow_embed=allow_embed, embed_paths=tuple(embed_paths) + EMBED_PATHS)
-    logging.getLogger(__name__).info("dashboard for %s ready", source.data_dir)
+    logging.getLogger(__name__).info("dashboard for %s ready", shown(source.data_dir))
     return app

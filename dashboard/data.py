@@ -26,6 +26,7 @@ from typing import Any, BinaryIO, Callable
 import pandas as pd
 
 from ingest.errors import IngestError, for_user
+from ingest.objectstore import is_url, location, shown
 from ingest.schemas import LICENCES, SOURCE_OF, TABLES, empty
 from ingest.store import Store, default_data_dir, load_for_app, snapshot_dir
 
@@ -181,11 +182,14 @@ class LazyTable:
         None when the file cannot be matched to the manifest (then the frame stays in memory)."""
         path = _table_path(entry)
         if path is None:
-            return None
-        try:
-            handle = open(path, "rb")
-        except OSError:
-            return None
+            handle = _object_handle(entry)
+            if handle is None:
+                return None
+        else:
+            try:
+                handle = open(path, "rb")
+            except OSError:
+                return None
         if entry.get("sha256") and _sha256(handle) != entry["sha256"]:
             handle.close()  # not the file that was loaded (e.g. replaced since): keep the frame instead
             return None
@@ -248,6 +252,21 @@ def _table_path(entry: dict[str, Any]) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+def _object_handle(entry: dict[str, Any]) -> BinaryIO | None:
+    """For a table loaded from an object store (s3://...): its Parquet bytes, fetched once more from its
+    version folder (never changed once written) and kept in memory (the compressed file, a fraction of
+    the frame), like the open file handle kept for a local one. None when it cannot be fetched."""
+    root, version, file = entry.get("data_dir"), entry.get("version"), entry.get("file")
+    if not (is_url(root) and version and file):
+        return None
+    try:
+        store = Store.for_url(root)
+        return io.BytesIO(store.fs.cat_file(str(store.root / "versions" / str(version) / file)))
+    except Exception as exc:  # the frame stays in memory instead
+        log.warning("%s: not kept lazily (%s)", entry.get("file"), type(exc).__name__)
+        return None
 
 
 def _intact_copy(name: str, entry: dict[str, Any]) -> pd.DataFrame:
@@ -463,7 +482,7 @@ class DataSource:
 
     def __init__(self, data_dir: Path | str | None = None, *, check_every: float = CHECK_EVERY_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.data_dir = location(data_dir) if data_dir is not None else default_data_dir()
         self.check_every = check_every
         self.clock = clock
         self._lock = threading.Lock()
@@ -473,8 +492,13 @@ class DataSource:
         self.reload()
 
     def token(self) -> tuple[Any, ...]:
-        """Version tokens of the data directory and the bundled snapshot (cheap: a readlink/stat)."""
-        return (Store(self.data_dir).version_token(), Store(snapshot_dir()).version_token(), str(snapshot_dir()))
+        """Version tokens of the data directory and the bundled snapshot (cheap: a readlink/stat; for an
+        object store one small GET of its CURRENT pointer)."""
+        try:
+            ingested = Store.for_url(self.data_dir).version_token()
+        except IngestError as exc:  # e.g. s3:// without s3fs installed: the reload says why
+            ingested = f"unavailable: {exc}"
+        return (ingested, Store(snapshot_dir()).version_token(), str(snapshot_dir()))
 
     def _load(self) -> Dataset:
         token = self.token()
@@ -503,9 +527,9 @@ class DataSource:
         """Load again now; on failure keep the previous data and record the error."""
         try:
             self._data = self._load()
-            log.info("loaded data from %s (token %s)", self.data_dir, self._data.token)
+            log.info("loaded data from %s (token %s)", shown(self.data_dir), self._data.token)
         except (IngestError, OSError) as exc:
-            log.error("reload from %s failed, still serving the previous data: %s", self.data_dir, exc)
+            log.error("reload from %s failed, still serving the previous data: %s", shown(self.data_dir), exc)
             self._data.error = for_user(str(exc))
         return self._data
 

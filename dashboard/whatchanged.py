@@ -70,7 +70,7 @@ def parse_table(text: str | None) -> str:
 
 def compute(data_dir: Path, table: str, since: datetime | None) -> Result:
     """Changed rows (and MMP totals) between the version at `since` (or the previous one) and now."""
-    store = Store(data_dir)
+    store = Store.for_url(data_dir)
     try:
         old_dir, new_dir = pick_versions(store, since)
         rows = changes(store, table, since)

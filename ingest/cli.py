@@ -16,6 +16,7 @@ from .merge import Merged
 from .merge import merge as merge_tables
 from .pipeline import finish_fts
 from .report import Report
+from .objectstore import ObjectStore, is_url, location, redact
 from .store import DEFAULT_KEEP, Store, default_data_dir, input_record, sha256_file, snapshot_dir
 
 FTS_API_BASE = "https://api.hpc.tools"
@@ -53,8 +54,9 @@ RETRIEVED_AT_HELP = ("with --file: when the file was downloaded (ISO date or tim
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests and the README can inspect it)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, default=None,
-                        help="where tables are written (default: $HUMDASH_DATA_DIR or ./data)")
+    common.add_argument("--data-dir", type=location, default=None,
+                        help="where tables are written: a folder or an object store URL such as "
+                             "s3://bucket/prefix (default: $HUMDASH_DATA_DIR or ./data)")
     common.add_argument("--quiet", action="store_true", help="no progress bars")
 
     parser = argparse.ArgumentParser(
@@ -223,7 +225,7 @@ def _check_files(paths: Sequence[Path]) -> None:
 
 
 def _summary(tables: dict[str, pd.DataFrame], report: Report, target: Path) -> list[str]:
-    lines = [f"wrote {len(tables)} table(s) to {target}"]
+    lines = [f"wrote {len(tables)} table(s) to {redact(target) if is_url(target) else target}"]
     for name, frame in sorted(tables.items()):
         totals = []
         for col in ("requirements_usd", "funding_usd", "amount_usd", "dead_and_missing"):
@@ -236,17 +238,24 @@ def _summary(tables: dict[str, pd.DataFrame], report: Report, target: Path) -> l
     return lines
 
 
-def _save_raw(data_dir: Path, source: str, fetched: list, stamp: str) -> None:
-    """Keep the bytes fetched, with provenance, before they are transformed."""
-    folder = data_dir / "raw" / source / stamp
-    folder.mkdir(parents=True, exist_ok=True)
+def _save_raw(data_dir: Path | str, source: str, fetched: list, stamp: str) -> None:
+    """Keep the bytes fetched, with provenance, before they are transformed (PREFIX/raw/... in an object store)."""
+    if is_url(data_dir):
+        store = ObjectStore(str(data_dir))
+        store.check_access()
+        folder = store.root / "raw" / source / stamp
+        put = lambda name, data: store.fs.pipe_file(str(folder / name), data)  # noqa: E731
+    else:
+        folder = data_dir / "raw" / source / stamp
+        folder.mkdir(parents=True, exist_ok=True)
+        put = lambda name, data: (folder / name).write_bytes(data)  # noqa: E731
     index = []
     for i, item in enumerate(fetched):
         name = f"{i:04d}.{'json' if 'json' in item.content_type or item.content[:1] in b'[{' else 'bin'}"
-        (folder / name).write_bytes(item.content)
+        put(name, item.content)
         index.append({"file": name, "url": item.url, "sha256": item.sha256, "retrieved_at": item.retrieved_at,
                       "status": item.status, "content_type": item.content_type})
-    (folder / "fetched.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+    put("fetched.json", (json.dumps(index, indent=2) + "\n").encode("utf-8"))
 
 
 def _client(base: str, args: argparse.Namespace, fts_auth: bool = True):
@@ -376,9 +385,10 @@ def _by_retrieval(paths: list[Path]) -> list[Path]:
 
 def cmd_status(args: argparse.Namespace) -> int:
     problems: list[str] = []
-    for label, store in (("ingested", Store(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
+    for label, store in (("ingested", Store.for_url(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
         manifest = store.manifest()
-        print(f"{label}: {store.root}" + (f" (version {manifest.get('version')})" if manifest else " (empty)"))
+        print(f"{label}: {getattr(store, 'url', store.root)}"
+              + (f" (version {manifest.get('version')})" if manifest else " (empty)"))
         for name, entry in manifest.get("tables", {}).items():
             dates = sorted({str(i.get("retrieved_at") or "unknown")[:10] for i in entry.get("inputs", [])})
             print(f"  {name}: {entry['rows']:,} rows, {entry['source']}, {entry['licence']}, "
@@ -391,10 +401,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     ok = True
-    for label, store in (("ingested", Store(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
+    for label, store in (("ingested", Store.for_url(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
         lines, fine = store.verify_report()
         ok = ok and fine
-        print(f"{label}: {store.root}" + ("" if lines else " (empty)"))
+        print(f"{label}: {getattr(store, 'url', store.root)}" + ("" if lines else " (empty)"))
         for line in lines:
             print(f"  {line}")
     if not ok:
@@ -426,7 +436,7 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
         else:
             target = args.data_dir
             tables, inputs, notes = (cmd_fts if args.command == "fts" else cmd_mmp)(args, report, now)
-            store = Store(target)
+            store = Store.for_url(target)
             merged: dict[str, Merged] = {}
 
             def by_key(name: str, new: pd.DataFrame, current: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:

@@ -61,9 +61,12 @@ _logged: set[tuple[str, str]] = set()
 log = logging.getLogger(__name__)
 
 
-def default_data_dir() -> Path:
-    """--data-dir default: $HUMDASH_DATA_DIR, else ./data."""
-    return Path(os.environ.get("HUMDASH_DATA_DIR") or "data")
+def default_data_dir() -> Path | str:
+    """--data-dir default: $HUMDASH_DATA_DIR, else ./data (an object store URL such as s3://bucket/prefix
+    stays a string; see ingest.objectstore)."""
+    from .objectstore import location
+
+    return location(os.environ.get("HUMDASH_DATA_DIR") or "data")
 
 
 def snapshot_dir() -> Path:
@@ -128,6 +131,14 @@ def _warn_once(root: Path, message: str) -> None:
 
 class Store:
     """Reads and writes the tidy tables of one data directory."""
+
+    @staticmethod
+    def for_url(data_dir: Path | str) -> "Store | Any":
+        """The store of `data_dir`: an `ingest.objectstore.ObjectStore` for a URL (s3://bucket/prefix),
+        else a local Store."""
+        from .objectstore import open_store
+
+        return open_store(data_dir)
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
@@ -660,12 +671,12 @@ def load_for_app(data_dir: Path | str) -> tuple[dict[str, pd.DataFrame], dict[st
     current version was lost."""
     tables: dict[str, pd.DataFrame] = {}
     provenance: dict[str, dict[str, Any]] = {}
-    for origin, store in (("snapshot", Store(snapshot_dir())), ("ingested", Store(data_dir))):
-        if Path(store.root).resolve() == snapshot_dir().resolve() and origin == "ingested":
+    for origin, store in (("snapshot", Store(snapshot_dir())), ("ingested", Store.for_url(data_dir))):
+        if isinstance(store, Store) and Path(store.root).resolve() == snapshot_dir().resolve() and origin == "ingested":
             continue
         found, entries = store.load()
         for name, entry in entries.items():
-            entry = dict(entry, origin=origin, data_dir=str(store.root))
+            entry = dict(entry, origin=origin, data_dir=str(getattr(store, "url", store.root)))
             if name in found:
                 tables[name] = found[name]
                 provenance[name] = entry
