@@ -1061,3 +1061,7 @@ BENCHMARKS: dict[str, Callable[[Context], list[Result]]] = {
 from bench.fts_world import bench_fts_global_ingest, bench_funding_all_plans  # noqa: E402
 
 BENCHMARKS.update({"fts_global_ingest": bench_fts_global_ingest, "funding_all_plans": bench_funding_all_plans})
+
+from bench.objectstore import bench_open_version  # noqa: E402
+
+BENCHMARKS.update({"objectstore_open_version": bench_open_version})
