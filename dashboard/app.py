@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from . import security, vendor
 from .api import register_api
-from .embed import EMBED_PATHS, register_chart_tools, register_embed
+from .embed import EMBED_PATHS, register_embed
 from .whatchanged import register_changes
 from .data import CHECK_EVERY_SECONDS, DataSource
 from . import i18n
@@ -53,7 +53,9 @@ def shell() -> html.Div:
                        **({"aria-current": "true"} if code == i18n.current() else {}))
                 for code, name in i18n.LANGUAGE_NAMES.items()]),
         ]),
-        html.Main(id="main", tabIndex="-1", children=dash.page_container),
+        # "Loading…" until the page's content has arrived (style.css hides it then): never a blank page
+        html.Main(id="main", tabIndex="-1", children=[
+            dash.page_container, html.P(_("Loading…"), className="page-loading", role="status")]),
         html.Footer(className="site-footer", children=[
             html.P([_("Funding: "), html.A(_(fts["attribution"]), href=fts["url"]), " (",
                     html.A(fts["licence"], href=fts["licence_url"]), "). ",
@@ -98,13 +100,13 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
             entry["title"] = lambda _title=entry["title"], **_kw: _(_title)
     plain_index = app.interpolate_index
     app.interpolate_index = lambda **kw: plain_index(**kw).replace(  # <html lang> for screen readers
-        '<html lang="en">', f'<html lang="{i18n.current()}">', 1)
+        '<html lang="en">', f'<html lang="{i18n.current()}">', 1).replace(  # and Dash's first "Loading..."
+        '<div class="_dash-loading">\n        Loading...', f'<div class="_dash-loading" role="status">\n        {_("Loading…")}', 1)
     app.layout = shell  # per request: the header and footer in the request's language
     i18n.install(app.server)
     register_api(app.server, source.current)
     register_embed(app.server, source.current)
     register_changes(app.server, lambda: source.data_dir)
-    register_chart_tools(app, PAGES)
     security.install(app, allow_embed=allow_embed, embed_paths=tuple(embed_paths) + EMBED_PATHS)
     logging.getLogger(__name__).info("dashboard for %s ready", source.data_dir)
     return app
