@@ -86,16 +86,16 @@ def test_table_data_cells_and_headers_equal_the_component_table(name, lang):
 
 
 def test_table_data_cap_empty_and_spanish_numbers():
-    frame = pd.DataFrame({"dead": [1234567, 2, 3, 4, 5], "n": [1, 2, 3, 4, 5]})
+    frame = pd.DataFrame({"dead": [1234567.0, 2, 3, 4, 5], "n": [1, 2, 3, 4, 5]})  # one float row
     with use_lang("es"):
         data = table_data(frame, max_rows=3)
         div = data_table(frame, max_rows=3)
-        spanish = [fmt.integer(1234567), fmt.integer(1)]
+        spanish = [fmt.number(1234567.0, 1), fmt.number(1.0, 1)]
     assert len(data["rows"]) == 3 and data["note"] == div.children[1].children and "5" in data["note"]
     assert _from_data(data) == _rendered(div)
     assert data["rows"][0] == spanish  # formatted in the request's language
     with use_lang("en"):
-        assert table_data(frame, max_rows=3)["rows"][0] == ["1,234,567", "1"]
+        assert table_data(frame, max_rows=3)["rows"][0] == ["1,234,567.0", "1.0"] != spanish
         assert table_data(frame.iloc[:0]) == {"columns": [], "rows": [], "note": None, "empty": "No rows."}
 
 
