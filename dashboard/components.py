@@ -5,6 +5,8 @@ the callbacks call. Knows Dash, but not Flask or the data layout.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlencode
@@ -14,8 +16,8 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, get_asset_url, html
 
 from . import exports, fmt
-from .data import Dataset, has_retrieval_date
-from .i18n import _, current
+from .data import Dataset, current_dataset, has_retrieval_date
+from .i18n import _, current, lang_pairs
 from .params import describe, parse, to_pairs
 from .queries import Filters
 from .text import COLUMN_LABELS, DEFINITIONS, SOURCES
@@ -23,6 +25,7 @@ from .theme import GRAPH_CONFIG
 from .views import View, known_values
 
 TABLE_ROWS = 300
+ANSWERS_CACHED = 128  # chart callback answers kept (AnswerCache)
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,41 @@ def choice_field(label: str, control: Any, control_id: str, hint: str | None = N
     ])
 
 
+class AnswerCache:
+    """The last `size` chart callback answers, per callback, filter values, language (and whether links
+    carry it), host (the embed code's absolute URL) and data version (the load's token): a filter
+    selection seen before is answered without querying or building figures again. Figures are kept as
+    plain dicts (what Dash sends); answers must be treated as read-only."""
+
+    def __init__(self, size: int = ANSWERS_CACHED) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, tuple[Any, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], tuple[Any, ...]]) -> tuple[Any, ...]:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = tuple(v.to_plotly_json() if isinstance(v, go.Figure) else v for v in compute())
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+ANSWERS = AnswerCache()
+
+
+def _answer_key(name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    from flask import request as flask_request
+
+    ds = current_dataset()
+    return (name, json.dumps(values, sort_keys=True, default=str), current(), tuple(lang_pairs()),
+            flask_request.host_url, id(ds), ds.token)
+
+
 def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tuple[str, str]], hxl_id: str,
                              update_chart: Any, download_chart: Any, extra_children: tuple[str, ...] = (),
                              also: dict[str, tuple[list[Any], Any]] | None = None) -> None:
@@ -284,9 +322,12 @@ def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tu
         more_outputs, more = also.get(key, ([], None))
 
         def chart_callback(*values: Any, _key: str = key, _tools: str = i["tools"], _more: Any = more) -> tuple[Any, ...]:
-            out = tuple(update_chart(_key, *values))
-            extra = tuple(_more(*values)) if _more is not None else ()
-            return (*out[:5], tools_for(out[4], _tools), *out[5:], *extra)
+            def answer() -> tuple[Any, ...]:
+                out = tuple(update_chart(_key, *values))
+                extra = tuple(_more(*values)) if _more is not None else ()
+                return (*out[:5], tools_for(out[4], _tools), *out[5:], *extra)
+
+            return ANSWERS.get(_answer_key(f"{prefix}{_key}", values), answer)
 
         def download_callback(n_clicks: int, hxl: Any, *values: Any, _key: str = key) -> dict[str, Any]:
             return download_chart(_key, n_clicks, hxl, *values)

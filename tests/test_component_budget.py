@@ -124,3 +124,26 @@ def test_a_filter_change_costs_at_most_six_requests(client, path):
     worst = max((_requests_for_change(deps, vals, c) for c in controls), key=len)
     print(path, len(worst), worst)
     assert 1 < len(worst) <= MAX_REQUESTS, worst
+
+
+def test_chart_answers_are_cached_per_filters_and_language(client):
+    from dashboard import components
+
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if d["output"].startswith("..mig-origin-graph.figure"))
+    vals = {"mig-dates.start_date": "2017-01-01", "mig-dates.end_date": "2017-12-31", "mig-group.value": "Europe",
+            "mig-region.value": [], "mig-origin.value": [], "mig-cause.value": [], "mig-route.value": [],
+            "mig-freq.value": "month"}
+    body = flow.payload(dep, vals, ["mig-dates.start_date"])
+    components.ANSWERS._items.clear()
+    first = client.post("/_dash-update-component", json=body).get_json()
+    assert len(components.ANSWERS._items) == 1
+    again = client.post("/_dash-update-component", json=body).get_json()
+    assert again == first and len(components.ANSWERS._items) == 1  # the same answer, from the cache
+    spanish = client.post("/_dash-update-component", json=body,
+                          headers={"Referer": "http://localhost/migration?lang=es"}).get_json()
+    assert len(components.ANSWERS._items) == 2  # another language: its own entry
+    assert spanish["response"]["mig-origin-summary"]["children"] != first["response"]["mig-origin-summary"]["children"]
+    other = flow.payload(dep, {**vals, "mig-group.value": "Americas"}, ["mig-group.value"])
+    assert client.post("/_dash-update-component", json=other).get_json() != first
+    assert len(components.ANSWERS._items) == 3
