@@ -154,8 +154,12 @@ class Tab:
         self.turn = 0
         self.page.goto(server.base + path, timeout=TIMEOUT_S * 1000)
         self.page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=TIMEOUT_S * 1000)
-        self._quiet(time.monotonic() + TIMEOUT_S, need_request=False)
+        s = self._quiet(time.monotonic() + TIMEOUT_S, need_request=False)
         self.first_load_console = list(self.console)
+        tasks = [d for _start, d in self.page.evaluate("() => window.__perf.longtasks")]
+        # the first load: navigation start to the last DOM mutation, and its main-thread long tasks
+        self.load = {"seconds": s["lastMut"] / 1000, "longtasks": len(tasks), "longtask_total": sum(tasks) / 1000,
+                     "longtask_max": max(tasks, default=0) / 1000}
 
     def _request(self, request: Any) -> None:
         if CALLBACK in request.url:
@@ -251,6 +255,7 @@ def run(app_root: Path, data_dir: Path | None, pages: list[str], changes: int, l
                 results["pages"][name] = {"summary": summarise(mine), "samples": mine}
                 results["minimal"][name] = {"summary": summarise(base), "samples": base}
                 results["console"][name] = sorted(set(tab.console))[:20]
+                results["pages"][name]["load"] = tab.load
             finally:
                 tab.close()
     return results
@@ -265,6 +270,13 @@ def table(results: dict[str, Any]) -> str:
                      f"{s['seconds'] / m['seconds']:.1f}× | {s['requests']:.0f} | {s['bytes'] / 1e3:.0f} | "
                      f"{s['longtasks']:.0f}, {s['longtask_total']:.2f}, {s['max_longtask']:.2f} | "
                      f"{s['server_cpu']:.2f} |")
+    lines += ["", "First load of each page (navigation start to the DOM quiet; main-thread long tasks):", "",
+              "| page | load s | long tasks (n, total s, max s) |", "|---|---|---|"]
+    for name, entry in results["pages"].items():
+        load = entry.get("load", {})
+        if load:
+            lines.append(f"| {name} | {load['seconds']:.2f} | {load['longtasks']}, {load['longtask_total']:.2f}, "
+                         f"{load['longtask_max']:.2f} |")
     return "\n".join(lines)
 
 
