@@ -100,8 +100,7 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
             entry["title"] = lambda _title=entry["title"], **_kw: _(_title)
     plain_index = app.interpolate_index
     app.interpolate_index = lambda **kw: plain_index(**kw).replace(  # <html lang> for screen readers
-        '<html lang="en">', f'<html lang="{i18n.current()}">', 1).replace(  # and Dash's first "Loading..."
-        '<div class="_dash-loading">\n        Loading...', f'<div class="_dash-loading" role="status">\n        {_("Loading…")}', 1)
+        '<html lang="en">', f'<html lang="{i18n.current()}">', 1)
     app.layout = shell  # per request: the header and footer in the request's language
     i18n.install(app.server)
     register_api(app.server, source.current)

@@ -114,3 +114,33 @@ def test_open_table_follows_the_filters(chromium, dashboard_url, app):
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang,text", [("en", "Loading…"), ("es", "Cargando…")])
+def test_loading_state_until_the_page_arrives(chromium, dashboard_url, lang, text):
+    """Never a blank page: while the app's layout (with the page's content) is on its way (held back here),
+    the page says it is loading, in its language; the message goes once the content is there."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    held = []
+    try:
+        page.route("**/_dash-layout*", lambda route: held.append(route))
+        page.goto(f"{dashboard_url}/crisis?lang={lang}")
+        for _i in range(300):  # until the layout has been asked for (and held)
+            if held:
+                break
+            page.wait_for_timeout(100)
+        loading = page.locator("._dash-loading")
+        expect(loading).to_be_visible()
+        shown = loading.evaluate("e => getComputedStyle(e, '::after').content")
+        assert shown == f'"{text}"', shown  # in the page's language (style.css, by <html lang>)
+        assert page.locator("main h1").count() == 0 and held
+        for route in held:
+            route.continue_()
+        page.unroute("**/_dash-layout*")
+        expect(page.locator("main h1")).to_be_visible()
+        expect(loading).to_have_count(0)
+        expect(page.locator(".page-loading")).to_be_hidden()  # the shell's message: the content is there
+    finally:
+        context.close()
