@@ -34,16 +34,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.benchmarks import _children, _cpu_seconds, _clean_env, free_port  # noqa: E402
-from bench.browser import chromium  # noqa: E402
+from bench.benchmarks import _children, _clean_env, _cpu_seconds, free_port
+from bench.browser import chromium
 
 QUIET_MS = 500
 TIMEOUT_S = 180
@@ -262,8 +263,8 @@ def run(app_root: Path, data_dir: Path | None, pages: list[str], changes: int, l
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = ["| page | median s | max s | minimal median s | ratio | requests | kB | long tasks (n, total s, max s) "
-             "| server CPU s |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [("| page | median s | max s | minimal median s | ratio | requests | kB | long tasks (n, total s, max s) "
+              "| server CPU s |"), "|---|---|---|---|---|---|---|---|---|"]
     for name, entry in results["pages"].items():
         s, m = entry["summary"], results["minimal"][name]["summary"]
         lines.append(f"| {name} | {s['seconds']:.2f} | {s['max_seconds']:.2f} | {m['seconds']:.2f} | "

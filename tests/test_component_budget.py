@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +115,7 @@ def _requests_for_change(deps: list[dict], vals: dict[str, Any], control: str) -
 
 @pytest.mark.parametrize("path", PAGES)
 def test_a_filter_change_costs_at_most_six_requests(client, path):
-    _shell, page, _answers, ctx = _render(client, path)
+    _shell, _page, _answers, ctx = _render(client, path)
     deps, vals = ctx["deps"], ctx["vals"]
     controls = [k for k in vals if k.endswith((".value", ".start_date", ".end_date")) and not k.endswith("hxl.value")
                 and not k.split(".")[0].endswith(("url", "snippet"))]

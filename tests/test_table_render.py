@@ -3,6 +3,7 @@ that the locale and pattern are parsed once and the table is built from one arra
 callbacks send for the browser to build the table from (table_data / table_json) are the same cells."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pandas as pd
@@ -12,8 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard import fmt
-import json
-
 from dashboard.components import _cell, _numeric, data_table, table_data, table_json
 from dashboard.i18n import use_lang
 
