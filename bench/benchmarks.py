@@ -756,10 +756,13 @@ def chart_callbacks(deps: list[dict[str, Any]], vals: dict[str, Any],
 
 
 def trivial_callback(deps: list[dict[str, Any]], vals: dict[str, Any]) -> dict[str, Any]:
-    """The floor: the same page's region-options callback (one input, the region group; no query)."""
+    """The floor: the same page's region-options callback (one input, the region group; no query), or,
+    where the region choices come with a chart's answer, the page's URL-sync callback (control values in,
+    control values and query string out; no query either)."""
     flow = dashflow()
-    return next(d for d in flow.server_side(deps) if d["output"] == f"{CALLBACK_PREFIX}region.options"
-                and flow.in_page(d, vals))
+    found = [d for d in flow.server_side(deps) if flow.in_page(d, vals)]
+    return next((d for d in found if d["output"] == f"{CALLBACK_PREFIX}region.options"),
+                None) or next(d for d in found if d["output"].endswith(f"{CALLBACK_PREFIX}url.search.."))
 
 
 def _as_list(x: Any) -> list[Any]:

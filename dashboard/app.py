@@ -11,7 +11,7 @@ from ingest.objectstore import shown
 
 from . import security, vendor
 from .api import register_api
-from .embed import EMBED_PATHS, register_chart_tools, register_embed
+from .embed import EMBED_PATHS, register_embed
 from .whatchanged import register_changes
 from .data import CHECK_EVERY_SECONDS, DataSource
 from . import i18n
@@ -55,7 +55,9 @@ def shell() -> html.Div:
                        **({"aria-current": "true"} if code == i18n.current() else {}))
                 for code, name in i18n.LANGUAGE_NAMES.items()]),
         ]),
-        html.Main(id="main", tabIndex="-1", children=dash.page_container),
+        # "Loading…" until the page's content has arrived (style.css hides it then): never a blank page
+        html.Main(id="main", tabIndex="-1", children=[
+            dash.page_container, html.P(_("Loading…"), className="page-loading", role="status")]),
         html.Footer(className="site-footer", children=[
             html.P([_("Funding: "), html.A(_(fts["attribution"]), href=fts["url"]), " (",
                     html.A(fts["licence"], href=fts["licence_url"]), "). ",
@@ -106,7 +108,6 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
     register_api(app.server, source.current)
     register_embed(app.server, source.current)
     register_changes(app.server, lambda: source.data_dir)
-    register_chart_tools(app, PAGES)
     security.install(app, allow_embed=allow_embed, embed_paths=tuple(embed_paths) + EMBED_PATHS)
     logging.getLogger(__name__).info("dashboard for %s ready", shown(source.data_dir))
     return app

@@ -4,6 +4,9 @@ the callbacks call. Knows Dash, but not Flask or the data layout.
 """
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlencode
@@ -14,7 +17,7 @@ from dash import Input, Output, State, dcc, get_asset_url, html
 
 from . import exports, fmt
 from .data import Dataset, current_dataset, has_retrieval_date
-from .i18n import _, current
+from .i18n import _, current, lang_pairs
 from .params import describe, parse, to_pairs
 from .queries import Filters
 from .text import COLUMN_LABELS, DEFINITIONS, SOURCES
@@ -22,6 +25,7 @@ from .theme import GRAPH_CONFIG
 from .views import View, known_values
 
 TABLE_ROWS = 300
+ANSWERS_CACHED = 128  # chart callback answers kept (AnswerCache)
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,11 @@ def chart_block(prefix: str, chart: Chart) -> html.Section:
             dcc.Loading(dcc.Graph(id=i["graph"], config=graph_config(), responsive="auto", className="graph",
                                   figure=go.Figure()), type="dot", delay_show=300),
         ]),
+        # The rows arrive as one JSON attribute (table_json); assets/tables.js builds the <table> when the
+        # <details> is opened, so a closed table costs the page no components and no DOM.
         html.Details(className="table-view", children=[
             html.Summary(_("Show the numbers as a table")),
-            html.Div(id=i["table"], className="table-wrap"),
+            html.Div(id=i["table"], className="table-wrap", **{"data-table": ""}),
         ]),
         html.Div(className="chart-tools", children=[
             html.Button(_("Download CSV"), id=i["csv"], n_clicks=0, className="button",
@@ -121,6 +127,27 @@ def data_table(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> html.Div:
     return html.Div(parts)
 
 
+def table_data(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> dict[str, Any]:
+    """What data_table shows, as data for the browser to build the table from (assets/tables.js):
+    {"columns": [{"label", "title", "num"}], "rows": [[cell text]], "note": text or None, "empty": text
+    or None}; the cells formatted exactly as data_table formats them, in the request's language."""
+    if frame.empty:
+        return {"columns": [], "rows": [], "note": None, "empty": _("No rows.")}
+    shown = frame.head(max_rows)
+    cells = [(i, c) for i, c in enumerate(shown.columns) if not str(c).startswith("_")]
+    columns = [{"label": _(COLUMN_LABELS.get(c, c)), "title": _(DEFINITIONS[c]) if c in DEFINITIONS else None,
+                "num": _numeric(shown.iloc[:, i])} for i, c in cells]
+    rows = [[_cell(row[i]) for i, _c in cells] for row in shown.to_numpy()]
+    note = (_("First {n} of {total} rows; the CSV has all of them.").format(
+        n=fmt.integer(max_rows), total=fmt.integer(len(frame))) if len(frame) > max_rows else None)
+    return {"columns": columns, "rows": rows, "note": note, "empty": None}
+
+
+def table_json(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> str:
+    """table_data as the JSON text of a chart block's `data-table` attribute."""
+    return json.dumps(table_data(frame, max_rows), ensure_ascii=False, separators=(",", ":"))
+
+
 def _numeric(col: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
 
@@ -145,10 +172,10 @@ def api_href(view: View, f: Filters, hxl: bool = False) -> str:
     return f"/api/{view.name}.csv" + (f"?{urlencode(pairs)}" if pairs else "")
 
 
-def render(ds: Dataset, chart: Chart, f: Filters, **figure_args: Any) -> tuple[go.Figure, str, html.Div, str, str]:
-    """Everything a chart block shows, from one query: figure, summary, table, source, API link."""
+def render(ds: Dataset, chart: Chart, f: Filters, **figure_args: Any) -> tuple[go.Figure, str, str, str, str]:
+    """Everything a chart block shows, from one query: figure, summary, table (table_json), source, API link."""
     rows = chart.view.rows(ds, f)
-    return (chart.figure(rows, **figure_args), chart.summary(rows), data_table(rows),
+    return (chart.figure(rows, **figure_args), chart.summary(rows), table_json(rows),
             source_text(ds, chart.view.tables), api_href(chart.view, f))
 
 
@@ -253,19 +280,68 @@ def choice_field(label: str, control: Any, control_id: str, hint: str | None = N
     ])
 
 
+class AnswerCache:
+    """The last `size` chart callback answers, per callback, filter values, language (and whether links
+    carry it), host (the embed code's absolute URL) and data version (the load's token): a filter
+    selection seen before is answered without querying or building figures again. Figures are kept as
+    plain dicts (what Dash sends); answers must be treated as read-only."""
+
+    def __init__(self, size: int = ANSWERS_CACHED) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, tuple[Any, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], tuple[Any, ...]]) -> tuple[Any, ...]:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = tuple(v.to_plotly_json() if isinstance(v, go.Figure) else v for v in compute())
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+ANSWERS = AnswerCache()
+
+
+def _answer_key(name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    from flask import request as flask_request
+
+    ds = current_dataset()
+    return (name, json.dumps(values, sort_keys=True, default=str), current(), tuple(lang_pairs()),
+            flask_request.host_url, id(ds), ds.token)
+
+
 def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tuple[str, str]], hxl_id: str,
-                             update_chart: Any, download_chart: Any, extra_children: tuple[str, ...] = ()) -> None:
+                             update_chart: Any, download_chart: Any, extra_children: tuple[str, ...] = (),
+                             also: dict[str, tuple[list[Any], Any]] | None = None) -> None:
     """Wire every chart block of a page: redraw it when a filter changes, and its Download CSV button.
 
-    `update_chart(key, *filter values)` returns figure, summary, table, source, API link (and the
-    children of `extra_children` blocks); `download_chart(key, n_clicks, hxl, *filter values)` the file."""
+    `update_chart(key, *filter values)` returns figure, summary, table (table_json), source, API link (and
+    the children of `extra_children` blocks); `download_chart(key, n_clicks, hxl, *filter values)` the file.
+    The chart's image links and embed code (embed.tools_for) come with the same answer, and `also`
+    ({key: ([Output, ...], function(*filter values) -> values)}) adds a page's other outputs that follow the
+    same filters (a note, a heading) to one chart's answer: one request per chart for a filter change,
+    nothing else."""
+    from .embed import tools_for
+
     inputs = [Input(c, p) for c, p in controls]
     states = [State(c, p) for c, p in controls]
+    also = also or {}
     for key in keys:
         i = ids(prefix, key)
+        more_outputs, more = also.get(key, ([], None))
 
-        def chart_callback(*values: Any, _key: str = key) -> tuple[Any, ...]:
-            return update_chart(_key, *values)
+        def chart_callback(*values: Any, _key: str = key, _tools: str = i["tools"], _more: Any = more) -> tuple[Any, ...]:
+            def answer() -> tuple[Any, ...]:
+                out = tuple(update_chart(_key, *values))
+                extra = tuple(_more(*values)) if _more is not None else ()
+                return (*out[:5], tools_for(out[4], _tools), *out[5:], *extra)
+
+            return ANSWERS.get(_answer_key(f"{prefix}{_key}", values), answer)
 
         def download_callback(n_clicks: int, hxl: Any, *values: Any, _key: str = key) -> dict[str, Any]:
             return download_chart(_key, n_clicks, hxl, *values)
@@ -273,9 +349,9 @@ def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tu
         name = prefix.strip("-")
         chart_callback.__name__ = f"{name}_{key}_chart"
         download_callback.__name__ = f"{name}_{key}_download"
-        outputs = [Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "children"),
-                   Output(i["source"], "children"), Output(i["api"], "href"),
-                   *[Output(i[extra], "children") for extra in extra_children]]
+        outputs = [Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "data-table"),
+                   Output(i["source"], "children"), Output(i["api"], "href"), Output(i["tools"], "children"),
+                   *[Output(i[extra], "children") for extra in extra_children], *more_outputs]
         app.callback(outputs, inputs)(chart_callback)
         app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(hxl_id, "value"), *states],
                      prevent_initial_call=True)(download_callback)

@@ -99,7 +99,7 @@ def tools_links(api_href: str | None, host_url: str, title: str) -> dict[str, st
     q = ("?" + "&".join(f"{k}={v}" for k, v in pairs)) if pairs else ""
     embed = f"{host_url.rstrip('/')}{EMBED_PREFIX}{name}{q}"
     return {"png": f"/api/chart/{name}.png{q}", "svg": f"/api/chart/{name}.svg{q}", "embed": embed,
-            "snippet": embed_snippet(embed, title)}
+            "snippet": embed_snippet(embed, title), "name": name}
 
 
 def register_embed(server: Flask, current: Any) -> None:
@@ -187,26 +187,15 @@ def tools_children(links: dict[str, str] | None, title: str, tools_id: str) -> l
     ]
 
 
-def register_chart_tools(app: Any, pages: list[Any]) -> None:
-    """For every chart block on the pages: image links and embed code that follow its API link
-    (the API link carries exactly the chart's filters)."""
-    from dash import Input, Output
+def tools_for(api_href: Any, tools_id: str) -> list[Any]:
+    """The image links and embed code under a chart block, from its API link (which carries exactly the
+    chart's filters), for the request's host and language. Sent with the chart's own callback answer
+    (components.register_chart_callbacks), so a filter change costs no extra request for them."""
     from flask import request as flask_request
 
-    from .components import ids
-
-    for page in pages:
-        prefix = getattr(page, "PREFIX", None)
-        found = getattr(page, "CHARTS", None) or ([page.CHART] if hasattr(page, "CHART") else [])
-        found = list(found.values()) if isinstance(found, dict) else list(found)
-        for chart in found:
-            if not hasattr(chart, "view") or prefix is None:
-                continue
-            i = ids(prefix, chart.key)
-
-            def update(api_href: Any, _tools: str = i["tools"], _title: str = chart.view.title) -> list[Any]:
-                links = tools_links(api_href, flask_request.host_url, _(_title))
-                return tools_children(links, _(_title), _tools)
-
-            update.__name__ = f"{prefix.strip('-')}_{chart.key}_tools"
-            app.callback(Output(i["tools"], "children"), Input(i["api"], "href"))(update)
+    links = tools_links(api_href, flask_request.host_url, "")
+    if not links:
+        return []
+    title = _(VIEWS[links["name"]].title)
+    links["snippet"] = embed_snippet(links["embed"], title)
+    return tools_children(links, title, tools_id)

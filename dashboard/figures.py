@@ -524,13 +524,15 @@ def crisis_plans(rows: pd.DataFrame, year: int | None = None, x_range: tuple | N
                             "size": 6, "solidity": 0.35} if pattern else None},
             hovertext=[hover[i] for i in idx], hovertemplate="%{hovertext}<extra></extra>"))
 
-    fund_colour = [COLOURS["funding"] if o else OKABE_ITO["bluish_green"] for o in own]
     bars(~published, req, _("Requirements"), COLOURS["requirements"], 1.0)
     bars(~published & own, fund, _("Funding: own plan"), COLOURS["funding"], 0.5)
     bars(~published & ~own, fund, _("Funding: regional plan"), OKABE_ITO["bluish_green"], 0.5)
     published_name = _("Published figure, not FTS (hatched)")
     bars(published, req, published_name, COLOURS["requirements"], 1.0, PUBLISHED_PATTERN, "published")
-    bars(published, fund, published_name, fund_colour, 0.5, PUBLISHED_PATTERN, "published")
+    # one colour per trace: plotly.js draws a patterned bar's legend swatch from marker.color, and an array
+    # there was "Invalid color specifier: Array(1)" in the console (a black swatch)
+    bars(published & own, fund, published_name, COLOURS["funding"], 0.5, PUBLISHED_PATTERN, "published")
+    bars(published & ~own, fund, published_name, OKABE_ITO["bluish_green"], 0.5, PUBLISHED_PATTERN, "published")
     shown: set[str] = set()
     for trace in fig.data:  # one legend entry per group (the published requirement and funding share one)
         trace.showlegend = trace.legendgroup not in shown

@@ -201,6 +201,10 @@ def test_callback_e2e_bodies_come_from_the_callback_map_and_the_page_values():
     deps = [chart, floor, download, elsewhere]
     assert b.chart_callbacks(deps, page) == [chart]
     assert b.trivial_callback(deps, page) is floor
+    sync = {"output": "..mig-year.value...mig-url.search..", "inputs": [*inputs, {"id": "mig-url", "property": "search"}],
+            "state": [], "clientside_function": None}
+    page_with_url = {**page, "mig-url.search": ""}
+    assert b.trivial_callback([chart, sync, download], page_with_url) is sync  # region choices folded into a chart
 
     selections = b.callback_selections(page, chart, 40)
     keys = {b._selection_key(s, inputs) for s in selections}

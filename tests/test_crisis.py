@@ -399,8 +399,10 @@ def test_every_crisis_chart_answers_through_dash(client):
         assert out[f"cr-{key}-source"]["children"].startswith("Source:"), key
         assert out[f"cr-{key}-api"]["href"].startswith("/api/crisis/"), key
         assert "Venezuela" in out[f"cr-{key}-title"]["children"], key
-    out = dispatch(client, "cr-summary-section", {"cr-country.value": "VEN", "cr-year.value": 2019})
-    assert "most of them in the Caribbean (84)" in json.dumps(out)
+    # the summary and the plan cards come with the plans chart's answer (one request per chart)
+    out = dispatch(client, "cr-plans-graph", {"cr-country.value": "VEN", "cr-year.value": 2019})
+    assert "most of them in the Caribbean (84)" in json.dumps(out["cr-summary-section"])
+    assert "crisis-plan" in json.dumps(out["cr-plans-year"])
 
 
 def test_colour_blind_safe_palette(ds, ctx):

@@ -148,6 +148,8 @@ def open_page(browser, url: str) -> tuple[object, list[str], list[str]]:
     page.wait_for_load_state("networkidle")
     # every initial callback answered (charts and tables drawn), however busy the cores are
     page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=60000)
+    # and every chart's table rows arrived (they come as a data-table attribute, built into a table on opening)
+    page.wait_for_function("() => !document.querySelector('.table-wrap[data-table=\"\"]')", timeout=60000)
     page.wait_for_timeout(300)
     return page, dialogs, errors
 

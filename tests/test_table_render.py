@@ -1,7 +1,9 @@
 """The chart tables and number formatting stay exactly what Babel and the row-by-row rendering gave, now
-that the locale and pattern are parsed once and the table is built from one array."""
+that the locale and pattern are parsed once and the table is built from one array; and the rows the chart
+callbacks send for the browser to build the table from (table_data / table_json) are the same cells."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pandas as pd
@@ -11,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard import fmt
-from dashboard.components import _cell, _numeric, data_table
+from dashboard.components import _cell, _numeric, data_table, table_data, table_json
 from dashboard.i18n import use_lang
 
 
@@ -59,3 +61,44 @@ def test_data_table_decimal_and_cap():
     with use_lang("en"):
         div = data_table(frame, max_rows=3)
     assert len(div.children[0].children[1].children) == 3 and "First 3 of 5 rows" in div.children[1].children
+
+
+def _from_data(data: dict) -> list[list[tuple[str, str | None]]]:
+    """The cells as assets/tables.js builds them: text, and class "num" where the column is numeric."""
+    kinds = ["num" if c["num"] else None for c in data["columns"]]
+    return [list(zip(row, kinds)) for row in data["rows"]]
+
+
+@pytest.mark.parametrize("name", FRAMES)
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_table_data_cells_and_headers_equal_the_component_table(name, lang):
+    frame = FRAMES[name]
+    with use_lang(lang):
+        data = json.loads(table_json(frame))
+        assert data == table_data(frame)
+        div = data_table(frame)
+        assert _from_data(data) == _rendered(div) == _row_by_row(frame)
+    head = div.children[0].children[0].children.children  # Thead > Tr > [Th]
+    assert [c["label"] for c in data["columns"]] == [th.children for th in head]
+    assert [c["title"] for c in data["columns"]] == [getattr(th, "title", None) for th in head]
+    assert data["note"] is None and data["empty"] is None
+
+
+def test_table_data_cap_empty_and_spanish_numbers():
+    frame = pd.DataFrame({"dead": [1234567.0, 2, 3, 4, 5], "n": [1, 2, 3, 4, 5]})  # one float row
+    with use_lang("es"):
+        data = table_data(frame, max_rows=3)
+        div = data_table(frame, max_rows=3)
+        spanish = [fmt.number(1234567.0, 1), fmt.number(1.0, 1)]
+    assert len(data["rows"]) == 3 and data["note"] == div.children[1].children and "5" in data["note"]
+    assert _from_data(data) == _rendered(div)
+    assert data["rows"][0] == spanish  # formatted in the request's language
+    with use_lang("en"):
+        assert table_data(frame, max_rows=3)["rows"][0] == ["1,234,567.0", "1.0"] != spanish
+        assert table_data(frame.iloc[:0]) == {"columns": [], "rows": [], "note": None, "empty": "No rows."}
+
+
+def test_table_json_keeps_markup_as_text():
+    frame = pd.DataFrame({"origin": ["<script>alert(1)</script>"], "n": [1]})
+    data = json.loads(table_json(frame))
+    assert data["rows"][0][0] == "<script>alert(1)</script>"  # escaped by textContent in the browser

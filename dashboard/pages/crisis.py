@@ -20,11 +20,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import pandas as pd
-from dash import Input, Output, dcc, html
+from dash import Output, dcc, html
 
 from .. import fmt
-from ..components import Chart, api_href, chart_block, choice_field, data_table, download, download_options, field, \
-    lenient_filters, notice, page_top, register_chart_callbacks, source_text
+from ..components import Chart, api_href, chart_block, choice_field, download, download_options, field, \
+    lenient_filters, notice, page_top, register_chart_callbacks, source_text, table_json
 from ..data import Dataset, current_dataset
 from ..figures import (crisis_breakdown, crisis_plan_table, crisis_plans, crisis_sentence, crisis_trend, group_label,
                        nationality, summary_crisis_breakdown, summary_crisis_plans, summary_crisis_trend)
@@ -313,7 +313,7 @@ def render_chart(ds: Dataset, key: str, country: str, year: int | None) -> tuple
         fig = crisis_breakdown(rows, column, country, name)
         summary = summary_crisis_breakdown(rows, column, country, name)
         table = rows.assign(origin_group=[group_label(g, country, name) for g in rows["origin_group"]])
-    return (fig, summary, data_table(table), source_text(ds, chart.view.tables), api_href(chart.view, f), title)
+    return (fig, summary, table_json(table), source_text(ds, chart.view.tables), api_href(chart.view, f), title)
 
 
 def layout(**query: Any) -> html.Div:
@@ -368,12 +368,14 @@ def download_chart(key: str, n_clicks: int, hxl: Any, country: Any, year: Any) -
 
 
 def register(app: Any) -> None:
+    """The page, its URL sync and one callback per chart; the summary and the plan cards come with the
+    plans chart's answer (one request per chart for a change of country or year)."""
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Crisis"), title=_("Crisis: plans and migrant deaths"), order=0.5,
                        layout=layout)
     STATE.register(app)
-    inputs = [Input(c, p) for c, p in CONTROLS]
-    app.callback([Output(SUMMARY, "children"), Output(PLANS_YEAR, "children")], inputs)(update_content)
     register_chart_callbacks(app, PREFIX, list(CHARTS), CONTROLS, HXL, update_chart, download_chart,
-                             extra_children=("title",))
+                             extra_children=("title",),
+                             also={"plans": ([Output(SUMMARY, "children"), Output(PLANS_YEAR, "children")],
+                                             update_content)})

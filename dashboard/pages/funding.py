@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from dash import Input, Output, dcc, html
+from dash import Output, dcc, html
 
 from ..components import Chart, chart_block, choice_field, download, download_options, field, lenient_filters, \
     notice, page_top, register_chart_callbacks, render
@@ -190,11 +190,12 @@ def update_heading(*values: Any) -> list[Any]:
 
 
 def register(app: Any) -> None:
+    """The page, its URL sync and one callback per chart; the plan heading comes with the plans chart's
+    answer."""
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Funding"), title=_("Humanitarian funding"), order=1,
                        layout=layout)
     STATE.register(app)
-    inputs = [Input(c, p) for c, p in CONTROLS]
-    register_chart_callbacks(app, PREFIX, [chart.key for chart in CHARTS], CONTROLS, HXL, update_chart, download_chart)
-    app.callback(Output(HEADING, "children"), inputs)(update_heading)
+    register_chart_callbacks(app, PREFIX, [chart.key for chart in CHARTS], CONTROLS, HXL, update_chart, download_chart,
+                             also={"plans": ([Output(HEADING, "children")], lambda *values: [update_heading(*values)])})

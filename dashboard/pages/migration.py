@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from dash import Input, Output, dcc, html
+from dash import Output, dcc, html
 
 from .. import fmt
 from ..components import Chart, chart_block, choice_field, download, download_options, field, lenient_filters, \
@@ -223,13 +223,14 @@ def update_regions(group: str | None) -> list[dict[str, str]]:
 
 
 def register(app: Any) -> None:
-    """Register the page and its callbacks on `app`."""
+    """Register the page and its callbacks on `app`: the URL sync and one callback per chart; the period
+    note comes with the first chart's answer, the region choices for the group with the region chart's."""
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Migration"), title=_("Missing migrants"), order=2, layout=layout)
     STATE.register(app)
-    inputs = [Input(c, p) for c, p in FILTER_INPUTS]
     register_chart_callbacks(app, PREFIX, [chart.key for chart in CHARTS], FILTER_INPUTS, HXL, update_chart,
-                             download_chart)
-    app.callback(Output(NOTE, "children"), inputs)(update_note)
-    app.callback(Output(REGION, "options"), Input(GROUP, "value"))(update_regions)
+                             download_chart, also={
+                                 "origin": ([Output(NOTE, "children")], lambda *values: [update_note(*values)]),
+                                 "region": ([Output(REGION, "options")], lambda start, end, group, *rest: [
+                                     update_regions(group)])})

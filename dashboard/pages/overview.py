@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, dcc, html
 
 from .. import fmt
-from ..components import (Chart, chart_block, choice_field, download, download_options, field, ids, kpi,
-                          lenient_filters, notice, page_top, render, source_text)
+from ..components import (Chart, chart_block, choice_field, download, download_options, field, kpi,
+                          lenient_filters, notice, page_top, register_chart_callbacks, render, source_text)
 from ..data import Dataset, current_dataset
 from ..figures import deaths_by_origin, summary_origin
 from ..i18n import N_, _, with_lang
@@ -231,10 +231,6 @@ def register(app: Any) -> None:
     dash.register_page(__name__, path=PATH, name=_("Overview"), title=_("Crisis overview"), order=0, layout=layout)
     STATE.register(app)
     inputs = [Input(c, p) for c, p in CONTROLS]
-    i = ids(PREFIX, CHART.key)
     app.callback([Output(FUNDING, "children"), Output(MIGRATION, "children")], inputs)(update_cards)
-    app.callback([Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "children"),
-                  Output(i["source"], "children"), Output(i["api"], "href")], inputs)(update_chart)
-    app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(HXL, "value"),
-                                                  *[State(c, p) for c, p in CONTROLS]],
-                 prevent_initial_call=True)(download_chart)
+    register_chart_callbacks(app, PREFIX, [CHART.key], CONTROLS, HXL, lambda _key, *values: update_chart(*values),
+                             lambda _key, n_clicks, hxl, *values: download_chart(n_clicks, hxl, *values))

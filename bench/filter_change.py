@@ -1,0 +1,305 @@
+"""Filter-change benchmark in a real browser: how long from the click on a filter option to the last
+chart redrawn and the page quiet, on /migration, /crisis, /funding and /, against a minimal Dash page
+(bench/minimal_app.py: one dropdown, one plotly chart, one server callback) measured interleaved.
+
+    python bench/filter_change.py                         # bundled snapshot, 10 changes per page
+    python bench/filter_change.py --data-dir /tmp/perfdata  # data ingested with `python -m ingest ...`
+    python bench/filter_change.py --app-root /tmp/old     # another checkout of the app (before/after)
+    python bench/filter_change.py --changes 3 --pages /migration --json out.json
+
+Servers: gunicorn (`python -m gunicorn dashboard.wsgi:server -w 1`, run from the app root so its
+gunicorn.conf.py applies; the minimal page the same way), headless Chromium via Playwright, one tab per
+page, opened once and left to settle. A change is a click on the next option of the page's dropdown
+(year on /migration, /crisis and /; country on /funding; year on the minimal page), the pages taking
+turns with the minimal page. Per change:
+
+- time: the option's pointerdown to the last DOM mutation (MutationObserver on the whole document:
+  children, attributes, text), once every callback request has answered, no element is marked
+  `data-dash-is-loading` and the DOM has been quiet for QUIET_MS;
+- long tasks (PerformanceObserver "longtask", main-thread tasks over 50 ms) that started after the click:
+  their number, total and longest;
+- the Dash callback requests (POST /_dash-update-component) the change caused, and their bytes
+  (response body + headers, request body, as Chromium counts them);
+- server CPU: utime + stime of the gunicorn workers (/proc/<pid>/stat) before and after the change.
+
+Medians over the changes; the ratio is the page's median time over the minimal page's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.benchmarks import _children, _clean_env, _cpu_seconds, free_port
+from bench.browser import chromium
+
+QUIET_MS = 500
+TIMEOUT_S = 180
+CALLBACK = "/_dash-update-component"
+
+# page -> (path to open, the dropdown whose options are clicked in turn)
+PAGES: dict[str, tuple[str, str]] = {
+    "/migration": ("/migration", "#mig-year"),
+    "/crisis": ("/crisis", "#cr-year"),
+    "/funding": ("/funding", "#fund-country"),
+    "/": ("/", "#ov-year"),
+}
+MINIMAL = ("/", "#year")
+
+INSTRUMENT = """
+(() => {
+  const p = window.__perf = {longtasks: [], lastMut: 0, t0: null, armed: false, console: []};
+  try {
+    new PerformanceObserver(list => { for (const e of list.getEntries()) p.longtasks.push([e.startTime, e.duration]); })
+      .observe({type: 'longtask', buffered: true});
+  } catch (e) {}
+  document.addEventListener('pointerdown', e => { if (p.armed) { p.t0 = performance.now(); p.armed = false; } }, true);
+  const start = () => new MutationObserver(() => { p.lastMut = performance.now(); })
+    .observe(document.documentElement, {childList: true, subtree: true, attributes: true, characterData: true});
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
+
+
+class Server:
+    """`python -m gunicorn <module>:server -w 1` from `root` on a free port."""
+
+    def __init__(self, root: Path, module: str, env: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", f"{module}:server", "-w", "1", "-b", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "--timeout", "600"],
+            cwd=root, stdout=self._log, stderr=subprocess.STDOUT,
+            env={**_clean_env(), **env, "PYTHONPATH": str(root)})
+
+    def wait(self, timeout: float = 900) -> None:
+        import requests
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text(errors='replace')[-800:]}")
+            try:
+                if requests.get(self.base + "/_dash-layout", timeout=10).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("gunicorn not ready")
+
+    def cpu(self) -> float:
+        total = 0.0
+        for pid in _children(self.proc.pid):
+            try:
+                total += _cpu_seconds(pid)
+            except OSError:
+                pass
+        return total
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+@contextmanager
+def running(root: Path, module: str, env: dict[str, str]) -> Iterator[Server]:
+    log = Path(tempfile.mkstemp(prefix="humdash-filter-bench-", suffix=".log")[1])
+    server = Server(root, module, env, log)
+    try:
+        server.wait()
+        yield server
+    finally:
+        server.stop()
+        log.unlink(missing_ok=True)
+
+
+class Tab:
+    """One page open in its own browser context, with its requests and console watched."""
+
+    def __init__(self, browser: Any, server: Server, path: str, dropdown: str) -> None:
+        self.server, self.dropdown = server, dropdown
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.page.add_init_script(INSTRUMENT)
+        self.pending: set[Any] = set()
+        self.finished: list[Any] = []
+        self.console: list[str] = []
+        self.page.on("request", self._request)
+        self.page.on("requestfinished", self._done)
+        self.page.on("requestfailed", self._done)
+        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}") if m.type in (
+            "warning", "error") else None)
+        self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        self.turn = 0
+        self.page.goto(server.base + path, timeout=TIMEOUT_S * 1000)
+        self.page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=TIMEOUT_S * 1000)
+        s = self._quiet(time.monotonic() + TIMEOUT_S, need_request=False)
+        self.first_load_console = list(self.console)
+        tasks = [d for _start, d in self.page.evaluate("() => window.__perf.longtasks")]
+        # the first load: navigation start to the last DOM mutation, and its main-thread long tasks
+        self.load = {"seconds": s["lastMut"] / 1000, "longtasks": len(tasks), "longtask_total": sum(tasks) / 1000,
+                     "longtask_max": max(tasks, default=0) / 1000}
+
+    def _request(self, request: Any) -> None:
+        if CALLBACK in request.url:
+            self.pending.add(request)
+
+    def _done(self, request: Any) -> None:
+        if request in self.pending:
+            self.pending.discard(request)
+            self.finished.append(request)
+
+    def _state(self) -> dict[str, Any]:
+        return self.page.evaluate("""() => ({now: performance.now(), lastMut: window.__perf.lastMut,
+            loading: !!document.querySelector('[data-dash-is-loading="true"]')})""")
+
+    def _quiet(self, deadline: float, need_request: bool = True) -> dict[str, Any]:
+        while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the page did not settle")
+            s = self._state()
+            if (not self.pending and (self.finished or not need_request) and not s["loading"]
+                    and s["now"] - s["lastMut"] >= QUIET_MS):
+                return s
+            self.page.wait_for_timeout(100)
+
+    def options(self) -> list[str]:
+        return [t.strip() for t in self.page.locator(".dash-dropdown-option").all_inner_texts() if t.strip()]
+
+    def change(self) -> dict[str, Any]:
+        """Pick the next option of the dropdown; measure until the page is quiet again."""
+        page = self.page
+        current = page.locator(self.dropdown).inner_text().strip()
+        page.locator(self.dropdown).click()
+        page.locator(".dash-dropdown-option").first.wait_for(timeout=30000)
+        options = [o for o in self.options() if o != current]
+        choice = options[self.turn % len(options)]
+        self.turn += 1
+        self._quiet(time.monotonic() + 30, need_request=False)  # the open menu settles first
+        self.finished.clear()
+        cpu0 = self.server.cpu()
+        page.evaluate("() => { window.__perf.armed = true; window.__perf.t0 = null; }")
+        page.locator(".dash-dropdown-option", has_text=choice).first.click()
+        page.mouse.move(2, 2)  # off the charts: no hover labels
+        s = self._quiet(time.monotonic() + TIMEOUT_S)
+        cpu1 = self.server.cpu()
+        perf = page.evaluate("() => ({t0: window.__perf.t0, longtasks: window.__perf.longtasks})")
+        t0 = perf["t0"]
+        tasks = [d for start, d in perf["longtasks"] if start >= t0 - 1]
+        sizes = [r.sizes() for r in self.finished]
+        return {"choice": choice, "seconds": (s["lastMut"] - t0) / 1000, "requests": len(self.finished),
+                "bytes": sum(z["responseBodySize"] + z["responseHeadersSize"] + z["requestBodySize"] for z in sizes),
+                "longtasks": len(tasks), "longtask_total": sum(tasks) / 1000,
+                "longtask_max": max(tasks, default=0) / 1000, "server_cpu": cpu1 - cpu0}
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summarise(samples: list[dict[str, Any]]) -> dict[str, float]:
+    keys = ("seconds", "requests", "bytes", "longtasks", "longtask_total", "longtask_max", "server_cpu")
+    out = {k: median([s[k] for s in samples]) for k in keys}
+    out["max_seconds"] = max(s["seconds"] for s in samples)
+    out["max_longtask"] = max(s["longtask_max"] for s in samples)
+    return out
+
+
+def run(app_root: Path, data_dir: Path | None, pages: list[str], changes: int, log=print) -> dict[str, Any]:
+    env = {"HUMDASH_DATA_DIR": str(data_dir)} if data_dir else {"HUMDASH_DATA_DIR": tempfile.mkdtemp(
+        prefix="humdash-empty-")}  # an empty data dir: the bundled snapshot, table by table
+    results: dict[str, Any] = {"pages": {}, "minimal": {}, "console": {}}
+    with ExitStack() as stack:
+        ours = stack.enter_context(running(app_root, "dashboard.wsgi", env))
+        minimal = stack.enter_context(running(REPO, "bench.minimal_app", {}))
+        browser = stack.enter_context(chromium())
+        ref = Tab(browser, minimal, *MINIMAL)
+        stack.callback(ref.close)
+        for name in pages:
+            log(f"{name}: opening")
+            tab = Tab(browser, ours, *PAGES[name])
+            try:
+                tab.change()  # warm-up (not counted): first use of the dropdown, server-side caches
+                ref.change()
+                mine, base = [], []
+                for i in range(changes):
+                    for side, tab_ in ((mine, tab), (base, ref)) if i % 2 == 0 else ((base, ref), (mine, tab)):
+                        side.append(tab_.change())
+                    log(f"  change {i + 1}/{changes}: {mine[-1]['choice']!r} {mine[-1]['seconds']:.2f} s, "
+                        f"{mine[-1]['requests']} requests, long tasks {mine[-1]['longtask_total']:.2f} s "
+                        f"(max {mine[-1]['longtask_max']:.2f}); minimal {base[-1]['seconds']:.2f} s")
+                results["pages"][name] = {"summary": summarise(mine), "samples": mine}
+                results["minimal"][name] = {"summary": summarise(base), "samples": base}
+                results["console"][name] = sorted(set(tab.console))[:20]
+                results["pages"][name]["load"] = tab.load
+            finally:
+                tab.close()
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [("| page | median s | max s | minimal median s | ratio | requests | kB | long tasks (n, total s, max s) "
+              "| server CPU s |"), "|---|---|---|---|---|---|---|---|---|"]
+    for name, entry in results["pages"].items():
+        s, m = entry["summary"], results["minimal"][name]["summary"]
+        lines.append(f"| {name} | {s['seconds']:.2f} | {s['max_seconds']:.2f} | {m['seconds']:.2f} | "
+                     f"{s['seconds'] / m['seconds']:.1f}× | {s['requests']:.0f} | {s['bytes'] / 1e3:.0f} | "
+                     f"{s['longtasks']:.0f}, {s['longtask_total']:.2f}, {s['max_longtask']:.2f} | "
+                     f"{s['server_cpu']:.2f} |")
+    lines += ["", "First load of each page (navigation start to the DOM quiet; main-thread long tasks):", "",
+              "| page | load s | long tasks (n, total s, max s) |", "|---|---|---|"]
+    for name, entry in results["pages"].items():
+        load = entry.get("load", {})
+        if load:
+            lines.append(f"| {name} | {load['seconds']:.2f} | {load['longtasks']}, {load['longtask_total']:.2f}, "
+                         f"{load['longtask_max']:.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python bench/filter_change.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--app-root", type=Path, default=REPO, help="the checkout whose dashboard is served")
+    p.add_argument("--data-dir", type=Path, default=None, help="HUMDASH_DATA_DIR (default: the bundled snapshot)")
+    p.add_argument("--pages", default=",".join(PAGES), help="comma-separated, from: " + ", ".join(PAGES))
+    p.add_argument("--changes", type=int, default=10, help="measured changes per page (default 10)")
+    p.add_argument("--json", type=Path, default=None, help="write every sample here")
+    args = p.parse_args(argv)
+    pages = [x.strip() for x in args.pages.split(",") if x.strip()]
+    results = run(args.app_root.resolve(), args.data_dir, pages, args.changes)
+    results["load average"] = os.getloadavg()
+    print(table(results))
+    for name, messages in results["console"].items():
+        if messages:
+            print(f"{name} console: {messages}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
