@@ -89,8 +89,8 @@ class RedisBytes:
         except Exception as exc:  # noqa: BLE001 (redis raises many kinds; none may reach a request)
             with self._lock:
                 if not self.down_until:
-                    log.warning("shared cache %s unavailable (%s: %s); serving from this worker's memory, "
-                                "retrying every %.0f s", _redacted(self.url), type(exc).__name__, exc, RETRY_SECONDS)
+                    log.warning("shared cache %s unavailable (%s: %s); answering from this worker's own cache "
+                                "or computing, retrying every %.0f s", _redacted(self.url), type(exc).__name__, exc, RETRY_SECONDS)
                 self.down_until = self.clock() + RETRY_SECONDS
             return None
         if self.down_until:
