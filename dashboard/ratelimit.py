@@ -64,6 +64,7 @@ def install(server: Flask) -> Any:
         response.headers["Retry-After"] = str(wait)
         return response
 
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)  # not one INFO line per refused request
     limiter = Limiter(get_remote_address, app=server, application_limits=[spec],
                       application_limits_exempt_when=lambda: not (request.path == "/api" or request.path.startswith("/api/")),
                       storage_uri=storage, storage_options=options, in_memory_fallback_enabled=True,
