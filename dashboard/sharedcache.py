@@ -7,7 +7,7 @@ short socket timeouts (HUMDASH_CACHE_TIMEOUT, default 0.25 s); on the first fail
 warning, stops asking Redis for RETRY_SECONDS, and the worker goes on from its own memory (or computes).
 
     HUMDASH_CACHE_URL     redis://host:6379/0 (unset: this worker's memory only)
-    HUMDASH_CACHE_BYTES   the worker's LRU budget in bytes (default 64 MiB; 0 turns it off)
+    HUMDASH_CACHE_BYTES   the worker's LRU budget in bytes (default 32 MiB; 0 turns it off)
     HUMDASH_CACHE_TTL     seconds an entry lives in Redis (default 86400)
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BYTES = 64 * 1024 * 1024
+DEFAULT_BYTES = 32 * 1024 * 1024
 DEFAULT_TIMEOUT = 0.25
 DEFAULT_TTL = 86400
 RETRY_SECONDS = 30.0

@@ -61,14 +61,15 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def gunicorn(data_dir: Path, log: Path, env: dict[str, str] | None = None, workers: int = 1,
-             timeout: float = 120.0) -> tuple[subprocess.Popen, str]:
+             timeout: float = 120.0, access_log: Path | None = None) -> tuple[subprocess.Popen, str]:
     """gunicorn dashboard.wsgi:server from the repository root (so gunicorn.conf.py applies); waits for /api/tables."""
     port = free_port()
     full_env = {**os.environ, "HUMDASH_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO), **(env or {})}
     full_env.pop("HUMDASH_SNAPSHOT_DIR", None)
     with log.open("ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "dashboard.wsgi:server", "-w", str(workers),
-                                 "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+                                 "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                                 *(["--access-logfile", str(access_log)] if access_log else [])],
                                 cwd=REPO, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

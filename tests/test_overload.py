@@ -24,13 +24,23 @@ import overload_servers as servers  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def upstream(tmp_path_factory):
+def upstream_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("gunicorn")
+
+
+@pytest.fixture(scope="module")
+def upstream(upstream_dir):
     """gunicorn (1 worker, gunicorn.conf.py) on the bundled snapshot."""
-    folder = tmp_path_factory.mktemp("gunicorn")
+    folder = upstream_dir
     servers.need("nginx", "nginx")  # no point starting gunicorn without it
-    proc, base = servers.gunicorn(folder / "data", folder / "gunicorn.log")
+    proc, base = servers.gunicorn(folder / "data", folder / "gunicorn.log", access_log=folder / "access.log")
     yield base
     servers.stop(proc)
+
+
+@pytest.fixture(scope="module")
+def access_log(upstream, upstream_dir):
+    return upstream_dir / "access.log"
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +211,32 @@ def test_fifty_clients_on_the_heaviest_answers(site):
     assert out["total"]["errors"] == 0, out["errors"]
     assert out["total"]["p95"] < 5.0, out["total"]
     assert all(k["requests"] for k in out["kinds"].values()), out["kinds"]
+
+
+def test_requests_whose_client_left_are_not_computed(site, access_log):
+    """40 clients ask for 40 different filtered whole-table JSONs and hang up after 0.3 s; nginx closes its
+    connections to gunicorn, and the app skips (499) those it had not started."""
+    groups = ["Americas", "Africa", "Asia", "Europe", "Mediterranean"]
+    urls = [f"{site}/api/mmp_deaths.json?year={2014 + i % 8}&region_group={groups[i % 5]}" for i in range(40)]
+    before = access_log.read_text().count('/api/mmp_deaths.json?year=')
+
+    def impatient(url: str) -> None:
+        try:
+            urllib.request.urlopen(url, timeout=0.3).read()
+        except OSError:
+            pass
+
+    threads = [threading.Thread(target=impatient, args=(u,)) for u in urls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # gunicorn logs each request when it has answered it
+        lines = [line for line in access_log.read_text().splitlines() if "/api/mmp_deaths.json?year=" in line]
+        if len(lines) - before >= 40:
+            break
+        time.sleep(0.5)
+    statuses = [line.split('" ')[1].split()[0] for line in lines[before:]]
+    assert len(statuses) == 40, statuses
+    assert statuses.count("499") >= 20, statuses
