@@ -90,6 +90,7 @@ def nginx(prefix: Path, upstreams: list[str], **options) -> tuple[subprocess.Pop
     """nginx in the foreground with the repository's recipe (deploy/nginx) in its own prefix."""
     program = need("nginx", "nginx")
     port = free_port()
+    options.setdefault("cache_path", str(prefix.resolve() / "cache"))
     conf = render.standalone(prefix, render.render(f"127.0.0.1:{port}", upstreams, **options))
     log = prefix / "nginx.out"
     with log.open("ab") as out:

@@ -116,29 +116,38 @@ def test_gzip_through_nginx_and_bytes_unchanged(site, upstream):
     assert gzip.decompress(body) == plain and plain.startswith(b"year,")
 
 
-def test_nginx_compresses_csv_and_json_the_upstream_sent_plain(tmp_path):
-    """The app compresses its own answers; nginx's gzip (text/csv, application/json) covers any that are not."""
+def plain_upstream(bodies: dict[str, tuple[str, bytes]], headers: dict[str, str] | None = None):
+    """A small HTTP server answering GET path -> (mime, body) uncompressed; records the paths it served."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    bodies = {"/t.csv": ("text/csv; charset=utf-8", b"year,dead\n" + b"2019,12\n" * 4000),
-              "/t.json": ("application/json", json.dumps({"data": [{"year": 2019, "dead": 12}] * 2000}).encode())}
 
     class Plain(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self):  # noqa: N802
-            mime, body = bodies[self.path]
+            server.hits.append(self.path)
+            mime, body = bodies[self.path.split("?")[0]]
             self.send_response(200)
             self.send_header("Content-Type", mime)
             self.send_header("Content-Length", str(len(body)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
             self.end_headers()
             self.wfile.write(body)
 
         def log_message(self, *args):
             pass
 
-    plain = ThreadingHTTPServer(("127.0.0.1", 0), Plain)
-    threading.Thread(target=plain.serve_forever, daemon=True).start()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Plain)
+    server.hits = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_nginx_compresses_csv_and_json_the_upstream_sent_plain(tmp_path):
+    """The app compresses its own answers; nginx's gzip (text/csv, application/json) covers any that are not."""
+    bodies = {"/t.csv": ("text/csv; charset=utf-8", b"year,dead\n" + b"2019,12\n" * 4000),
+              "/t.json": ("application/json", json.dumps({"data": [{"year": 2019, "dead": 12}] * 2000}).encode())}
+    plain = plain_upstream(bodies)
     proc, base = servers.nginx(tmp_path, [f"127.0.0.1:{plain.server_address[1]}"])
     try:
         for path, (mime, body) in bodies.items():
@@ -151,6 +160,26 @@ def test_nginx_compresses_csv_and_json_the_upstream_sent_plain(tmp_path):
         servers.stop(proc)
         plain.shutdown()
         plain.server_close()
+
+
+def test_nginx_keeps_public_answers_and_serves_them_stale_when_the_app_is_down(tmp_path):
+    body = b"year,dead\n2019,12\n"
+    plain = plain_upstream({"/api/t.csv": ("text/csv", body)}, {"Cache-Control": "public, max-age=1"})
+    proc, base = servers.nginx(tmp_path, [f"127.0.0.1:{plain.server_address[1]}"])
+    try:
+        first, again = get(base + "/api/t.csv"), get(base + "/api/t.csv")
+        assert first[1]["X-Cache-Status"] == "MISS" and again[1]["X-Cache-Status"] == "HIT"
+        assert first[2] == again[2] == body and plain.hits == ["/api/t.csv"]
+        filtered = [get(base + "/api/t.csv?year=2019") for _ in range(2)]
+        assert [f[0] for f in filtered] == [200, 200] and plain.hits.count("/api/t.csv?year=2019") == 2
+        plain.shutdown()
+        plain.server_close()
+        time.sleep(1.5)  # expired, and nobody upstream: the kept copy, marked STALE
+        stale = get(base + "/api/t.csv")
+        assert stale[0] == 200 and stale[2] == body and stale[1]["X-Cache-Status"] == "STALE"
+        assert get(base + "/api/t.csv?year=2019")[0] == 502
+    finally:
+        servers.stop(proc)
 
 
 def test_one_dead_upstream_costs_no_request(site):

@@ -20,7 +20,7 @@ _ADDRESS = re.compile(r"^(unix:/\S+|[A-Za-z0-9.\[\]:-]+)$")
 
 
 def render(listen: str, upstreams: list[str], *, conn_per_ip: int = 32, header_timeout: str = "10s",
-           read_timeout: str = "60s", fail_timeout: str = "10s") -> str:
+           read_timeout: str = "60s", fail_timeout: str = "10s", cache_path: str = "/var/cache/nginx/humdash") -> str:
     """humdash.conf with its fields filled in."""
     if not upstreams:
         raise ValueError("at least one --upstream host:port")
@@ -30,11 +30,13 @@ def render(listen: str, upstreams: list[str], *, conn_per_ip: int = 32, header_t
     for value in (header_timeout, read_timeout, fail_timeout):
         if not _DURATION.match(value):
             raise ValueError(f"not an nginx duration: {value!r} (e.g. 10s)")
+    if not cache_path.startswith("/") or any(c.isspace() or c in ";{}'\"" for c in cache_path):
+        raise ValueError(f"--cache-path must be an absolute path without spaces: {cache_path!r}")
     if conn_per_ip < 1:
         raise ValueError("--conn-per-ip must be at least 1")
     servers = "\n".join(f"    server {u} max_fails=1 fail_timeout={fail_timeout};" for u in upstreams)
     fields = {"upstream_servers": servers, "listen": listen, "conn_per_ip": str(conn_per_ip),
-              "header_timeout": header_timeout, "read_timeout": read_timeout}
+              "header_timeout": header_timeout, "read_timeout": read_timeout, "cache_path": cache_path}
     text = (HERE / "humdash.conf").read_text(encoding="utf-8")
     for key, value in fields.items():
         text = text.replace("{{" + key + "}}", value)
@@ -67,12 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conn-per-ip", type=int, default=32, help="connections at once per client address (32)")
     parser.add_argument("--header-timeout", default="10s", help="client_header_timeout and client_body_timeout")
     parser.add_argument("--read-timeout", default="60s", help="proxy_read_timeout: longest answer from gunicorn")
+    parser.add_argument("--cache-path", help="proxy_cache_path folder (default /var/cache/nginx/humdash; "
+                                             "with --standalone DIR: DIR/cache)")
     parser.add_argument("-o", "--output", help="write humdash.conf here (default: standard output)")
     parser.add_argument("--standalone", metavar="DIR", help="write DIR/nginx.conf + DIR/humdash.conf")
     args = parser.parse_args(argv)
     try:
+        cache = args.cache_path or (str(Path(args.standalone).resolve() / "cache") if args.standalone
+                                    else "/var/cache/nginx/humdash")
         site = render(args.listen, args.upstream, conn_per_ip=args.conn_per_ip,
-                      header_timeout=args.header_timeout, read_timeout=args.read_timeout)
+                      header_timeout=args.header_timeout, read_timeout=args.read_timeout, cache_path=cache)
     except ValueError as exc:
         parser.error(str(exc))
     if args.standalone:
