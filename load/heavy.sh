@@ -7,6 +7,7 @@
 #   bash load/heavy.sh --clients 50 --seconds 10 --requests 6
 #   bash load/heavy.sh --redis                           # the two upstreams share a redis-server cache
 #   bash load/heavy.sh --direct                          # no nginx: the clients hit one gunicorn (2 workers)
+#   bash load/heavy.sh --rounds 2                        # run twice on the same servers: cold, then warm
 #
 # Exits non-zero on any failed request or a p95 over 5 s. Logs: load/out/heavy-*.
 set -euo pipefail
@@ -17,6 +18,7 @@ SECONDS_=20
 REQUESTS=10
 REDIS=0
 DIRECT=0
+ROUNDS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) CLIENTS="$2"; shift 2 ;;
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
     --requests) REQUESTS="$2"; shift 2 ;;
     --redis) REDIS=1; shift ;;
     --direct) DIRECT=1; shift ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -94,4 +97,10 @@ fi
 echo "== heavy: $CLIENTS clients x at most $REQUESTS requests, at most ${SECONDS_} s, via $BASE" \
      "($([ "$DIRECT" = 1 ] && echo "gunicorn -w 2 directly" || echo "nginx -> 2 gunicorn upstreams, 1 worker each")" \
      "$([ "$REDIS" = 1 ] && echo ", shared Redis cache")); load average $(cut -d' ' -f1 /proc/loadavg) =="
-"$PY" load/heavy.py --base "$BASE" --clients "$CLIENTS" --seconds "$SECONDS_" --requests "$REQUESTS"
+case "$ROUNDS" in 1|2|3) ;; *) echo "--rounds: 1 to 3" >&2; exit 2 ;; esac
+RC=0
+for round in $(seq 1 "$ROUNDS"); do
+  [ "$ROUNDS" -gt 1 ] && echo "-- round $round of $ROUNDS ($([ "$round" = 1 ] && echo cold || echo warm)), load average $(cut -d' ' -f1 /proc/loadavg)"
+  "$PY" load/heavy.py --base "$BASE" --clients "$CLIENTS" --seconds "$SECONDS_" --requests "$REQUESTS" || RC=1
+done
+exit "$RC"
