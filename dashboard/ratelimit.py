@@ -31,6 +31,30 @@ DEFAULT_LIMITS = "20/second;600/minute"
 _OFF = {"0", "off", "no", "false", "none"}
 
 
+class _Quiet(logging.Filter):
+    """Flask-Limiter's storage trouble in one line a minute: when Redis dies, every request in flight would
+    log a traceback ("Swallowing error"); the request itself is served either way."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        super().__init__()
+        self.every = every
+        self.last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or "exceeded at endpoint" in record.getMessage():
+            return record.levelno >= logging.WARNING
+        kind = "swallowed" if "Swallowing" in record.getMessage() else record.getMessage()[:60]
+        now = time.monotonic()
+        if now - self.last.get(kind, -self.every) < self.every:
+            return False
+        self.last[kind] = now
+        if record.exc_info:
+            record.msg = f"{record.getMessage()}: {record.exc_info[1]!r}"
+            record.args, record.exc_info, record.exc_text = (), None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def limits() -> str | None:
     """The limits the environment asks for (None: off)."""
     text = os.environ.get("HUMDASH_RATELIMIT", "").strip()
@@ -64,7 +88,10 @@ def install(server: Flask) -> Any:
         response.headers["Retry-After"] = str(wait)
         return response
 
-    logging.getLogger("flask-limiter").setLevel(logging.WARNING)  # not one INFO line per refused request
+    quiet = logging.getLogger("flask-limiter")
+    quiet.setLevel(logging.WARNING)  # not one INFO line per refused request
+    if not any(isinstance(f, _Quiet) for f in quiet.filters):
+        quiet.addFilter(_Quiet())
     limiter = Limiter(get_remote_address, app=server, application_limits=[spec],
                       application_limits_exempt_when=lambda: not (request.path == "/api" or request.path.startswith("/api/")),
                       storage_uri=storage, storage_options=options, in_memory_fallback_enabled=True,

@@ -23,6 +23,22 @@ import dashboard.api as api  # noqa: E402
 from dashboard.views import table_view  # noqa: E402
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """(app, client) over the synthetic data, one for the tests that do not change the data."""
+    from dashboard.app import create_app
+
+    folder = tmp_path_factory.mktemp("caching")
+    with pytest.MonkeyPatch.context() as mp:
+        (folder / "snapshot").mkdir()
+        mp.setenv("HUMDASH_SNAPSHOT_DIR", str(folder / "snapshot"))  # the real snapshot never leaks in
+        write_tables(folder / "data", all_tables())
+        dash_app = create_app(folder / "data", check_every=0)
+        test_client = dash_app.server.test_client()
+        assert test_client.get("/").status_code == 200
+        yield dash_app, test_client
+
+
 def decoded(response) -> bytes:
     data = response.get_data()
     encoding = response.headers.get("Content-Encoding")
@@ -38,7 +54,8 @@ def computed(app, url: str) -> bytes:
         return api.serve(ds, table_view(name), ext, __import__("flask").request.args).get_data()
 
 
-def test_whole_table_exports_are_byte_identical_in_every_encoding(app, client):
+def test_whole_table_exports_are_byte_identical_in_every_encoding(shared):
+    app, client = shared
     for name in TABLES:
         for url in (f"/api/{name}.csv", f"/api/{name}.csv?hxl=1", f"/api/{name}.json"):
             expected = computed(app, url)
@@ -51,27 +68,28 @@ def test_whole_table_exports_are_byte_identical_in_every_encoding(app, client):
                         assert response.headers["Content-Encoding"] == accept.split(",")[0], (url, accept)
 
 
-def test_etag_304_and_computing_once(app, client, monkeypatch):
+def test_etag_304_and_computing_once(shared, monkeypatch):
+    app, client = shared
     calls = []
     real = api.serve
     monkeypatch.setattr(api, "serve", lambda *a: calls.append(a[1].name) or real(*a))
-    first = client.get("/api/fts_plans.csv", headers={"Accept-Encoding": "gzip"})
+    first = client.get("/api/fts_plans.json?hxl=1", headers={"Accept-Encoding": "gzip"})
     assert first.status_code == 200 and calls == ["fts_plans"]
     tag = first.headers["ETag"]
     assert re.fullmatch(r'"[0-9a-f]{32}-gzip"', tag)
     assert first.headers["Cache-Control"] == "public, max-age=300"
     assert "Accept-Encoding" in first.headers["Vary"]
-    again = client.get("/api/fts_plans.csv")
+    again = client.get("/api/fts_plans.json?hxl=1")
     assert again.status_code == 200 and calls == ["fts_plans"]  # from the cache
     assert again.headers["ETag"] == tag.replace("-gzip", "")
     for given in (tag, again.headers["ETag"], "W/" + tag, f'"other", {tag}'):
-        response = client.get("/api/fts_plans.csv", headers={"If-None-Match": given})
+        response = client.get("/api/fts_plans.json?hxl=1", headers={"If-None-Match": given})
         assert response.status_code == 304 and response.get_data() == b"", given
         assert response.headers["Cache-Control"] == "public, max-age=300"
-    assert client.get("/api/fts_plans.csv", headers={"If-None-Match": '"nope"'}).status_code == 200
+    assert client.get("/api/fts_plans.json?hxl=1", headers={"If-None-Match": '"nope"'}).status_code == 200
     assert calls == ["fts_plans"]
     # another query, another ETag
-    other = client.get("/api/fts_plans.csv?year=2019")
+    other = client.get("/api/fts_plans.json?year=2019")
     assert other.status_code == 200 and other.headers["ETag"] != again.headers["ETag"]
     # chart views and catalogue answers: ETag and 304 too
     for url in ("/api/mmp/deaths-by-origin.json?year=2019", "/api/tables", "/api/openapi.json"):
@@ -92,14 +110,16 @@ def test_a_new_ingest_changes_the_etag_and_the_bytes(app, client, data_dir):
     assert after.get_data() == computed(app, "/api/fts_plans.csv")
 
 
-def test_max_age_comes_from_the_environment(client, monkeypatch):
+def test_max_age_comes_from_the_environment(shared, monkeypatch):
+    client = shared[1]
     monkeypatch.setenv("HUMDASH_CACHE_MAX_AGE", "60")
     assert client.get("/api/fts_donors.json").headers["Cache-Control"] == "public, max-age=60"
     monkeypatch.setenv("HUMDASH_CACHE_MAX_AGE", "0")
     assert client.get("/api/fts_donors.json").headers["Cache-Control"] == "public, no-cache"
 
 
-def test_language_and_errors(client):
+def test_language_and_errors(shared):
+    client = shared[1]
     english = client.get("/api/fts_plans.csv")
     spanish = client.get("/api/fts_plans.csv?lang=es")
     assert "Accept-Language" in english.headers["Vary"] and "Accept-Language" not in spanish.headers["Vary"]
@@ -138,7 +158,8 @@ def test_chart_callbacks_are_computed_once_per_data_version(app, client, data_di
     assert len(calls) == 3
 
 
-def test_fingerprinted_static_files_are_immutable(client):
+def test_fingerprinted_static_files_are_immutable(shared):
+    client = shared[1]
     page = client.get("/").get_data(as_text=True)
     urls = re.findall(r'(?:src|href)="(/(?:assets|_dash-component-suites)/[^"]+)"', page)
     assert any("/assets/" in u and "?m=" in u for u in urls) and any("_dash-component-suites" in u for u in urls)
@@ -171,23 +192,25 @@ def test_rate_limit_answers_429_with_retry_after(data_dir, monkeypatch):
     assert client.get("/").status_code == 200
 
 
-def test_openapi_documents_304_and_429(client):
+def test_openapi_documents_304_and_429(shared):
+    client = shared[1]
     spec = client.get("/api/openapi.json").get_json()
     for path, item in spec["paths"].items():
         assert {"304", "429"} <= set(item["get"]["responses"]), path
     assert "Retry-After" in spec["components"]["responses"]["TooManyRequests"]["headers"]
 
 
-def test_a_client_that_has_gone_is_not_computed(app, client, monkeypatch):
+def test_a_client_that_has_gone_is_not_computed(shared, monkeypatch):
+    app, client = shared
     calls = []
     real = api.serve
     monkeypatch.setattr(api, "serve", lambda *a: calls.append(1) or real(*a))
     ours, theirs = socket.socketpair()
     try:
-        response = client.get("/api/fts_flows.csv", environ_overrides={"gunicorn.socket": ours})
+        response = client.get("/api/fts_flows.csv?year=2019", environ_overrides={"gunicorn.socket": ours})
         assert response.status_code == 200 and calls == [1]  # the client is there
         theirs.close()
-        response = client.get("/api/fts_clusters.csv", environ_overrides={"gunicorn.socket": ours})
+        response = client.get("/api/fts_clusters.csv?year=2019", environ_overrides={"gunicorn.socket": ours})
         assert response.status_code == 499 and calls == [1]  # gone: nothing computed
     finally:
         ours.close()

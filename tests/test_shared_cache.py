@@ -143,20 +143,32 @@ def test_stopping_redis_under_load_fails_no_request(redis_url, tmp_path):
     pid = _pid_of(redis_url)
     try:
         result: dict = {}
-        runner = threading.Thread(target=lambda: result.update(heavy.run(base, clients=12, seconds=7, requests=40,
+        runner = threading.Thread(target=lambda: result.update(heavy.run(base, clients=8, seconds=6, requests=40,
                                                                            timeout=30)))
         runner.start()
-        time.sleep(2.5)
+        time.sleep(2)
         os.kill(pid, signal.SIGSTOP)  # hung
         time.sleep(1.5)
         os.kill(pid, signal.SIGKILL)  # gone
         os.kill(pid, signal.SIGCONT)
         runner.join(60)
         assert result["total"]["errors"] == 0, result["errors"]
-        assert result["total"]["requests"] >= 30, result["total"]
+        assert result["total"]["requests"] >= 16, result["total"]
         text = log.read_text(errors="replace")
         assert "Traceback" not in text
-        assert 1 <= text.count("shared cache") <= 2, text[-3000:]  # once per worker at most
+        warned = text.count("shared cache redis:")
+        assert 1 <= warned <= 2, (warned, text[-3000:])  # once per worker at most
         assert heavy.Client("127.0.0.1", int(base.rsplit(":", 1)[1]), 10).request("GET", "/api/tables")[0] == 200
     finally:
         servers.stop(proc)
+
+
+def test_rate_limit_counts_are_shared_through_redis(data_dir, redis_url, monkeypatch):  # noqa: F811
+    from dashboard.app import create_app
+
+    monkeypatch.setenv("HUMDASH_RATELIMIT", "3/minute")
+    monkeypatch.setenv("HUMDASH_RATELIMIT_STORAGE_URL", redis_url.replace("/0", "/1"))
+    one = create_app(data_dir).server.test_client()
+    two = create_app(data_dir).server.test_client()
+    statuses = [c.get("/api/fts_donors.json").status_code for c in (one, two, one, two)]
+    assert statuses == [200, 200, 200, 429]  # one budget for both workers
