@@ -82,7 +82,8 @@ class RedisBytes:
         self._lock = threading.Lock()
 
     def _safe(self, call: Callable[[], Any]) -> Any:
-        if self.down_until and self.clock() < self.down_until:
+        started = self.clock()
+        if self.down_until and started < self.down_until:
             return None
         try:
             result = call()
@@ -93,11 +94,11 @@ class RedisBytes:
                                 "or computing, retrying every %.0f s", _redacted(self.url), type(exc).__name__, exc, RETRY_SECONDS)
                 self.down_until = self.clock() + RETRY_SECONDS
             return None
-        if self.down_until:
+        if self.down_until and started >= self.down_until:  # a retry after the rest, not a call already in flight
             with self._lock:
-                if self.down_until:
+                if self.down_until and started >= self.down_until:
                     log.warning("shared cache %s is back", _redacted(self.url))
-                self.down_until = 0.0
+                    self.down_until = 0.0
         return result
 
     def get(self, key: str) -> bytes | None:
