@@ -61,7 +61,7 @@ class Client:
 
 def map_bodies(client: Client, variants: int, seed: int = 0) -> list[bytes]:
     """The map callback as the /migration page first sends it, plus `variants` filter changes."""
-    _s, _h, layout = client.request("GET", "/_dash-layout")
+    client.request("GET", "/_dash-layout")  # as the browser does first
     _s, _h, deps_raw = client.request("GET", "/_dash-dependencies")
     deps = json.loads(deps_raw)
     router = next(d for d in deps if d["output"] == dashflow.ROUTER)
