@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, Response, jsonify, request
 
 from ingest.schemas import TABLES
 
-from . import exports, openapi
+from . import exports, httpcache, openapi
 from .data import Dataset, retrieved_at
 from .figures import undated_sentence
 from .params import ParamError, describe, parse
@@ -116,7 +116,8 @@ def register_api(server: Flask, current: Callable[[], Dataset]) -> None:
         stem, ext = _split(filename)
         if stem not in TABLE_PARAMS:
             raise NotFound(f"unknown table {stem[:80]!r}; known tables: {', '.join(TABLES)}")
-        return serve(current(), table_view(stem), ext, request.args)
+        ds = current()  # whole tables: kept per data version and query (httpcache.py)
+        return httpcache.answer(ds, lambda: serve(ds, table_view(stem), ext, request.args), keep=True)
 
     @bp.get("/api/<string:group>/<string:filename>")
     def view(group: str, filename: str) -> Response:
@@ -124,7 +125,8 @@ def register_api(server: Flask, current: Callable[[], Dataset]) -> None:
         name = f"{group}/{stem}"
         if name not in VIEWS:
             raise NotFound(f"unknown view {name[:80]!r}; known views: {', '.join(VIEWS)}")
-        return serve(current(), VIEWS[name], ext, request.args)
+        ds = current()
+        return httpcache.answer(ds, lambda: serve(ds, VIEWS[name], ext, request.args), keep=False)
 
     @bp.get("/api/", defaults={"rest": ""})
     @bp.get("/api/<path:rest>")

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from ingest.objectstore import shown
 
-from . import security, vendor
+from . import httpcache, ratelimit, security, vendor
 from .api import register_api
 from .embed import EMBED_PATHS, register_embed
 from .whatchanged import register_changes
@@ -109,5 +109,7 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
     register_embed(app.server, source.current)
     register_changes(app.server, lambda: source.data_dir)
     security.install(app, allow_embed=allow_embed, embed_paths=tuple(embed_paths) + EMBED_PATHS)
+    httpcache.install(app)  # ETags, Cache-Control, the export and chart caches (HUMDASH_CACHE_*)
+    ratelimit.install(app.server)  # 429 past HUMDASH_RATELIMIT per client on /api
     logging.getLogger(__name__).info("dashboard for %s ready", shown(source.data_dir))
     return app

@@ -214,6 +214,9 @@ def spec() -> dict[str, Any]:
     for view in VIEWS.values():
         for fmt in IMAGE_FORMATS:
             paths[f"/api/chart/{view.name}.{fmt}"] = _image(view.name, view.title, view.params, fmt)
+    for item in paths.values():  # every route: conditional requests and the rate limit (httpcache, ratelimit)
+        item["get"]["responses"].update({"304": {"$ref": "#/components/responses/NotModified"},
+                                         "429": {"$ref": "#/components/responses/TooManyRequests"}})
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -242,6 +245,11 @@ def spec() -> dict[str, Any]:
                     "precision": {"type": "string", "nullable": True}}},
             },
             "responses": {"Error": {"description": _("Bad request, unknown table or view, or too long"), "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "NotModified": {"description": "The ETag given in If-None-Match is still current: use your copy"},
+                "TooManyRequests": {
+                    "description": "Too many requests from this address: wait the seconds in Retry-After",
+                    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
         },
     }
