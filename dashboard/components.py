@@ -204,15 +204,22 @@ def lenient_filters(ds: Dataset, query: Any, params: Any, default: Filters, sing
 
 
 def page_top(state: Any, title: str, lead: str | None, messages: list[str], issues_id: str, panel_label: str,
-             controls: list[Any]) -> list[Any]:
+             controls: list[Any], canonical: str | None = None) -> list[Any]:
     """The start of a filtered page: its URL sync (`state`: a PageState), heading, lead paragraph, the
-    query-string values that were ignored (warnings in `issues_id`) and the filter panel."""
+    query-string values that were ignored (warnings in `issues_id`) and the filter panel (a <details>,
+    open on wide screens, closed on phones by assets/links.js). `canonical`: the query string of every
+    filter applied, defaults included, written to the address bar on arrival (assets/links.js)."""
     return [
         state.location(),
+        *([html.Div(hidden=True, className="canonical-search", **{"data-canonical-search": canonical})]
+          if canonical is not None else []),
         html.H1(title),
         *([html.P(lead, className="lead")] if lead else []),
         html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=issues_id),
-        filters_panel(label=panel_label, children=controls),
+        html.Details(open=True, className="filters-details", **{"data-collapse-narrow": "1"}, children=[
+            html.Summary(panel_label, className="filters-summary"),
+            filters_panel(label=panel_label, children=controls),
+        ]),
     ]
 
 

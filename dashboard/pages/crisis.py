@@ -212,7 +212,8 @@ def summary_section(ds: Dataset, country: str, year: int | None) -> list[Any]:
         html.P(" ".join(sources), className="source"),
         html.P([dcc.Link(_("Funding by cluster and donor →"), href=with_lang(f"/funding?country={country}")), " ",
                 dcc.Link(_("All nationalities and a map →"),
-                         href=with_lang(f"/migration?origin_iso3={country}" + (f"&year={year}" if year else "")))],
+                         href=with_lang(f"/migration?origin_iso3={country}" + (f"&year={year}" if year else "")
+                                        + "&region_group="))],  # every region: the same people as here
                className="crisis-links"),
     ]
 
@@ -331,7 +332,7 @@ def layout(**query: Any) -> html.Div:
         *page_top(STATE, _("Crisis: humanitarian plans and migrant deaths for one country"),
                   _("The plans for a country, for its people abroad and for its region, and its nationals recorded "
                     "dead or missing on migration routes, on one time axis."), messages, ISSUES,
-                  _("Choose the country and year"), [
+                  _("Choose the country and year"), canonical=STATE.canonical(to_pairs(f, PARAMS)), controls=[
             field(_("Country"), dcc.Dropdown(id=COUNTRY, options=country_options(ds), value=values[f"{COUNTRY}.value"],
                                              clearable=False, searchable=True), COUNTRY,
                   _("Any country (ISO3 code); plans and deaths are shown where the data have them.")),

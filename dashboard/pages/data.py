@@ -106,7 +106,7 @@ def layout(**query: Any) -> html.Div:
         *page_top(STATE, _("Data"),
                   _("Every table the dashboard uses, as stored, with where it comes from. Sort by clicking a column "
                     "header; filter by typing in the row under the headers (e.g. 2019, > 1000000, or text)."),
-                  messages, ISSUES, _("Table"), [
+                  messages, ISSUES, _("Table"), canonical=STATE.canonical([("table", name)]), controls=[
             field(_("Table"), dcc.Dropdown(id=TABLE, options=[
                 {"label": _("{table} ({n} rows)").format(table=t, n=fmt.integer(ds.rows(t))), "value": t}
                 for t in TABLES], value=name, clearable=False), TABLE),

@@ -142,7 +142,8 @@ def layout(**query: Any) -> html.Div:
     country_plans = plan_rows(plans, Filters(countries=f.countries))
     years = sorted({int(y) for y in country_plans["year"]}, reverse=True)
     return html.Div(className="page page-funding", children=[
-        *page_top(STATE, _("Humanitarian funding"), None, messages, ISSUES, _("Filters"), [
+        *page_top(STATE, _("Humanitarian funding"), None, messages, ISSUES, _("Filters"),
+                  canonical=STATE.canonical(to_pairs(f, PARAMS)), controls=[
             field(_("Country"), dcc.Dropdown(id=COUNTRY, options=[{"label": f"{names.get(c, c)} ({c})", "value": c}
                                                                   for c in plan_countries(plans)],
                                              value=values[f"{COUNTRY}.value"], clearable=False), COUNTRY),

@@ -58,7 +58,11 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     `year=2019` is a shortcut for date_from=2019-01-01&date_to=2019-12-31 (unless dates are given).
     """
     ds = current_dataset()
-    f, messages, _bad = lenient_filters(ds, query, ACCEPTED, DEFAULT)
+    # The default period and region group apply to the bare page only: a link with filters means what it
+    # says (no region_group = every region), and the address always shows what was applied.
+    f, messages, bad = lenient_filters(ds, query, ACCEPTED, DEFAULT)
+    if "region_group" not in query and any(k in ACCEPTED and k not in bad for k in query):
+        f = f.but(region_groups=())
     if f.years:
         if "date_from" not in query and "date_to" not in query:
             f = f.but(date_from=_year_bounds(min(f.years))[0], date_to=_year_bounds(max(f.years))[1])
@@ -104,8 +108,13 @@ def filters_controls(f: Filters) -> dict[str, Any]:
     }
 
 
-STATE = PageState(PREFIX, CONTROLS, lambda q: query_filters(q)[0], controls_filters, filters_controls,
-                  lambda f: to_pairs(f, PARAMS, base=DEFAULT))
+def query_pairs(f: Filters) -> list[tuple[str, str]]:
+    """Every applied filter (trend by month is the default and left out); never empty, because an
+    empty query string means the page's defaults."""
+    return to_pairs(f, PARAMS, base=Filters(freq="month")) or [("region_group", "")]
+
+
+STATE = PageState(PREFIX, CONTROLS, lambda q: query_filters(q)[0], controls_filters, filters_controls, query_pairs)
 
 
 def _filters(start: Any, end: Any, group: Any, region: Any, origin: Any, cause: Any, route: Any,
@@ -136,7 +145,7 @@ def layout(**query: Any) -> html.Div:
     return html.Div(className="page page-migration", children=[
         *page_top(STATE, _("Migrants recorded dead and missing"),
                   _("Counts from the IOM Missing Migrants Project. All figures are minimum estimates: many deaths "
-                    "are never recorded."), messages, ISSUES, _("Filters"), [
+                    "are never recorded."), messages, ISSUES, _("Filters"), canonical=STATE.search(f), controls=[
             field(_("Year"), dcc.Dropdown(id=YEAR, options=[{"label": str(y), "value": y} for y in opts["years"]],
                                           value=values[f"{YEAR}.value"], clearable=True, placeholder=_("Any")),
                   YEAR, _("Shortcut: sets the dates to the whole year.")),

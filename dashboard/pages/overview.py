@@ -44,8 +44,12 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     """Filters from the query string (lenient). A year without dates sets the period to that year;
     without plan_id the country's own plan for the year is chosen."""
     ds = current_dataset()
-    f, messages, _bad = lenient_filters(ds, query, PARAMS, DEFAULT, ("years", "countries"),
-                                        _("the overview shows one country and one year; the first of each is used"))
+    # The default region group applies to the bare page only: a link with filters means what it says
+    # (no region_group = every region), and the address always shows what was applied.
+    f, messages, bad = lenient_filters(ds, query, PARAMS, DEFAULT, ("years", "countries"),
+                                       _("the overview shows one country and one year; the first of each is used"))
+    if "region_group" not in query and any(k in PARAMS and k not in bad for k in query):
+        f = f.but(region_groups=())
     if "year" in query and f.years and "date_from" not in query and "date_to" not in query:
         f = f.but(date_from=date(f.years[0], 1, 1), date_to=date(f.years[0], 12, 31))
     if not f.plan_ids:
@@ -97,8 +101,13 @@ def plan_options(f: Filters) -> list[dict[str, Any]]:
              "value": int(r.plan_id)} for r in rows.itertuples()]
 
 
+def query_pairs(f: Filters) -> list[tuple[str, str]]:
+    """Every applied filter, defaults included (a missing region_group means every region)."""
+    return to_pairs(f, PARAMS) or [("region_group", "")]
+
+
 STATE = PageState(PREFIX, CONTROLS, lambda q: query_filters(q)[0], controls_filters, filters_controls,
-                  lambda f: to_pairs(f, PARAMS, base=DEFAULT), extras=[(PLAN, "options")],
+                  query_pairs, extras=[(PLAN, "options")],
                   extras_for=lambda f: [plan_options(f)])
 
 
@@ -182,7 +191,8 @@ def layout(**query: Any) -> html.Div:
     groups = sorted(set(ds.options()["region_groups"]) | set(region_groups()), key=lambda g: (g != "Americas", g))
     opts = ds.options()
     return html.Div(className="page page-overview", children=[
-        *page_top(STATE, _("Crisis overview"), None, messages, ISSUES, _("Choose the crisis"), [
+        *page_top(STATE, _("Crisis overview"), None, messages, ISSUES, _("Choose the crisis"), canonical=STATE.search(f),
+                  controls=[
             field(_("Country"), dcc.Dropdown(id=COUNTRY, options=[{"label": f"{names.get(c, c)} ({c})", "value": c}
                                                                   for c in countries],
                                              value=values[f"{COUNTRY}.value"], clearable=False), COUNTRY),
