@@ -174,7 +174,7 @@ def kpi(label: str, value: str, definition: str, source: str, kpi_id: str | None
     return html.Div(className="kpi", title=definition, id=kpi_id or None, children=[
         html.Div(label, className="kpi-label"),
         html.Div(value, className="kpi-value"),
-        html.Div(source, className="kpi-source"),
+        html.Div(source, className="kpi-source") if source else None,  # "": the source is said once, below
         html.Span(definition, className="visually-hidden"),
     ])
 

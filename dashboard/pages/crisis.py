@@ -175,8 +175,7 @@ def _selection(country: Any, year: Any) -> tuple[str, int | None]:
 def country_options(ds: Dataset) -> list[dict[str, str]]:
     """Every country (ISO3 picker): country_converter's list and any code in the data, by name."""
     codes = set(coco_short_names()) | set(country_name_variants(ds))
-    return sorted(({"label": f"{country_label(ds, c)} ({c})", "value": c} for c in codes),
-                  key=lambda o: o["label"].casefold())
+    return fmt.country_options(codes, {c: country_label(ds, c) for c in codes})
 
 
 # ------------------------------------------------------------------------------------------ content

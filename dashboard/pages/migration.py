@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from dash import Input, Output, dcc, html
 
-from .. import fmt
+from .. import coverage, fmt
 from ..components import Chart, chart_block, choice_field, download, download_options, field, lenient_filters, \
     notice, page_top, register_chart_callbacks, render
 from ..data import current_dataset
@@ -140,13 +140,15 @@ def layout(**query: Any) -> html.Div:
     values = filters_controls(f)
     opts = ds.options()
     group_values = sorted(set(opts["region_groups"]) | set(region_groups()), key=lambda g: (g != "Americas", g))
+    cov = coverage.of(ds)
     precision_hint = (_("Day precision (incident data).") if ds.precision == "day"
                       else _(DEFINITIONS["month_precision"]))
     return html.Div(className="page page-migration", children=[
         *page_top(STATE, _("Migrants recorded dead and missing"),
                   _("Counts from the IOM Missing Migrants Project. All figures are minimum estimates: many deaths "
                     "are never recorded."), messages, ISSUES, _("Filters"), canonical=STATE.search(f), controls=[
-            field(_("Year"), dcc.Dropdown(id=YEAR, options=[{"label": str(y), "value": y} for y in opts["years"]],
+            field(_("Year"), dcc.Dropdown(id=YEAR, options=[{"label": coverage.year_label(cov, y), "value": y}
+                                                            for y in opts["years"]],
                                           value=values[f"{YEAR}.value"], clearable=True, placeholder=_("Any")),
                   YEAR, _("Shortcut: sets the dates to the whole year.")),
             field(_("Dates"), dcc.DatePickerRange(
@@ -162,7 +164,7 @@ def layout(**query: Any) -> html.Div:
                                             value=values[f"{REGION}.value"], placeholder=_("All regions in the group")),
                   REGION),
             field(_("Nationality"), dcc.Dropdown(
-                id=ORIGIN, options=[{"label": f"{name} ({code})", "value": code} for code, name in opts["origins"]],
+                id=ORIGIN, options=fmt.country_options([code for code, _name in opts["origins"]], dict(opts["origins"])),
                 multi=True, value=values[f"{ORIGIN}.value"], placeholder=_("All nationalities")), ORIGIN,
                 _("Includes incidents where this nationality was one of several.")),
             field(_("Cause of death"), dcc.Dropdown(id=CAUSE, options=opts["causes"], multi=True,
@@ -189,7 +191,7 @@ FILTER_INPUTS = [(DATES, "start_date"), (DATES, "end_date"), (GROUP, "value"), (
 def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
     """Figure, summary, table, source and API link of one chart for the control values."""
     ds = current_dataset()
-    f = _filters(*values)
+    f = covered(ds, _filters(*values))
     empty = None
     if key == "map" and not ds.has("mmp_incidents"):
         empty = _("The map needs incident-level data with coordinates; the loaded data are monthly totals only "
@@ -202,17 +204,25 @@ def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
 
 def download_chart(key: str, n_clicks: int, hxl: list[str] | None, *values: Any) -> dict[str, Any]:
     """The CSV of exactly the rows behind one chart."""
-    return download(current_dataset(), CHART[key], _filters(*values), hxl=hxl or [])
+    ds = current_dataset()
+    return download(ds, CHART[key], covered(ds, _filters(*values)), hxl=hxl or [])
+
+
+def covered(ds: Any, f: Filters) -> Filters:
+    """`f` with its period cut to the data's coverage: months after the data end are not drawn as zero."""
+    start, end = coverage.cut_end(coverage.of(ds), f.date_from, f.date_to)
+    return f.but(date_from=start, date_to=end)
 
 
 def update_note(*values: Any) -> Any:
-    """Say what the date range really counts when the data are coarser than the range."""
+    """Say what the date range really counts when the data are coarser than the range, or end inside it."""
     ds = current_dataset()
     f = _filters(*values)
-    note = period_note(ds.cube, f, ds.precision)
+    partial = coverage.period_note(coverage.of(ds), f.date_from, f.date_to, f.freq)
+    note = period_note(ds.cube, covered(ds, f), ds.precision)
     if not note:
-        return None
-    parts = []
+        return notice(partial, "info") if partial else None
+    parts = [partial] if partial else []
     for first_day in note["cut_months"]:
         parts.append(_("Month precision: {a} to {b} includes all of {month}.").format(
             a=fmt.day(note["date_from"]) if note["date_from"] else "…", b=fmt.day(note["date_to"]) if note["date_to"]
