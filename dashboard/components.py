@@ -223,8 +223,28 @@ def page_top(state: Any, title: str, lead: str | None, messages: list[str], issu
     ]
 
 
+def dropdown_labels() -> dict[str, str]:
+    """dcc.Dropdown's own texts (buttons, search box, counts) in the interface language."""
+    return {"select_all": _("Select all"), "deselect_all": _("Deselect all"),
+            "selected_count": _("{num_selected} selected"), "search": _("Search"), "clear_search": _("Clear search"),
+            "clear_selection": _("Clear selection"), "no_options_found": _("No options found")}
+
+
+def localize_control(control: Any) -> Any:
+    """Dropdown texts and date formats in the interface language (the date picker's month and day names
+    come from assets/datepicker-es.js; typed dates are read as 31/12/2019 in Spanish)."""
+    if isinstance(control, dcc.Dropdown) and getattr(control, "labels", None) is None:
+        control.labels = dropdown_labels()
+    if isinstance(control, dcc.DatePickerRange) and current() != "en":
+        control.display_format = "DD/MM/YYYY"
+        control.month_format = "MMMM YYYY"
+        control.first_day_of_week = 1
+    return control
+
+
 def field(label: str, control: Any, control_id: str, hint: str | None = None) -> html.Div:
     """A labelled control (the label is tied to the control for screen readers)."""
+    control = localize_control(control)
     return html.Div(className="field", children=[
         html.Label(label, htmlFor=control_id),
         control,

@@ -334,7 +334,7 @@ def layout(**query: Any) -> html.Div:
                   _("Choose the country and year"), canonical=STATE.canonical(to_pairs(f, PARAMS)), controls=[
             field(_("Country"), dcc.Dropdown(id=COUNTRY, options=country_options(ds), value=values[f"{COUNTRY}.value"],
                                              clearable=False, searchable=True), COUNTRY,
-                  _("Any country (ISO3 code); plans and deaths are shown where the data have them.")),
+                  _("Any country: type its name or ISO3 code; plans and deaths are shown where the data have them.")),
             field(_("Year"), dcc.Dropdown(id=YEAR, options=year_options(f), value=values[f"{YEAR}.value"],
                                           clearable=False, placeholder=_("No year with data")), YEAR,
                   _("The year of the summary, the plan cards and the 'where' charts; shaded in the time charts.")),
