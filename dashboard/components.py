@@ -217,7 +217,7 @@ def page_top(state: Any, title: str, lead: str | None, messages: list[str], issu
         *([html.P(lead, className="lead")] if lead else []),
         html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=issues_id),
         html.Details(open=True, className="filters-details", **{"data-collapse-narrow": "1"}, children=[
-            html.Summary(panel_label, className="filters-summary"),
+            html.Summary([panel_label, html.Span(className="filters-current")], className="filters-summary"),
             filters_panel(label=panel_label, children=controls),
         ]),
     ]
