@@ -40,6 +40,7 @@ GRAPH_CONFIG = {
     "displaylogo": False,
     "showSendToCloud": False,
     "showEditInChartStudio": False,
+    "plotlyServerURL": "",  # plotly.js defaults to https://cloud.plotly.com/newchart: no server at all
     "displayModeBar": "hover",
     "modeBarButtons": [["toImage"]],
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud", "editInChartStudio"],

@@ -52,6 +52,10 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
         f = f.but(region_groups=())
     if "year" in query and f.years and "date_from" not in query and "date_to" not in query:
         f = f.but(date_from=date(f.years[0], 1, 1), date_to=date(f.years[0], 12, 31))
+    if f.plan_ids and plan_figures(ds.tables["fts_plans"], f.plan_ids[0]) is None:
+        messages.append(_("plan_id: there is no FTS plan with id {id} in the loaded data; the plan of the "
+                          "country and year is shown").format(id=f.plan_ids[0]))
+        f = f.but(plan_ids=())
     if not f.plan_ids:
         plan = choose_plan(ds.tables["fts_plans"], f.countries[0] if f.countries else None,
                            f.years[0] if f.years else None)
