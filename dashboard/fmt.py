@@ -124,3 +124,17 @@ def country_options(codes: Any, fallback: dict[str, str] | None = None, show_cod
         out.append({"label": f"{name} ({code})" if show_code else name, "value": code,
                     "search": " ".join(dict.fromkeys(x for x in (name, english, fallback.get(code, ""), code) if x))})
     return sorted(out, key=lambda o: sort_key(o["label"]))
+
+
+def place(value: Any) -> str:
+    """A published name (region group, region, route, cause; 'Central America,North America' lists two)
+    in the interface language; names without a translation as published."""
+    from .text import PLACE_NAMES
+
+    if is_missing(value):
+        return "–"
+    parts = _LIST.split(str(value))  # "A,B" lists several; "shelter, food, water" is one name
+    return ", ".join(_(PLACE_NAMES[p]) if p in PLACE_NAMES else p for p in parts)
+
+
+_LIST = __import__("re").compile(r",(?! )")

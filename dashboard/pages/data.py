@@ -61,7 +61,7 @@ def provenance_panel(ds: Dataset, name: str) -> html.Div:
         html.H2(_("Provenance of {name}").format(name=name)),
         html.Dl([
             html.Dt(_("Rows")), html.Dd(f"{ds.rows(name):,}"),
-            html.Dt(_("Source")), html.Dd(entry.get("source", "")),
+            html.Dt(_("Source")), html.Dd(_(entry["source"]) if entry.get("source") else ""),
             html.Dt(_("Licence")), html.Dd(html.A(entry.get("licence", ""), href=entry.get("licence_url", "#"))),
             html.Dt(_("Attribution")), html.Dd(entry.get("attribution", "")),
             html.Dt(_("Retrieved")), html.Dd(retrieved_at(entry) or "–"),
@@ -104,7 +104,8 @@ def columns(ds: Dataset, name: str) -> list[dict[str, Any]]:
     out = []
     for c, dtype in dtypes.items():
         numeric = str(dtype) in ("int64", "Int64", "float64", "Float64")
-        out.append({"name": COLUMN_LABELS.get(c, c), "id": c, "type": "numeric" if numeric else "text"})
+        out.append({"name": _(COLUMN_LABELS[c]) if c in COLUMN_LABELS else c, "id": c,
+                    "type": "numeric" if numeric else "text"})
     return out
 
 
@@ -139,7 +140,7 @@ def layout(**query: Any) -> html.Div:
             style_table={"overflowX": "auto"}, style_cell={"textAlign": "left", "maxWidth": "24rem",
                                                            "whiteSpace": "normal", "height": "auto"},
             style_header={"fontWeight": "bold"},
-            tooltip_header={c: DEFINITIONS[c] for c in ds.tables.columns(name) if c in DEFINITIONS},
+            tooltip_header={c: _(DEFINITIONS[c]) for c in ds.tables.columns(name) if c in DEFINITIONS},
         )),
         html.Div(id=PROV, children=provenance_panel(ds, name)),
     ])

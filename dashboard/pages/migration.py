@@ -129,7 +129,7 @@ def _filters(start: Any, end: Any, group: Any, region: Any, origin: Any, cause: 
 
 def _region_options(group: str | None) -> list[dict[str, str]]:
     regions = current_dataset().options()["regions"]
-    return [{"label": r if not g or group else f"{r} ({g})", "value": r}
+    return [{"label": fmt.place(r) if not g or group else f"{fmt.place(r)} ({fmt.place(g)})", "value": r}
             for r, g in regions if not group or g == group]
 
 
@@ -158,7 +158,7 @@ def layout(**query: Any) -> html.Div:
                 end_date_placeholder_text=_("To")), DATES, precision_hint),
             choice_field(_("Region group"), dcc.RadioItems(
                 id=GROUP, options=[{"label": _("All regions"), "value": ""}] +
-                [{"label": g, "value": g} for g in group_values], value=values[f"{GROUP}.value"],
+                [{"label": fmt.place(g), "value": g} for g in group_values], value=values[f"{GROUP}.value"],
                 className="radio-row", inputClassName="radio-input"), GROUP, _(DEFINITIONS["region_group"])),
             field(_("Region"), dcc.Dropdown(id=REGION, options=_region_options(values[f"{GROUP}.value"]), multi=True,
                                             value=values[f"{REGION}.value"], placeholder=_("All regions in the group")),
@@ -167,9 +167,11 @@ def layout(**query: Any) -> html.Div:
                 id=ORIGIN, options=fmt.country_options([code for code, _name in opts["origins"]], dict(opts["origins"])),
                 multi=True, value=values[f"{ORIGIN}.value"], placeholder=_("All nationalities")), ORIGIN,
                 _("Includes incidents where this nationality was one of several.")),
-            field(_("Cause of death"), dcc.Dropdown(id=CAUSE, options=opts["causes"], multi=True,
+            field(_("Cause of death"), dcc.Dropdown(id=CAUSE, options=[{"label": fmt.place(c), "value": c}
+                                                                    for c in opts["causes"]], multi=True,
                                                     value=values[f"{CAUSE}.value"], placeholder=_("All causes")), CAUSE),
-            field(_("Migration route"), dcc.Dropdown(id=ROUTE, options=opts["routes"], multi=True,
+            field(_("Migration route"), dcc.Dropdown(id=ROUTE, options=[{"label": fmt.place(r), "value": r}
+                                                                     for r in opts["routes"]], multi=True,
                                                      value=values[f"{ROUTE}.value"], placeholder=_("All routes")), ROUTE),
             choice_field(_("Trend by"), dcc.RadioItems(id=FREQ, options=[{"label": _("month"), "value": "month"},
                                                                   {"label": _("year"), "value": "year"}],

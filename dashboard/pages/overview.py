@@ -187,7 +187,7 @@ def migration_cards(ds: Dataset, f: Filters) -> list[Any]:
     mf = migration_filters(f)
     totals = ds.memo(("totals", mf), lambda: migration_totals(ds.cube, mf))
     src = source_text(ds, ("mmp_incidents", "mmp_deaths"))
-    where = ", ".join(mf.region_groups) if mf.region_groups else _("all regions")
+    where = ", ".join(fmt.place(g) for g in mf.region_groups) if mf.region_groups else _("all regions")
     period = f"{fmt.day(mf.date_from) if mf.date_from else '…'} – {fmt.day(mf.date_to) if mf.date_to else '…'}"
     if mf.date_to and f.date_to and mf.date_to < f.date_to:  # the data end inside the chosen period
         period = _("{period} (partial: the data end on {last})").format(period=period, last=fmt.day(mf.date_to))
@@ -233,7 +233,8 @@ def layout(**query: Any) -> html.Div:
                 first_day_of_week=1), DATES),
             choice_field(_("Region group"), dcc.RadioItems(
                 id=GROUP, options=[{"label": _("All regions"), "value": ""}] +
-                [{"label": g, "value": g} for g in groups], value=values[f"{GROUP}.value"], className="radio-row"),
+                [{"label": fmt.place(g), "value": g} for g in groups], value=values[f"{GROUP}.value"],
+                className="radio-row"),
                 GROUP, _(DEFINITIONS["region_group"])),
             choice_field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL,
                          radio=False),
