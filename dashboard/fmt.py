@@ -138,3 +138,13 @@ def place(value: Any) -> str:
 
 
 _LIST = __import__("re").compile(r",(?! )")
+
+
+def published_source(source: Any) -> str:
+    """'published figure: R4V, …' (as curated) with its kind in the interface language."""
+    from .text import FIGURE_KIND_LABELS
+
+    text = str(source)
+    kind, sep, rest = text.partition(":")
+    return f"{_(FIGURE_KIND_LABELS[kind.strip()])}: {rest.strip()}" if sep and kind.strip() in FIGURE_KIND_LABELS \
+        else text

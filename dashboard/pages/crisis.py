@@ -220,7 +220,8 @@ def summary_section(ds: Dataset, country: str, year: int | None) -> list[Any]:
 def _dl(items: list[tuple[str, str, str | None]]) -> html.Dl:
     children: list[Any] = []
     for label, value, definition in items:
-        children += [html.Dt(label, title=definition), html.Dd(value)]
+        figure = len(value) < 24 and any(ch.isdigit() for ch in value)  # a figure never breaks inside (CSS)
+        children += [html.Dt(label, title=definition), html.Dd(value, className="figure" if figure else None)]
     return html.Dl(children)
 
 
@@ -250,7 +251,7 @@ def plan_card(row: pd.Series, country: str) -> html.Article:
         items.append((_("{country}'s part").format(country=country), part, _(DEFINITIONS["country_share_percent"])))
     notes = [html.P(_("Relation: {relation}.").format(relation=_(RELATION_LABELS[str(row["relation"])])),
                     className="relation"),
-             html.P(_("Figures: {source}").format(source=row["figures_source"]), className="source")]
+             html.P(_("Figures: {source}").format(source=fmt.published_source(row["figures_source"])), className="source")]
     if not fmt.is_missing(row["people_source"]) and is_published_figure(row["people_source"]) and not published:
         notes.append(html.P(_("People figures: {source}").format(source=row["people_source"]), className="source"))
     badges = [html.Span(_(RELATION_SHORT[str(row["relation"])]), className=f"badge badge-{row['relation']}",

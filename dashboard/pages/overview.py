@@ -157,7 +157,7 @@ def funding_cards(ds: Dataset, f: Filters) -> list[Any]:
     src = source_text(ds, ("fts_plans",))
     # the source is said once under the cards, not under each of them
     people_src = src if not plan.get("people_source") else _("{src} People figures: {how}.").format(
-        src=src, how=plan["people_source"])
+        src=src, how=fmt.published_source(plan["people_source"]))
     cards = [
         kpi(_("People in need"), fmt.integer(plan["people_in_need"]), _(DEFINITIONS["people_in_need"]), "",
             f"{PREFIX}kpi-pin"),
