@@ -77,7 +77,7 @@ def test_first_render_writes_the_defaults_into_the_address(open_page, base, lang
     q = query(page.url)
     assert q["date_from"] == ["2019-01-01"] and q["date_to"] == ["2019-12-31"] and q["lang"] == [lang]
     # and the controls show the same defaults
-    expect(page.locator("#mig-group [aria-selected='true']")).to_contain_text("Americas")
+    expect(page.locator("#mig-group [aria-selected='true']")).to_contain_text("Americas" if lang == "en" else "Américas")
     page.goto(f"{base}/?lang={lang}")
     settle(page)
     expect(page).to_have_url(re.compile(r"plan_id=\d+"))
