@@ -27,6 +27,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Dash both prints "Dash is running on …" through its own handler and lets the record reach the root
+    # logger: keep the one line.
+    logging.getLogger("dash.dash").propagate = False
     from .app import create_app
 
     app = create_app(args.data_dir)

@@ -21,15 +21,16 @@ from flask import Blueprint, Flask, Response, jsonify, request
 
 from ingest.schemas import TABLES
 
-from . import exports, httpcache, openapi
+from . import coverage, exports, httpcache, openapi, package
 from .data import Dataset, retrieved_at
 from .figures import undated_sentence
 from .params import ParamError, describe, parse
 from .queries import undated_outside
 from .security import json_error
+from .text import SOURCES
 from .views import TABLE_PARAMS, VIEWS, View, known_values, table_view
 
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", "zip")
 _PUBLIC_PROVENANCE = ("rows", "columns", "source", "licence", "licence_url", "attribution", "inputs",
                       "written_at", "sha256", "origin", "version", "notes")
 
@@ -68,6 +69,24 @@ def serve(ds: Dataset, view: View, ext: str, args: Any) -> Response:
     undated = undated_outside(ds.cube, f) if view.source == "mmp" else []
     if undated:
         headers["X-Undated-Excluded"] = ", ".join(f"{year}={n}" for year, n in undated)
+    cov = coverage.of(ds) if view.source == "mmp" else None
+    if cov is not None and cov.header():
+        headers["X-Data-Coverage"] = cov.header()  # first/last day of the migration data loaded
+    headers["Link"] = package.link_header(view, request.full_path if request else "")
+    if ext == "zip":  # the CSV with datapackage.json and README.md (source, licence, coverage, filters)
+        csv_name = exports.filename(name, describe(f, view.params), as_of, "csv")
+        first = ds.provenance[view.tables[0]]
+        src = SOURCES["mmp" if view.source == "mmp" else "fts"]
+        body = package.build(name, csv_name, exports.to_csv(frame, hxl=options.get("hxl", False),
+                                                            headers=options.get("headers")), frame, {
+            "title": view.title, "rows": int(len(frame)), "source": first.get("source") or src["name"],
+            "url": src["url"], "licence": first.get("licence") or src["licence"],
+            "licence_url": first.get("licence_url") or src["licence_url"],
+            "attribution": first.get("attribution") or src["attribution"], "retrieved_at": as_of,
+            "coverage": cov.as_dict() if cov is not None else None, "filters": dict(describe(f, view.params)),
+            "created": as_of})
+        headers.pop("Link", None)
+        return Response(body, mimetype="application/zip", headers=headers)
     if ext == "csv":
         return Response(exports.to_csv(frame, hxl=options.get("hxl", False), headers=options.get("headers")),
                         mimetype="text/csv",
@@ -79,6 +98,8 @@ def serve(ds: Dataset, view: View, ext: str, args: Any) -> Response:
             "precision": ds.precision if view.source == "mmp" else None}
     if undated:
         meta["notes"] = [undated_sentence(undated)]
+    if cov is not None:
+        meta["coverage"] = cov.as_dict()
     return Response(exports.to_json(frame, meta), mimetype="application/json", headers=headers)
 
 

@@ -42,18 +42,21 @@ INDEX = """<!DOCTYPE html>
 
 def shell() -> html.Div:
     """Header with navigation, the page container, and the attribution footer."""
-    pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
+    pages = sorted((p for p in dash.page_registry.values() if not p["module"].endswith("not_found_404")),
+                   key=lambda p: p.get("order") or 0)
     fts, mmp = SOURCES["fts"], SOURCES["mmp"]
     return html.Div(className="shell", children=[
         html.A(_("Skip to main content"), href="#main", className="skip-link"),
         html.Header(className="site-header", children=[
             dcc.Link(_(APP_TITLE), href=with_lang("/"), className="brand"),
             html.Nav(**{"aria-label": _("Main")}, children=html.Ul([
-                html.Li(dcc.Link(_(p["name"]), href=with_lang(p["relative_path"]))) for p in pages])),
-            html.Nav(className="lang-switch", **{"aria-label": _("Language")}, children=[
-                html.A(name, href=f"?lang={code}", lang=code, hrefLang=code, className="lang-link",
-                       **({"aria-current": "true"} if code == i18n.current() else {}))
-                for code, name in i18n.LANGUAGE_NAMES.items()]),
+                # data-carry: the filters this page takes, carried over from the current page (assets/links.js)
+                html.Li(dcc.Link(_(p["name"]), href=with_lang(p["relative_path"])),
+                        **{"data-carry": " ".join(CARRY.get(p["path"], ()))}) for p in pages])),
+            html.Nav(className="lang-switch", **{"aria-label": _("Language")}, children=html.Ul([
+                html.Li(html.A(name, href=f"?lang={code}", lang=code, hrefLang=code, className="lang-link",
+                               **{"data-lang": code}, **({"aria-current": "true"} if code == i18n.current() else {})))
+                for code, name in i18n.LANGUAGE_NAMES.items()])),
         ]),
         # "Loading…" until the page's content has arrived (style.css hides it then): never a blank page
         html.Main(id="main", tabIndex="-1", children=[
@@ -66,6 +69,30 @@ def shell() -> html.Div:
                     dcc.Link(_("Definitions and sources"), href=with_lang("/about")), "."]),
         ]),
     ])
+
+
+def _carry() -> dict[str, tuple[str, ...]]:
+    """Page path -> the query parameters it takes, which header links carry over from the current page."""
+    from .pages import crisis, funding, migration, overview
+    return {overview.PATH: overview.PARAMS, funding.PATH: funding.PARAMS, crisis.PATH: crisis.PARAMS,
+            migration.PATH: tuple(sorted(migration.ACCEPTED))}
+
+
+CARRY = _carry()
+
+
+def _not_found_status(response):  # noqa: ANN001 - a Flask response
+    """An address that is no page (nor API, asset or Dash route) answers 404: Dash serves its
+    index, with the not-found page, for any path."""
+    from flask import request
+
+    path = request.path.rstrip("/") or "/"
+    if (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html"
+            and not path.startswith(("/_dash", "/_reload", "/assets", "/api", "/embed", "/_favicon"))
+            and path not in {(p["path"].rstrip("/") or "/") for p in dash.page_registry.values()
+                             if not p["module"].endswith("not_found_404")}):
+        response.status_code = 404
+    return response
 
 
 def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK_EVERY_SECONDS,
@@ -105,6 +132,7 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
         '<html lang="en">', f'<html lang="{i18n.current()}">', 1)
     app.layout = shell  # per request: the header and footer in the request's language
     i18n.install(app.server)
+    app.server.after_request(_not_found_status)
     register_api(app.server, source.current)
     register_embed(app.server, source.current)
     register_changes(app.server, lambda: source.data_dir)

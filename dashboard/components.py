@@ -201,7 +201,7 @@ def kpi(label: str, value: str, definition: str, source: str, kpi_id: str | None
     return html.Div(className="kpi", title=definition, id=kpi_id or None, children=[
         html.Div(label, className="kpi-label"),
         html.Div(value, className="kpi-value"),
-        html.Div(source, className="kpi-source"),
+        html.Div(source, className="kpi-source") if source else None,  # "": the source is said once, below
         html.Span(definition, className="visually-hidden"),
     ])
 
@@ -243,22 +243,48 @@ def data_notices(ds: Dataset, tables: tuple[str, ...] | None = None) -> list[htm
 
 
 def page_top(state: Any, title: str, lead: str | None, messages: list[str], issues_id: str, panel_label: str,
-             controls: list[Any]) -> list[Any]:
+             controls: list[Any], canonical: str | None = None) -> list[Any]:
     """The start of a filtered page: its URL sync (`state`: a PageState), heading, lead paragraph, any
-    problem with the stored tables the page shows, the query-string values that were ignored (warnings
-    in `issues_id`) and the filter panel."""
+    problem with the stored tables the page shows, the query-string values that were ignored (warnings in `issues_id`) and the filter panel (a <details>,
+    open on wide screens, closed on phones by assets/links.js). `canonical`: the query string of every
+    filter applied, defaults included, written to the address bar on arrival (assets/links.js)."""
     return [
         state.location(),
+        *([html.Div(hidden=True, className="canonical-search", **{"data-canonical-search": canonical})]
+          if canonical is not None else []),
         html.H1(title),
         *([html.P(lead, className="lead")] if lead else []),
         *data_notices(current_dataset(), PAGE_TABLES.get(state.prefix)),
         html.Div([notice(_("Ignored in the address: {m}").format(m=m), "warning") for m in messages], id=issues_id),
-        filters_panel(label=panel_label, children=controls),
+        html.Details(open=True, className="filters-details", **{"data-collapse-narrow": "1"}, children=[
+            html.Summary([panel_label, html.Span(className="filters-current")], className="filters-summary"),
+            filters_panel(label=panel_label, children=controls),
+        ]),
     ]
+
+
+def dropdown_labels() -> dict[str, str]:
+    """dcc.Dropdown's own texts (buttons, search box, counts) in the interface language."""
+    return {"select_all": _("Select all"), "deselect_all": _("Deselect all"),
+            "selected_count": _("{num_selected} selected"), "search": _("Search"), "clear_search": _("Clear search"),
+            "clear_selection": _("Clear selection"), "no_options_found": _("No options found")}
+
+
+def localize_control(control: Any) -> Any:
+    """Dropdown texts and date formats in the interface language (the date picker's month and day names
+    come from assets/datepicker-es.js; typed dates are read as 31/12/2019 in Spanish)."""
+    if isinstance(control, dcc.Dropdown) and getattr(control, "labels", None) is None:
+        control.labels = dropdown_labels()
+    if isinstance(control, dcc.DatePickerRange) and current() != "en":
+        control.display_format = "DD/MM/YYYY"
+        control.month_format = "MMMM YYYY"
+        control.first_day_of_week = 1
+    return control
 
 
 def field(label: str, control: Any, control_id: str, hint: str | None = None) -> html.Div:
     """A labelled control (the label is tied to the control for screen readers)."""
+    control = localize_control(control)
     return html.Div(className="field", children=[
         html.Label(label, htmlFor=control_id),
         control,

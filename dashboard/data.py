@@ -527,7 +527,8 @@ class DataSource:
         """Load again now; on failure keep the previous data and record the error."""
         try:
             self._data = self._load()
-            log.info("loaded data from %s (token %s)", shown(self.data_dir), self._data.token)
+            log.info("loaded data from %s (%s rows in %s tables)", shown(self.data_dir),
+                     f"{sum(self._data.rows(n) for n in TABLES):,}", sum(self._data.has(n) for n in TABLES))
         except (IngestError, OSError) as exc:
             log.error("reload from %s failed, still serving the previous data: %s", shown(self.data_dir), exc)
             self._data.error = for_user(str(exc))

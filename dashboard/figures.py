@@ -74,7 +74,7 @@ def origin_label(origin: object, origin_group: object) -> str:
 
 
 def _label(value: object, missing: str | None = None) -> str:
-    return (missing or _("Not recorded")) if fmt.is_missing(value) else str(value)
+    return (missing or _("Not recorded")) if fmt.is_missing(value) else fmt.place(value)  # names as published, translated
 
 
 def _collapse(frame: pd.DataFrame, top: int, label_col: str, keep: pd.Series | None = None,
@@ -697,11 +697,12 @@ def summary_crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", count
 
 
 def _where(region: str) -> str:
-    return _(REGION_PHRASES[region]) if region in REGION_PHRASES else _(REGION_PHRASE).format(region=region)
+    return _(REGION_PHRASES[region]) if region in REGION_PHRASES else _(REGION_PHRASE).format(region=fmt.place(region))
 
 
 def _cause(cause: str) -> str:
-    return _(CAUSE_PHRASES[cause]) if cause in CAUSE_PHRASES else _(CAUSE_PHRASE).format(cause=cause.lower())
+    return (_(CAUSE_PHRASES[cause]) if cause in CAUSE_PHRASES
+            else _(CAUSE_PHRASE).format(cause=fmt.place(cause).lower()))
 
 
 def _published_source(source: str) -> str:

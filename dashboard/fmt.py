@@ -83,3 +83,68 @@ def month(value: Any) -> str:
 def truncate(text: str, width: int = 28) -> str:
     """Shorten long labels for narrow screens (the full text stays in hover and tables)."""
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+# ------------------------------------------------------------------------------------------ countries
+
+
+@lru_cache(maxsize=1)
+def _iso2() -> dict[str, str]:
+    """ISO3 -> ISO2 from country_converter's bundled table (read as text: Namibia's "NA" is no blank)."""
+    import country_converter as coco
+
+    table = pd.read_csv(coco.country_converter.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8", dtype=str,
+                        keep_default_na=False, usecols=["ISO3", "ISO2"])
+    return {a: b for a, b in zip(table["ISO3"], table["ISO2"]) if a and b}
+
+
+def country(iso3: str, fallback: str | None = None) -> str:
+    """The country's name in the interface language (Babel's CLDR names: 'Afganistán'), else `fallback`
+    (a name from the data), else the code."""
+    code = _iso2().get(iso3)
+    name = _locale(current()).territories.get(code) if code else None
+    return name or fallback or iso3
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order for people: accents and case do not move a name ('Él' beside 'El')."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def country_options(codes: Any, fallback: dict[str, str] | None = None, show_code: bool = False) -> list[dict[str, str]]:
+    """Dropdown options for ISO3 codes: the name in the interface language, searchable by that name, the
+    English name, a name from the data and the code; sorted by name."""
+    fallback = fallback or {}
+    out = []
+    for code in codes:
+        name = country(code, fallback.get(code))
+        english = _locale("en").territories.get(_iso2().get(code, ""), "")
+        out.append({"label": f"{name} ({code})" if show_code else name, "value": code,
+                    "search": " ".join(dict.fromkeys(x for x in (name, english, fallback.get(code, ""), code) if x))})
+    return sorted(out, key=lambda o: sort_key(o["label"]))
+
+
+def place(value: Any) -> str:
+    """A published name (region group, region, route, cause; 'Central America,North America' lists two)
+    in the interface language; names without a translation as published."""
+    from .text import PLACE_NAMES
+
+    if is_missing(value):
+        return "–"
+    parts = _LIST.split(str(value))  # "A,B" lists several; "shelter, food, water" is one name
+    return ", ".join(_(PLACE_NAMES[p]) if p in PLACE_NAMES else p for p in parts)
+
+
+_LIST = __import__("re").compile(r",(?! )")
+
+
+def published_source(source: Any) -> str:
+    """'published figure: R4V, …' (as curated) with its kind in the interface language."""
+    from .text import FIGURE_KIND_LABELS
+
+    text = str(source)
+    kind, sep, rest = text.partition(":")
+    return f"{_(FIGURE_KIND_LABELS[kind.strip()])}: {rest.strip()}" if sep and kind.strip() in FIGURE_KIND_LABELS \
+        else text

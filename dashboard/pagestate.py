@@ -51,6 +51,11 @@ class PageState:
         pairs = self.to_pairs(f) + lang_pairs()  # a permalink keeps the language (?lang=es)
         return f"?{urlencode(pairs)}" if pairs else ""
 
+    def canonical(self, pairs: list[tuple[str, str]]) -> str:
+        """The query string of every applied filter (`pairs`, defaults included) and the language."""
+        pairs = pairs + lang_pairs()
+        return f"?{urlencode(pairs)}" if pairs else ""
+
     def sync(self, trigger: str | None, search: str | None, *values: Any) -> list[Any]:
         """New control values (no_update where unchanged), extras, and the new search string."""
         keys = [f"{cid}.{prop}" for cid, prop in self.controls]

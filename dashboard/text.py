@@ -343,3 +343,54 @@ FILE_STEMS = {
 }
 FILE_DATA = N_("data-{date}")
 FILE_UNDATED = N_("data-undated")
+
+
+# ------------------------------------------------------------------------------------------ places
+
+# Region groups and regions as IOM publishes them, shown in the interface language (the data, the
+# address and the downloads keep the published English value). Unlisted values are shown as published.
+PLACE_NAMES = {p: p for p in (
+    N_("Africa"), N_("Americas"), N_("Asia"), N_("Europe"), N_("Mediterranean"), N_("Multiple"),
+    N_("Eastern Africa"), N_("Middle Africa"), N_("Northern Africa"), N_("Southern Africa"), N_("Western Africa"),
+    N_("Caribbean"), N_("Central America"), N_("North America"), N_("South America"), N_("US-Mexico Border"),
+    N_("Central Asia"), N_("Eastern Asia"), N_("South-eastern Asia"), N_("Southern Asia"), N_("Western Asia"),
+    # causes of death and migration routes as published
+    N_("Accidental death"),
+    N_("Drowning"),
+    N_("Harsh environmental conditions / lack of adequate shelter, food, water"),
+    N_("Mixed or unknown"),
+    N_("Sickness / lack of access to adequate healthcare"),
+    N_("Vehicle accident / death linked to hazardous transport"),
+    N_("Violence"),
+    N_("Afghanistan to Iran"),
+    N_("Bay of Bengal/Andaman Sea"),
+    N_("Belarus-EU border"),
+    N_("Caribbean to Central America"),
+    N_("Caribbean to US"),
+    N_("Central Mediterranean"),
+    N_("DRC to Uganda"),
+    N_("Darien"),
+    N_("Dominican Republic to Puerto Rico"),
+    N_("Eastern Mediterranean"),
+    N_("Eastern Route to/from EHOA"),
+    N_("English Channel to the UK"),
+    N_("Haiti to Dominican Republic"),
+    N_("Horn of Africa Route"),
+    N_("Horn of Africa to Yemen crossing"),
+    N_("Iran to Türkiye"),
+    N_("Italy to France"),
+    N_("Mainland Europe to the UK"),
+    N_("Naf River crossing"),
+    N_("Northern Route from EHOA"),
+    N_("Route to Southern Africa"),
+    N_("Sahara Desert crossing"),
+    N_("Sea crossings to Mayotte"),
+    N_("Syria to Türkiye"),
+    N_("Türkiye-Europe land route"),
+    N_("US-Mexico border crossing"),
+    N_("Ukraine to Europe"),
+    N_("Venezuela to Caribbean"),
+    N_("Western Africa / Atlantic route to the Canary Islands"),
+    N_("Western Balkans"),
+    N_("Western Mediterranean"),
+)}

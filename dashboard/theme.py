@@ -31,11 +31,19 @@ SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
-# Passed to every dcc.Graph: responsive, no plotly.com links, no cloud upload.
+# Passed to every dcc.Graph: responsive, no plotly.com links, no cloud upload (plotly.js calls its
+# button "Share chart…" in newer releases, hence both switches and both button names). The toolbar
+# shows on hover only and holds one button (PNG; a double click resets zoom), so a chart adds one tab
+# stop and the bar does not sit over the legend on a phone until the chart is touched.
 GRAPH_CONFIG = {
     "responsive": True,
     "displaylogo": False,
-    "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",  # plotly.js defaults to https://cloud.plotly.com/newchart: no server at all
+    "displayModeBar": "hover",
+    "modeBarButtons": [["toImage"]],
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud", "editInChartStudio"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 

@@ -68,6 +68,17 @@ def parse_table(text: str | None) -> str:
     return text
 
 
+def _reason(text: str) -> str:
+    """ingest's English reason in the interface language (the common one; others as they are)."""
+    import re
+
+    match = re.search(r"only (\d+) version\(s\) kept", text)
+    if match:
+        return _("the data directory keeps {n} version(s) so far; ingest again to see what changed").format(
+            n=match.group(1))
+    return text
+
+
 def compute(data_dir: Path, table: str, since: datetime | None) -> Result:
     """Changed rows (and MMP totals) between the version at `since` (or the previous one) and now."""
     store = Store.for_url(data_dir)
@@ -81,7 +92,7 @@ def compute(data_dir: Path, table: str, since: datetime | None) -> Result:
             old = store.read(table, old_dir) if table in old_tables else new.iloc[0:0]
             totals = totals_by_region(old, new)
     except IngestError as exc:
-        raise NoComparison(str(exc).replace(str(data_dir), _("the data directory"))) from exc
+        raise NoComparison(_reason(str(exc).replace(str(data_dir), _("the data directory")))) from exc
     return Result(table, rows, totals, old_dir.name, new_dir.name)
 
 

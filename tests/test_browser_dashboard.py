@@ -216,8 +216,8 @@ def test_overview_headline_numbers_venezuela_2019(browser_page, dashboard_url):
     expect(page.locator("#ov-funding h2")).to_contain_text("(HVEN19)")
     expect(page.locator("#ov-migration h2")).to_contain_text("Americas, 1 Jan 2019 – 31 Dec 2019")
     # every headline number says where it comes from, and its definition is there on hover
-    expect(page.locator("#ov-kpi-requirements .kpi-source")).to_contain_text("OCHA Financial Tracking Service")
-    expect(page.locator("#ov-kpi-dead-missing .kpi-source")).to_contain_text("IOM Missing Migrants Project")
+    expect(page.locator("#ov-funding-source")).to_contain_text("OCHA Financial Tracking Service")  # once, under the cards
+    expect(page.locator("#ov-migration-source")).to_contain_text("IOM Missing Migrants Project")
     assert "Percent funded" in page.locator("#ov-kpi-percent").get_attribute("title")
     # the nationality chart under the cards counts the same 866
     expect(page.locator("#ov-origin-summary")).to_have_text(origin_summary(866))

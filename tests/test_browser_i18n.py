@@ -70,7 +70,8 @@ def test_crisis_page_in_spanish(open_page, dashboard_url):
     href = nav.get_by_role("link", name="Financiación").get_attribute("href")
     assert query_of(href).get("lang") == "es", href
     nav.get_by_role("link", name="Financiación").click()
-    page.wait_for_url("**/funding?lang=es")
+    page.wait_for_url(lambda url: "/funding?" in url and query_of(url).get("lang") == "es")
+    assert query_of(page.url).get("country") == "VEN", page.url  # the crisis's country is carried over
     expect(page.locator("h1")).to_contain_text("Financiación humanitaria")
     page.go_back()
     expect(page.locator("#cr-sentence")).to_contain_text("34,5 %")

@@ -58,7 +58,8 @@ def layout(**query: Any) -> html.Div:
             html.Li(_("All counts are minimum estimates: many deaths on migration routes are never recorded.")),
         ]),
         html.H2(_("Region groups")),
-        html.Ul([html.Li([html.Strong(g), ": ", ", ".join(sorted(r for r, gg in REGION_GROUPS.items() if gg == g))])
+        html.Ul([html.Li([html.Strong(fmt.place(g)), ": ",
+                          ", ".join(sorted(fmt.place(r) for r, gg in REGION_GROUPS.items() if gg == g))])
                  for g in groups()]),
         html.P(_("The mapping comes from the MMP source module (ingest.sources.mmp.REGION_GROUPS); an incident "
                  "listed in regions of different groups has the group 'Multiple'.")),
@@ -79,7 +80,9 @@ def layout(**query: Any) -> html.Div:
                                                                    _("Licence"))])),
             html.Tbody([html.Tr([html.Td(dcc.Link(t, href=with_lang(f"/data?table={t}"))),
                                  html.Td(fmt.integer(ds.rows(t))),
-                                 html.Td(ds.provenance[t].get("origin", "")),
+                                 html.Td({"snapshot": _("bundled snapshot"), "ingested": _("ingested data"),
+                                          "missing": _("not loaded")}.get(ds.provenance[t].get("origin", ""),
+                                                                          ds.provenance[t].get("origin", ""))),
                                  html.Td(retrieved_at(ds.provenance[t]) or "–"),
                                  html.Td(ds.provenance[t].get("licence", ""))]) for t in TABLES]),
         ])),

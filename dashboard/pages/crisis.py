@@ -175,8 +175,7 @@ def _selection(country: Any, year: Any) -> tuple[str, int | None]:
 def country_options(ds: Dataset) -> list[dict[str, str]]:
     """Every country (ISO3 picker): country_converter's list and any code in the data, by name."""
     codes = set(coco_short_names()) | set(country_name_variants(ds))
-    return sorted(({"label": f"{country_label(ds, c)} ({c})", "value": c} for c in codes),
-                  key=lambda o: o["label"].casefold())
+    return fmt.country_options(codes, {c: country_label(ds, c) for c in codes})
 
 
 # ------------------------------------------------------------------------------------------ content
@@ -212,7 +211,8 @@ def summary_section(ds: Dataset, country: str, year: int | None) -> list[Any]:
         html.P(" ".join(sources), className="source"),
         html.P([dcc.Link(_("Funding by cluster and donor →"), href=with_lang(f"/funding?country={country}")), " ",
                 dcc.Link(_("All nationalities and a map →"),
-                         href=with_lang(f"/migration?origin_iso3={country}" + (f"&year={year}" if year else "")))],
+                         href=with_lang(f"/migration?origin_iso3={country}" + (f"&year={year}" if year else "")
+                                        + "&region_group="))],  # every region: the same people as here
                className="crisis-links"),
     ]
 
@@ -220,7 +220,8 @@ def summary_section(ds: Dataset, country: str, year: int | None) -> list[Any]:
 def _dl(items: list[tuple[str, str, str | None]]) -> html.Dl:
     children: list[Any] = []
     for label, value, definition in items:
-        children += [html.Dt(label, title=definition), html.Dd(value)]
+        figure = len(value) < 24 and any(ch.isdigit() for ch in value)  # a figure never breaks inside (CSS)
+        children += [html.Dt(label, title=definition), html.Dd(value, className="figure" if figure else None)]
     return html.Dl(children)
 
 
@@ -250,7 +251,7 @@ def plan_card(row: pd.Series, country: str) -> html.Article:
         items.append((_("{country}'s part").format(country=country), part, _(DEFINITIONS["country_share_percent"])))
     notes = [html.P(_("Relation: {relation}.").format(relation=_(RELATION_LABELS[str(row["relation"])])),
                     className="relation"),
-             html.P(_("Figures: {source}").format(source=row["figures_source"]), className="source")]
+             html.P(_("Figures: {source}").format(source=fmt.published_source(row["figures_source"])), className="source")]
     if not fmt.is_missing(row["people_source"]) and is_published_figure(row["people_source"]) and not published:
         notes.append(html.P(_("People figures: {source}").format(source=row["people_source"]), className="source"))
     badges = [html.Span(_(RELATION_SHORT[str(row["relation"])]), className=f"badge badge-{row['relation']}",
@@ -331,10 +332,10 @@ def layout(**query: Any) -> html.Div:
         *page_top(STATE, _("Crisis: humanitarian plans and migrant deaths for one country"),
                   _("The plans for a country, for its people abroad and for its region, and its nationals recorded "
                     "dead or missing on migration routes, on one time axis."), messages, ISSUES,
-                  _("Choose the country and year"), [
+                  _("Choose the country and year"), canonical=STATE.canonical(to_pairs(f, PARAMS)), controls=[
             field(_("Country"), dcc.Dropdown(id=COUNTRY, options=country_options(ds), value=values[f"{COUNTRY}.value"],
                                              clearable=False, searchable=True), COUNTRY,
-                  _("Any country (ISO3 code); plans and deaths are shown where the data have them.")),
+                  _("Any country: type its name or ISO3 code; plans and deaths are shown where the data have them.")),
             field(_("Year"), dcc.Dropdown(id=YEAR, options=year_options(f), value=values[f"{YEAR}.value"],
                                           clearable=False, placeholder=_("No year with data")), YEAR,
                   _("The year of the summary, the plan cards and the 'where' charts; shaded in the time charts.")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
-from dash import Input, Output, ctx, dash_table, dcc, html, no_update
+from dash import Input, Output, State, ctx, dash_table, dcc, html, no_update
 
 from ingest.schemas import TABLES
 
@@ -26,6 +26,7 @@ MAX_CELL = 200
 
 TABLE, HXL, PROV, LINKS, GRID, GRID_NOTE, ISSUES = (
     f"{PREFIX}{k}" for k in ("table", "hxl", "provenance", "links", "grid", "grid-note", "issues"))
+ROWS_CSV, ROWS_ZIP, ROWS_DOWNLOAD = (f"{PREFIX}{k}" for k in ("rows-csv", "rows-zip", "rows-download"))
 CONTROLS = [(TABLE, "value")]
 
 def _table_of(query: Mapping[str, Any]) -> tuple[str, list[str]]:
@@ -60,7 +61,7 @@ def provenance_panel(ds: Dataset, name: str) -> html.Div:
         html.H2(_("Provenance of {name}").format(name=name)),
         html.Dl([
             html.Dt(_("Rows")), html.Dd(f"{ds.rows(name):,}"),
-            html.Dt(_("Source")), html.Dd(entry.get("source", "")),
+            html.Dt(_("Source")), html.Dd(_(entry["source"]) if entry.get("source") else ""),
             html.Dt(_("Licence")), html.Dd(html.A(entry.get("licence", ""), href=entry.get("licence_url", "#"))),
             html.Dt(_("Attribution")), html.Dd(entry.get("attribution", "")),
             html.Dt(_("Retrieved")), html.Dd(retrieved_at(entry) or "–"),
@@ -73,8 +74,16 @@ def provenance_panel(ds: Dataset, name: str) -> html.Div:
                                 html.Th(_("Retrieved at"), scope="col"), html.Th(_("Where it came from"), scope="col")])),
             html.Tbody(rows or [html.Tr(html.Td(_("No inputs recorded."), colSpan=4))]),
         ])),
-        html.Ul([html.Li(n) for n in entry.get("notes") or []]) if entry.get("notes") else None,
+        html.Ul([html.Li(_public(n)) for n in entry.get("notes") or []]) if entry.get("notes") else None,
     ])
+
+
+def _public(note: str) -> str:
+    """A provenance note without the folder it was ingested from (a development path says nothing public)."""
+    return _LOCAL_PATH.sub(lambda m: m.group(1), str(note))
+
+
+_LOCAL_PATH = __import__("re").compile(r"(?:\.{1,2}/|/)(?:[\w.-]+/)+([\w.-]+)")
 
 
 def links(name: str, hxl: list[str] | None) -> list[Any]:
@@ -95,7 +104,8 @@ def columns(ds: Dataset, name: str) -> list[dict[str, Any]]:
     out = []
     for c, dtype in dtypes.items():
         numeric = str(dtype) in ("int64", "Int64", "float64", "Float64")
-        out.append({"name": COLUMN_LABELS.get(c, c), "id": c, "type": "numeric" if numeric else "text"})
+        out.append({"name": _(COLUMN_LABELS[c]) if c in COLUMN_LABELS else c, "id": c,
+                    "type": "numeric" if numeric else "text"})
     return out
 
 
@@ -106,13 +116,21 @@ def layout(**query: Any) -> html.Div:
         *page_top(STATE, _("Data"),
                   _("Every table the dashboard uses, as stored, with where it comes from. Sort by clicking a column "
                     "header; filter by typing in the row under the headers (e.g. 2019, > 1000000, or text)."),
-                  messages, ISSUES, _("Table"), [
+                  messages, ISSUES, _("Table"), canonical=STATE.canonical([("table", name)]), controls=[
             field(_("Table"), dcc.Dropdown(id=TABLE, options=[
                 {"label": _("{table} ({n} rows)").format(table=t, n=fmt.integer(ds.rows(t))), "value": t}
                 for t in TABLES], value=name, clearable=False), TABLE),
             choice_field(_("Downloads"), dcc.Checklist(id=HXL, options=[
                 {"label": _("add the HXL hashtag row to CSV"), "value": "hxl"},
                 {"label": _("Spanish column headers"), "value": "headers-es"}], value=[]), HXL, radio=False),
+        ]),
+        html.Div(className="chart-tools", children=[
+            html.Button(_("Download the rows shown (CSV)"), id=ROWS_CSV, n_clicks=0, className="button",
+                        title=_("Exactly the rows that match the filters typed under the headers, in the order shown")),
+            html.Button(_("Same rows as a data package (zip)"), id=ROWS_ZIP, n_clicks=0, className="button",
+                        title=_("The CSV with datapackage.json and a README: source, licence, retrieval time, "
+                                "coverage and filters")),
+            dcc.Download(id=ROWS_DOWNLOAD),
         ]),
         html.Div(id=LINKS, className="chart-tools", children=links(name, [])),
         html.Div(id=GRID_NOTE, **{"aria-live": "polite"}),
@@ -122,7 +140,7 @@ def layout(**query: Any) -> html.Div:
             style_table={"overflowX": "auto"}, style_cell={"textAlign": "left", "maxWidth": "24rem",
                                                            "whiteSpace": "normal", "height": "auto"},
             style_header={"fontWeight": "bold"},
-            tooltip_header={c: DEFINITIONS[c] for c in ds.tables.columns(name) if c in DEFINITIONS},
+            tooltip_header={c: _(DEFINITIONS[c]) for c in ds.tables.columns(name) if c in DEFINITIONS},
         )),
         html.Div(id=PROV, children=provenance_panel(ds, name)),
     ])
@@ -169,6 +187,36 @@ def update_side(name: str, hxl: list[str] | None) -> tuple[Any, Any]:
     return provenance_panel(ds, name), links(name, hxl)
 
 
+def download_rows(kind: str, name: str, filter_query: str | None, sort_by: Any, options: list[str] | None
+                  ) -> dict[str, Any]:
+    """The grid's rows as they are shown (filtered and sorted), as CSV or as a data package (zip)."""
+    from .. import coverage, exports, package
+    from ..text import SOURCES
+
+    ds = current_dataset()
+    name = name if name in TABLES else DEFAULT_TABLE
+    rows, _problems = grid_rows(ds.tables[name], filter_query or "", sort_by or [])
+    options = options or []
+    text = exports.to_csv(rows, hxl="hxl" in options, headers="es" if "headers-es" in options else None)
+    as_of = ds.as_of(name)
+    described = [("filter", filter_query)] if filter_query else []
+    csv_name = exports.filename(name, [("rows", str(len(rows)))] if described else [], as_of, "csv")
+    if kind == "csv":
+        return {"content": text, "filename": csv_name, "type": "text/csv"}
+    entry = ds.provenance[name]
+    src = SOURCES["mmp" if name.startswith("mmp_") else "fts"]
+    cov = coverage.of(ds) if name.startswith("mmp_") else None
+    body = package.build(name, csv_name, text, rows, {
+        "title": name, "rows": int(len(rows)), "source": entry.get("source") or src["name"], "url": src["url"],
+        "licence": entry.get("licence") or src["licence"], "licence_url": entry.get("licence_url") or src["licence_url"],
+        "attribution": entry.get("attribution") or src["attribution"], "retrieved_at": as_of,
+        "coverage": cov.as_dict() if cov else None,
+        "filters": {**({"filter": filter_query} if filter_query else {}),
+                    **({"sort": "; ".join(f"{s['column_id']} {s['direction']}" for s in sort_by)} if sort_by else {})},
+        "created": as_of})
+    return dcc.send_bytes(body, csv_name[:-4] + ".zip")
+
+
 def register(app: Any) -> None:
     import dash
 
@@ -183,5 +231,11 @@ def register(app: Any) -> None:
                   Output(GRID_NOTE, "children")],
                  [Input(TABLE, "value"), Input(GRID, "page_current"), Input(GRID, "page_size"),
                   Input(GRID, "sort_by"), Input(GRID, "filter_query")])(grid_callback)
+    def rows_callback(_csv: int, _zip: int, name: str, filter_query: str, sort_by: Any, options: Any) -> Any:
+        return download_rows("zip" if ctx.triggered_id == ROWS_ZIP else "csv", name, filter_query, sort_by, options)
+
+    app.callback(Output(ROWS_DOWNLOAD, "data"), [Input(ROWS_CSV, "n_clicks"), Input(ROWS_ZIP, "n_clicks")],
+                 [State(TABLE, "value"), State(GRID, "filter_query"), State(GRID, "sort_by"), State(HXL, "value")],
+                 prevent_initial_call=True)(rows_callback)
     app.callback([Output(PROV, "children"), Output(LINKS, "children")],
                  [Input(TABLE, "value"), Input(HXL, "value")])(update_side)

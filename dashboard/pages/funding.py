@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 from dash import Output, dcc, html
 
+from .. import fmt
 from ..components import Chart, chart_block, choice_field, download, download_options, field, lenient_filters, \
     notice, page_top, register_chart_callbacks, render
 from ..data import Dataset, current_dataset
@@ -146,9 +147,9 @@ def layout(**query: Any) -> html.Div:
     country_plans = plan_rows(plans, Filters(countries=f.countries))
     years = sorted({int(y) for y in country_plans["year"]}, reverse=True)
     return html.Div(className="page page-funding", children=[
-        *page_top(STATE, _("Humanitarian funding"), None, messages, ISSUES, _("Filters"), [
-            field(_("Country"), dcc.Dropdown(id=COUNTRY, options=[{"label": f"{names.get(c, c)} ({c})", "value": c}
-                                                                  for c in plan_countries(plans)],
+        *page_top(STATE, _("Humanitarian funding"), None, messages, ISSUES, _("Filters"),
+                  canonical=STATE.canonical(to_pairs(f, PARAMS)), controls=[
+            field(_("Country"), dcc.Dropdown(id=COUNTRY, options=fmt.country_options(plan_countries(plans), names),
                                              value=values[f"{COUNTRY}.value"], clearable=False), COUNTRY),
             field(_("Years"), dcc.Dropdown(id=YEARS, options=[{"label": str(y), "value": y} for y in years],
                                            value=values[f"{YEARS}.value"], multi=True, placeholder=_("All years")),

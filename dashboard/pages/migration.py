@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from dash import Output, dcc, html
 
-from .. import fmt
+from .. import coverage, fmt
 from ..components import Chart, chart_block, choice_field, download, download_options, field, lenient_filters, \
     notice, page_top, register_chart_callbacks, render
 from ..data import current_dataset
@@ -59,7 +59,11 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     `year=2019` is a shortcut for date_from=2019-01-01&date_to=2019-12-31 (unless dates are given).
     """
     ds = current_dataset()
-    f, messages, _bad = lenient_filters(ds, query, ACCEPTED, DEFAULT)
+    # The default period and region group apply to the bare page only: a link with filters means what it
+    # says (no region_group = every region), and the address always shows what was applied.
+    f, messages, bad = lenient_filters(ds, query, ACCEPTED, DEFAULT)
+    if "region_group" not in query and any(k in ACCEPTED and k not in bad for k in query):
+        f = f.but(region_groups=())
     if f.years:
         if "date_from" not in query and "date_to" not in query:
             f = f.but(date_from=_year_bounds(min(f.years))[0], date_to=_year_bounds(max(f.years))[1])
@@ -105,8 +109,13 @@ def filters_controls(f: Filters) -> dict[str, Any]:
     }
 
 
-STATE = PageState(PREFIX, CONTROLS, lambda q: query_filters(q)[0], controls_filters, filters_controls,
-                  lambda f: to_pairs(f, PARAMS, base=DEFAULT))
+def query_pairs(f: Filters) -> list[tuple[str, str]]:
+    """Every applied filter (trend by month is the default and left out); never empty, because an
+    empty query string means the page's defaults."""
+    return to_pairs(f, PARAMS, base=Filters(freq="month")) or [("region_group", "")]
+
+
+STATE = PageState(PREFIX, CONTROLS, lambda q: query_filters(q)[0], controls_filters, filters_controls, query_pairs)
 
 
 def _filters(start: Any, end: Any, group: Any, region: Any, origin: Any, cause: Any, route: Any,
@@ -121,7 +130,7 @@ def _filters(start: Any, end: Any, group: Any, region: Any, origin: Any, cause: 
 
 def _region_options(group: str | None) -> list[dict[str, str]]:
     regions = current_dataset().options()["regions"]
-    return [{"label": r if not g or group else f"{r} ({g})", "value": r}
+    return [{"label": fmt.place(r) if not g or group else f"{fmt.place(r)} ({fmt.place(g)})", "value": r}
             for r, g in regions if not group or g == group]
 
 
@@ -132,13 +141,15 @@ def layout(**query: Any) -> html.Div:
     values = filters_controls(f)
     opts = ds.options()
     group_values = sorted(set(opts["region_groups"]) | set(region_groups()), key=lambda g: (g != "Americas", g))
+    cov = coverage.of(ds)
     precision_hint = (_("Day precision (incident data).") if ds.precision == "day"
                       else _(DEFINITIONS["month_precision"]))
     return html.Div(className="page page-migration", children=[
         *page_top(STATE, _("Migrants recorded dead and missing"),
                   _("Counts from the IOM Missing Migrants Project. All figures are minimum estimates: many deaths "
-                    "are never recorded."), messages, ISSUES, _("Filters"), [
-            field(_("Year"), dcc.Dropdown(id=YEAR, options=[{"label": str(y), "value": y} for y in opts["years"]],
+                    "are never recorded."), messages, ISSUES, _("Filters"), canonical=STATE.search(f), controls=[
+            field(_("Year"), dcc.Dropdown(id=YEAR, options=[{"label": coverage.year_label(cov, y), "value": y}
+                                                            for y in opts["years"]],
                                           value=values[f"{YEAR}.value"], clearable=True, placeholder=_("Any")),
                   YEAR, _("Shortcut: sets the dates to the whole year.")),
             field(_("Dates"), dcc.DatePickerRange(
@@ -148,18 +159,20 @@ def layout(**query: Any) -> html.Div:
                 end_date_placeholder_text=_("To")), DATES, precision_hint),
             choice_field(_("Region group"), dcc.RadioItems(
                 id=GROUP, options=[{"label": _("All regions"), "value": ""}] +
-                [{"label": g, "value": g} for g in group_values], value=values[f"{GROUP}.value"],
+                [{"label": fmt.place(g), "value": g} for g in group_values], value=values[f"{GROUP}.value"],
                 className="radio-row", inputClassName="radio-input"), GROUP, _(DEFINITIONS["region_group"])),
             field(_("Region"), dcc.Dropdown(id=REGION, options=_region_options(values[f"{GROUP}.value"]), multi=True,
                                             value=values[f"{REGION}.value"], placeholder=_("All regions in the group")),
                   REGION),
             field(_("Nationality"), dcc.Dropdown(
-                id=ORIGIN, options=[{"label": f"{name} ({code})", "value": code} for code, name in opts["origins"]],
+                id=ORIGIN, options=fmt.country_options([code for code, _name in opts["origins"]], dict(opts["origins"])),
                 multi=True, value=values[f"{ORIGIN}.value"], placeholder=_("All nationalities")), ORIGIN,
                 _("Includes incidents where this nationality was one of several.")),
-            field(_("Cause of death"), dcc.Dropdown(id=CAUSE, options=opts["causes"], multi=True,
+            field(_("Cause of death"), dcc.Dropdown(id=CAUSE, options=[{"label": fmt.place(c), "value": c}
+                                                                    for c in opts["causes"]], multi=True,
                                                     value=values[f"{CAUSE}.value"], placeholder=_("All causes")), CAUSE),
-            field(_("Migration route"), dcc.Dropdown(id=ROUTE, options=opts["routes"], multi=True,
+            field(_("Migration route"), dcc.Dropdown(id=ROUTE, options=[{"label": fmt.place(r), "value": r}
+                                                                     for r in opts["routes"]], multi=True,
                                                      value=values[f"{ROUTE}.value"], placeholder=_("All routes")), ROUTE),
             choice_field(_("Trend by"), dcc.RadioItems(id=FREQ, options=[{"label": _("month"), "value": "month"},
                                                                   {"label": _("year"), "value": "year"}],
@@ -181,7 +194,7 @@ FILTER_INPUTS = [(DATES, "start_date"), (DATES, "end_date"), (GROUP, "value"), (
 def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
     """Figure, summary, table, source and API link of one chart for the control values."""
     ds = current_dataset()
-    f = _filters(*values)
+    f = covered(ds, _filters(*values))
     empty = None
     if key == "map" and not ds.has("mmp_incidents"):
         empty = _("The map needs incident-level data with coordinates; the loaded data are monthly totals only "
@@ -196,17 +209,25 @@ def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
 
 def download_chart(key: str, n_clicks: int, hxl: list[str] | None, *values: Any) -> dict[str, Any]:
     """The CSV of exactly the rows behind one chart."""
-    return download(current_dataset(), CHART[key], _filters(*values), hxl=hxl or [])
+    ds = current_dataset()
+    return download(ds, CHART[key], covered(ds, _filters(*values)), hxl=hxl or [])
+
+
+def covered(ds: Any, f: Filters) -> Filters:
+    """`f` with its period cut to the data's coverage: months after the data end are not drawn as zero."""
+    start, end = coverage.cut_end(coverage.of(ds), f.date_from, f.date_to)
+    return f.but(date_from=start, date_to=end)
 
 
 def update_note(*values: Any) -> Any:
-    """Say what the date range really counts when the data are coarser than the range."""
+    """Say what the date range really counts when the data are coarser than the range, or end inside it."""
     ds = current_dataset()
     f = _filters(*values)
-    note = period_note(ds.cube, f, ds.precision)
+    partial = coverage.period_note(coverage.of(ds), f.date_from, f.date_to, f.freq)
+    note = period_note(ds.cube, covered(ds, f), ds.precision)
     if not note:
-        return None
-    parts = []
+        return notice(partial, "info") if partial else None
+    parts = [partial] if partial else []
     for first_day in note["cut_months"]:
         parts.append(_("Month precision: {a} to {b} includes all of {month}.").format(
             a=fmt.day(note["date_from"]) if note["date_from"] else "…", b=fmt.day(note["date_to"]) if note["date_to"]

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, dcc, html
 
-from .. import fmt
-from ..components import (Chart, chart_block, choice_field, download, download_options, field, kpi,
+from .. import coverage, fmt
+from ..components import (Chart, chart_block, choice_field, download, download_options, field, ids, kpi,
                           lenient_filters, notice, page_top, register_chart_callbacks, render, source_text)
 from ..data import Dataset, current_dataset
 from ..figures import deaths_by_origin, summary_origin
@@ -44,10 +44,18 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     """Filters from the query string (lenient). A year without dates sets the period to that year;
     without plan_id the country's own plan for the year is chosen."""
     ds = current_dataset()
-    f, messages, _bad = lenient_filters(ds, query, PARAMS, DEFAULT, ("years", "countries"),
-                                        _("the overview shows one country and one year; the first of each is used"))
+    # The default region group applies to the bare page only: a link with filters means what it says
+    # (no region_group = every region), and the address always shows what was applied.
+    f, messages, bad = lenient_filters(ds, query, PARAMS, DEFAULT, ("years", "countries"),
+                                       _("the overview shows one country and one year; the first of each is used"))
+    if "region_group" not in query and any(k in PARAMS and k not in bad for k in query):
+        f = f.but(region_groups=())
     if "year" in query and f.years and "date_from" not in query and "date_to" not in query:
         f = f.but(date_from=date(f.years[0], 1, 1), date_to=date(f.years[0], 12, 31))
+    if f.plan_ids and plan_figures(ds.tables["fts_plans"], f.plan_ids[0]) is None:
+        messages.append(_("plan_id: there is no FTS plan with id {id} in the loaded data; the plan of the "
+                          "country and year is shown").format(id=f.plan_ids[0]))
+        f = f.but(plan_ids=())
     if not f.plan_ids:
         plan = choose_plan(ds.plans, f.countries[0] if f.countries else None,
                            f.years[0] if f.years else None)
@@ -97,15 +105,21 @@ def plan_options(f: Filters) -> list[dict[str, Any]]:
              "value": int(r.plan_id)} for r in rows.itertuples()]
 
 
+def query_pairs(f: Filters) -> list[tuple[str, str]]:
+    """Every applied filter, defaults included (a missing region_group means every region)."""
+    return to_pairs(f, PARAMS) or [("region_group", "")]
+
+
 STATE = PageState(PREFIX, CONTROLS, lambda q: query_filters(q)[0], controls_filters, filters_controls,
-                  lambda f: to_pairs(f, PARAMS, base=DEFAULT), extras=[(PLAN, "options")],
+                  query_pairs, extras=[(PLAN, "options")],
                   extras_for=lambda f: [plan_options(f)])
 
 
 def migration_filters(f: Filters) -> Filters:
     """The overview's period and region group as migration filters (the plan's country is not the
-    country of incidents, so it is not applied)."""
-    return Filters(date_from=f.date_from, date_to=f.date_to, region_groups=f.region_groups)
+    country of incidents, so it is not applied); the period is cut to the data's coverage."""
+    start, end = coverage.cut_end(coverage.of(current_dataset()), f.date_from, f.date_to)
+    return Filters(date_from=start, date_to=end, region_groups=f.region_groups)
 
 
 def _filters(country: Any, year: Any, plan: Any, start: Any, end: Any, group: Any) -> Filters:
@@ -116,28 +130,46 @@ def _filters(country: Any, year: Any, plan: Any, start: Any, end: Any, group: An
 # ------------------------------------------------------------------------------------------ content
 
 
+def funding_label(ds: Dataset, plan: Mapping[str, Any]) -> str:
+    """'Funding', or for a plan still running when the data were retrieved 'Funding to date (retrieved …)'."""
+    retrieved = ds.as_of("fts_plans")
+    end = plan.get("end_date")
+    try:
+        running = bool(retrieved and end is not None and str(end)[:10] > retrieved)
+    except TypeError:
+        running = False
+    if not running:
+        return _("Funding")
+    return _("Funding to date (retrieved {date})").format(date=fmt.day(date.fromisoformat(retrieved)))
+
+
 def funding_cards(ds: Dataset, f: Filters) -> list[Any]:
     """Headline numbers of the selected plan, each with source, date and definition."""
     plan = plan_figures(ds.plans, f.plan_ids[0] if f.plan_ids else None)
     if plan is None:
+        if f.plan_ids:  # an id from the address that no plan has: say that, not that the country has none
+            return [html.H2(_("Humanitarian funding")),
+                    notice(_("No FTS plan with id {id} in the loaded data.").format(id=f.plan_ids[0]))]
         country = f.countries[0] if f.countries else _("this country")
         year = f.years[0] if f.years else ""
         return [html.H2(_("Humanitarian funding")),
                 notice(_("No FTS plan for {country} {year} in the loaded data.").format(country=country, year=year))]
     src = source_text(ds, ("fts_plans",))
+    # the source is said once under the cards, not under each of them
     people_src = src if not plan.get("people_source") else _("{src} People figures: {how}.").format(
-        src=src, how=plan["people_source"])
+        src=src, how=fmt.published_source(plan["people_source"]))
     cards = [
-        kpi(_("People in need"), fmt.integer(plan["people_in_need"]), _(DEFINITIONS["people_in_need"]), people_src,
+        kpi(_("People in need"), fmt.integer(plan["people_in_need"]), _(DEFINITIONS["people_in_need"]), "",
             f"{PREFIX}kpi-pin"),
-        kpi(_("People targeted"), fmt.integer(plan["people_targeted"]), _(DEFINITIONS["people_targeted"]), people_src,
+        kpi(_("People targeted"), fmt.integer(plan["people_targeted"]), _(DEFINITIONS["people_targeted"]), "",
             f"{PREFIX}kpi-targeted"),
-        kpi(_("Requirements"), fmt.usd(plan["requirements_usd"]), _(DEFINITIONS["requirements_usd"]), src,
+        kpi(_("Requirements"), fmt.usd(plan["requirements_usd"]), _(DEFINITIONS["requirements_usd"]), "",
             f"{PREFIX}kpi-requirements"),
-        kpi(_("Funding"), fmt.usd(plan["funding_usd"]), _(DEFINITIONS["funding_usd"]), src, f"{PREFIX}kpi-funding"),
-        kpi(_("Funded"), fmt.percent(plan["percent_funded"]), _(DEFINITIONS["percent_funded"]), src,
+        kpi(funding_label(ds, plan), fmt.usd(plan["funding_usd"]), _(DEFINITIONS["funding_usd"]), "",
+            f"{PREFIX}kpi-funding"),
+        kpi(_("Funded"), fmt.percent(plan["percent_funded"]), _(DEFINITIONS["percent_funded"]), "",
             f"{PREFIX}kpi-percent"),
-        kpi(_("Unmet requirements"), fmt.usd(plan["unmet_usd"]), _(DEFINITIONS["unmet_usd"]), src,
+        kpi(_("Unmet requirements"), fmt.usd(plan["unmet_usd"]), _(DEFINITIONS["unmet_usd"]), "",
             f"{PREFIX}kpi-unmet"),
     ]
     link = f"/funding?country={plan['countries_iso3'].split(';')[0]}&plan_id={plan['plan_id']}" \
@@ -145,6 +177,7 @@ def funding_cards(ds: Dataset, f: Filters) -> list[Any]:
     return [
         html.H2(_("Humanitarian funding: {name} ({code})").format(name=plan["plan_name"], code=plan["plan_code"] or "")),
         html.Div(cards, className="kpis"),
+        html.P(people_src, className="source", id=f"{PREFIX}funding-source"),
         html.P(dcc.Link(_("Funding by year, cluster and donor →"), href=with_lang(link))),
     ]
 
@@ -154,19 +187,22 @@ def migration_cards(ds: Dataset, f: Filters) -> list[Any]:
     mf = migration_filters(f)
     totals = ds.memo(("totals", mf), lambda: migration_totals(ds.cube, mf))
     src = source_text(ds, ("mmp_incidents", "mmp_deaths"))
-    where = ", ".join(mf.region_groups) if mf.region_groups else _("all regions")
+    where = ", ".join(fmt.place(g) for g in mf.region_groups) if mf.region_groups else _("all regions")
     period = f"{fmt.day(mf.date_from) if mf.date_from else '…'} – {fmt.day(mf.date_to) if mf.date_to else '…'}"
+    if mf.date_to and f.date_to and mf.date_to < f.date_to:  # the data end inside the chosen period
+        period = _("{period} (partial: the data end on {last})").format(period=period, last=fmt.day(mf.date_to))
     cards = [
-        kpi(_("Dead and missing"), fmt.integer(totals["dead_and_missing"]), _(DEFINITIONS["dead_and_missing"]), src,
+        kpi(_("Dead and missing"), fmt.integer(totals["dead_and_missing"]), _(DEFINITIONS["dead_and_missing"]), "",
             f"{PREFIX}kpi-dead-missing"),
-        kpi(_("Dead"), fmt.integer(totals["dead"]), _(DEFINITIONS["dead"]), src, f"{PREFIX}kpi-dead"),
-        kpi(_("Missing"), fmt.integer(totals["missing"]), _(DEFINITIONS["missing"]), src, f"{PREFIX}kpi-missing"),
-        kpi(_("Incidents"), fmt.integer(totals["incidents"]), _(DEFINITIONS["incidents"]), src, f"{PREFIX}kpi-incidents"),
+        kpi(_("Dead"), fmt.integer(totals["dead"]), _(DEFINITIONS["dead"]), "", f"{PREFIX}kpi-dead"),
+        kpi(_("Missing"), fmt.integer(totals["missing"]), _(DEFINITIONS["missing"]), "", f"{PREFIX}kpi-missing"),
+        kpi(_("Incidents"), fmt.integer(totals["incidents"]), _(DEFINITIONS["incidents"]), "", f"{PREFIX}kpi-incidents"),
     ]
     link = "/migration?" + urlencode(to_pairs(mf, ("date_from", "date_to", "region_group")))
     return [
         html.H2(_("Migrants recorded dead and missing: {where}, {period}").format(where=where, period=period)),
         html.Div(cards, className="kpis"),
+        html.P(src, className="source", id=f"{PREFIX}migration-source"),
         html.P(dcc.Link(_("By nationality, month, region, cause and on a map →"), href=with_lang(link))),
     ]
 
@@ -182,11 +218,12 @@ def layout(**query: Any) -> html.Div:
     groups = sorted(set(ds.options()["region_groups"]) | set(region_groups()), key=lambda g: (g != "Americas", g))
     opts = ds.options()
     return html.Div(className="page page-overview", children=[
-        *page_top(STATE, _("Crisis overview"), None, messages, ISSUES, _("Choose the crisis"), [
-            field(_("Country"), dcc.Dropdown(id=COUNTRY, options=[{"label": f"{names.get(c, c)} ({c})", "value": c}
-                                                                  for c in countries],
+        *page_top(STATE, _("Crisis overview"), None, messages, ISSUES, _("Choose the crisis"), canonical=STATE.search(f),
+                  controls=[
+            field(_("Country"), dcc.Dropdown(id=COUNTRY, options=fmt.country_options(countries, names),
                                              value=values[f"{COUNTRY}.value"], clearable=False), COUNTRY),
-            field(_("Year"), dcc.Dropdown(id=YEAR, options=[{"label": str(y), "value": y} for y in years],
+            field(_("Year"), dcc.Dropdown(id=YEAR, options=[{"label": coverage.year_label(coverage.of(ds), y),
+                                                             "value": y} for y in years],
                                           value=values[f"{YEAR}.value"], clearable=False), YEAR),
             field(_("Plan"), dcc.Dropdown(id=PLAN, options=plan_options(f), value=values[f"{PLAN}.value"],
                                           clearable=False, placeholder=_("No plan")), PLAN),
@@ -196,7 +233,8 @@ def layout(**query: Any) -> html.Div:
                 first_day_of_week=1), DATES),
             choice_field(_("Region group"), dcc.RadioItems(
                 id=GROUP, options=[{"label": _("All regions"), "value": ""}] +
-                [{"label": g, "value": g} for g in groups], value=values[f"{GROUP}.value"], className="radio-row"),
+                [{"label": fmt.place(g), "value": g} for g in groups], value=values[f"{GROUP}.value"],
+                className="radio-row"),
                 GROUP, _(DEFINITIONS["region_group"])),
             choice_field(_("Downloads"), dcc.Checklist(id=HXL, options=download_options(), value=[]), HXL,
                          radio=False),
