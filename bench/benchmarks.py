@@ -1068,3 +1068,7 @@ BENCHMARKS.update({"fts_global_ingest": bench_fts_global_ingest, "funding_all_pl
 from bench.objectstore import bench_open_version  # noqa: E402
 
 BENCHMARKS.update({"objectstore_open_version": bench_open_version})
+
+from bench.caching import bench_http_304, bench_shared_cache  # noqa: E402
+
+BENCHMARKS.update({"http_304": bench_http_304, "shared_cache": bench_shared_cache})
