@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ...errors import IngestError
+from ...textdecode import decode_text
 from ...report import Report
 from ...schemas import empty
 from .columns import _canonical, _norm, field_of, map_columns, release_of
@@ -143,17 +144,9 @@ def _decode(content: bytes, path: Path, report: Report) -> str:
         # No text encoding IOM uses has NUL bytes: UTF-16 without its BOM, or not a text file at all.
         raise IngestError(f"{path}: NUL byte at offset {nul}: not a CSV or JSON text file (UTF-16 without a "
                           "byte-order mark, or a binary file); save it again as UTF-8 CSV or xlsx")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = content.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"{path}: neither UTF-8 nor Windows-1252 text (byte 0x{content[exc.start]:02X} at "
-                          f"offset {exc.start}); save the file again as UTF-8 CSV") from None
-    report.count("file decoded as Windows-1252 (not UTF-8)")
-    return text
+    # Strict UTF-8; a few stray bytes in a UTF-8 file are repaired and reported with examples (never
+    # mojibake for the whole file); a wholly Windows-1252 file (IOM's 2022 files) is decoded as such.
+    return decode_text(content, path.name, report)
 
 
 def _read_csv(text: str, path: Path, report: Report) -> pd.DataFrame:
