@@ -45,7 +45,9 @@ class PageState:
         return f"{self.prefix}{URL}"
 
     def location(self) -> dcc.Location:
-        return dcc.Location(id=self.url_id, refresh=False)
+        # href given (any fixed value): dcc.Location then never pushes the href it mounted with, which is
+        # stale once assets/links.js has written the applied filters into the address
+        return dcc.Location(id=self.url_id, refresh=False, href="")
 
     def search(self, f: Any) -> str:
         pairs = self.to_pairs(f) + lang_pairs()  # a permalink keeps the language (?lang=es)

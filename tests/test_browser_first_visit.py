@@ -203,11 +203,14 @@ def test_country_picker_shows_names_searchable_by_name_and_code(open_page, base,
 
 def test_data_page_downloads_exactly_the_filtered_rows(open_page, base):
     page, _errors = open_page(f"{base}/data?table=fts_plans")
-    page.locator(".dash-filter input").nth(2).fill("HVEN")  # plan_code column
-    page.keyboard.press("Enter")
     note = page.locator("#data-grid-note")
     expect(note).to_contain_text(re.compile(r"^\d+ of \d+ rows match"))
+    total = note.inner_text().split()[2]
+    page.locator(".dash-filter input").nth(2).fill("HVEN")  # plan_code column
+    page.keyboard.press("Enter")
+    expect(note).not_to_contain_text(f"{total} of {total}")  # the filter applied
     shown = int(note.inner_text().split()[0])
+    assert 0 < shown < int(total.replace(",", ""))
     with page.expect_download() as info:
         page.locator("#data-rows-csv").click()
     lines = Path(info.value.path()).read_text().strip().splitlines()
