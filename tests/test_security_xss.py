@@ -69,7 +69,9 @@ def evil_tables() -> dict:
     incidents["url"] = pd_string([JS_URL] + [MARKDOWN] * (len(incidents) - 1))
     # the migration charts are drawn from incidents when they are loaded (day precision)
     by_id = incidents.set_index("incident_id").index
+    # a published name that matched no country code: shown as published (rows with a code show its name)
     incidents.loc[by_id == "i2", "origin"] = IMG
+    incidents.loc[by_id == "i2", "origin_iso3"] = None
     incidents.loc[by_id == "i3", "migration_route"] = MARKDOWN
     incidents.loc[by_id == "i4", "region"] = MARKDOWN
     incidents.loc[by_id == "i4", "cause_of_death"] = HTML
