@@ -9,7 +9,6 @@ literally. A fast in-process check covers every figure function as well.
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 

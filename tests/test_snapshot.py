@@ -14,7 +14,7 @@ def test_snapshot_holds_aggregates_only_with_provenance():
     manifest = json.loads((SNAPSHOT_DIR / "manifest.json").read_text())
     assert sorted(manifest["tables"]) == sorted(SNAPSHOT_TABLES)
     assert not {"mmp_incidents", "fts_flows"} & set(manifest["tables"])
-    for name, entry in manifest["tables"].items():
+    for entry in manifest["tables"].values():
         assert entry["inputs"] and all(len(i["sha256"]) == 64 and i["retrieved_at"] for i in entry["inputs"])
         assert entry["licence"] in {"CC BY 4.0", "CC BY-IGO 3.0"}
     files = {i["file"] for i in manifest["tables"]["mmp_deaths"]["inputs"]}
