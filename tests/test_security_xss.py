@@ -187,6 +187,7 @@ def test_source_markup_is_shown_as_text_in_the_browser(chromium, evil_server, pa
         page.close()
 
 
+@pytest.mark.slow
 def test_page_html_escapes_the_data_it_embeds(evil_server):
     """Dash embeds the first layout in the page as JSON: '<' must be escaped there (no raw tags)."""
     import urllib.request

@@ -5,6 +5,7 @@ import json
 import re
 
 import pandas as pd
+import pytest
 
 from ingest.cli import SNAPSHOT_TABLES, main
 from ingest.store import SNAPSHOT_DIR, Store
@@ -36,6 +37,7 @@ def test_snapshot_venezuela_2019_figures():
     assert sorted(plans.loc[plans["plan_code"].str.fullmatch(r"HVEN\d\d", na=False), "year"]) == list(range(2019, 2027))
 
 
+@pytest.mark.reference
 def test_snapshot_is_rebuilt_identically_from_the_reference(reference, tmp_path):
     out = tmp_path / "snap"
     assert main(["snapshot", "--from", str(reference), "--out", str(out), "--as-of", "2026-11-27", "--quiet"]) == 0
@@ -51,6 +53,7 @@ def _portable(tables: dict) -> dict:
             for name, entry in tables.items()}
 
 
+@pytest.mark.reference
 def test_snapshot_mmp_totals_equal_the_sources(reference):
     """Per-year dead_and_missing in the snapshot = the xlsx's own total column + the 2026 export's dead+missing."""
     xlsx = pd.read_excel(reference / "mmp" / "mmp_global_fullschema_2014-2025-04.xlsx", dtype=str,
