@@ -37,6 +37,7 @@ def test_snapshot_venezuela_2019_figures():
     assert sorted(plans.loc[plans["plan_code"].str.fullmatch(r"HVEN\d\d", na=False), "year"]) == list(range(2019, 2027))
 
 
+@pytest.mark.slow  # a whole rebuild from the reference files
 @pytest.mark.reference
 def test_snapshot_is_rebuilt_identically_from_the_reference(reference, tmp_path):
     out = tmp_path / "snap"
