@@ -4,7 +4,7 @@ PYTHON ?= python
 PYTEST := $(PYTHON) -m pytest
 # the fast lane in parallel over the machine's cores (pytest-xdist); XDIST= runs it in one process
 XDIST ?= -n auto --dist loadfile
-# format-check: the Python files added since $(BASE) (existing files are not mass-reformatted)
+# format-check: the Python files added since this branch left $(BASE) (existing files are not mass-reformatted)
 BASE ?= main
 BENCH_ARGS ?= --quick
 
@@ -38,7 +38,7 @@ typecheck:  ## mypy on ingest/ and dashboard/ (settings in pyproject.toml)
 	$(PYTHON) -m mypy
 
 format-check:  ## ruff format --check on the Python files added since $(BASE)
-	@files="$$(git diff --name-only --diff-filter=A $(BASE) -- '*.py'; git ls-files --others --exclude-standard -- '*.py')"; \
+	@files="$$(git diff --name-only --diff-filter=A "$$(git merge-base $(BASE) HEAD)" -- '*.py'; git ls-files --others --exclude-standard -- '*.py')"; \
 	if [ -z "$$files" ]; then echo "no new Python files since $(BASE)"; \
 	else echo $(PYTHON) -m ruff format --check --diff $$files; $(PYTHON) -m ruff format --check --diff $$files; fi
 
