@@ -16,7 +16,7 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
-fast:  ## unit tests without slow and browser tests (under 2 minutes on 2 cores)
+fast:  ## all tests but the slow and browser ones (xdist over the cores)
 	$(PYTEST) -q -m "not slow and not browser" $(XDIST)
 
 test:  ## the whole suite, as the README and CI run it
