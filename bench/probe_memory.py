@@ -39,7 +39,7 @@ def rss() -> tuple[int, str]:
     except ImportError:
         value = _status_bytes("VmRSS")
         if value is None:
-            raise SystemExit("cannot read RSS: no psutil and no /proc/self/status")
+            raise SystemExit("cannot read RSS: no psutil and no /proc/self/status") from None
         return value, "/proc/self/status"
 
 

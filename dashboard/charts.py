@@ -60,7 +60,7 @@ def known(name: str) -> bool:
     return name in VIEWS
 
 
-def parse_filters(ds: Dataset, name: str, query: Mapping[str, Any], extra: set[str] = frozenset()) -> Filters:
+def parse_filters(ds: Dataset, name: str, query: Mapping[str, Any], extra: set[str] | frozenset[str] = frozenset()) -> Filters:
     """The view's filters from a query mapping (ParamError on a bad or unexpected parameter)."""
     f, _opts, _errors = parse(query, set(VIEWS[name].params) | set(extra), known_values(ds))
     return f

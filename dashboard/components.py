@@ -36,7 +36,7 @@ class Chart:
     title: str
     view: View
     figure: Callable[..., go.Figure]
-    summary: Callable[[pd.DataFrame], str]
+    summary: Callable[..., str]
     help: str = ""
 
 

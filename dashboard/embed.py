@@ -13,13 +13,11 @@ rendered gives 503 JSON.
 from __future__ import annotations
 
 import html as htmlesc
-import json
 from pathlib import Path
 from typing import Any
 
 import plotly
 from flask import Blueprint, Flask, Response, request, send_from_directory
-from urllib.parse import urlencode
 
 from . import charts, exports, i18n, images
 from .components import source_text

@@ -9,6 +9,7 @@ full rows stay in the table view and the CSV below each chart.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -58,7 +59,7 @@ def message_figure(message: str) -> go.Figure:
     return fig
 
 
-def _bar_height(n: int) -> int:
+def _bar_height(n: float) -> float:
     return max(240, 30 * n + 90)
 
 
@@ -244,7 +245,7 @@ def funding_timeline(timeline: pd.DataFrame, empty_message: str | None = None) -
         return message_figure(empty_message or _("No flow-level data for this plan, so funding over time "
                                                  "cannot be shown."))
     fig = go.Figure()
-    for i, (plan, rows) in enumerate(timeline.groupby("plan_code", dropna=False, sort=False)):
+    for plan, rows in timeline.groupby("plan_code", dropna=False, sort=False):
         fig.add_trace(go.Scatter(x=list(rows["date"]), y=list(rows["cumulative_usd"].astype(float)),
                                  mode="lines+markers", line_shape="hv", name=plain(_label(plan)),
                                  # the trace name shows in the hover's side box (no data in the template)

@@ -126,7 +126,7 @@ def _error_responses(*codes: str) -> dict[str, Any]:
 def _changes(kind: str) -> dict[str, Any]:
     """/api/changes.csv|json: what changed between two ingests of a table (whatchanged.py)."""
     if kind == "csv":
-        content = {"text/csv": {"schema": {"type": "string"}}}
+        content: dict[str, Any] = {"text/csv": {"schema": {"type": "string"}}}
         what = _("The changed figures as CSV (one row per revised, added or removed figure; with part=totals "
                  "dead and missing per year and region group in both versions)")
     else:

@@ -16,7 +16,7 @@ import threading
 import weakref
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -1049,7 +1049,7 @@ def funding_timeline(flows: pd.DataFrame, plans: pd.DataFrame, f: Filters) -> pd
     return out.sort_values(["plan_id", "date"], kind="mergesort")[TIMELINE_COLUMNS].reset_index(drop=True)
 
 
-def country_names(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+def country_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     """ISO3 -> a readable country name, from the plan locations and MMP nationalities."""
     names: dict[str, str] = {}
     locations = tables.get("fts_plan_locations")
@@ -1080,7 +1080,7 @@ def mmp_table_rows(frame: pd.DataFrame, f: Filters, day: str | None = None) -> p
     return frame.loc[keep].reset_index(drop=True)
 
 
-def table_rows(tables: dict[str, pd.DataFrame], name: str, f: Filters) -> pd.DataFrame:
+def table_rows(tables: Mapping[str, pd.DataFrame], name: str, f: Filters) -> pd.DataFrame:
     """Rows of one stored table matching the filters that apply to it (see api.TABLE_PARAMS)."""
     frame = tables[name]
     plans = tables["fts_plans"]

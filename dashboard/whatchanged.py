@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import pandas as pd
 from flask import Blueprint, Flask, Response, request

@@ -72,7 +72,8 @@ def decode_text(content: bytes, where: str, report: Report) -> str:
     except UnicodeDecodeError:
         pass
     body = content[len(codecs.BOM_UTF8):] if content.startswith(codecs.BOM_UTF8) else content
-    _state.found = found = {"bytes": 0, "where": []}
+    found: dict = {"bytes": 0, "where": []}
+    _state.found = found
     try:
         text = body.decode("utf-8", errors=_HANDLER)
     finally:

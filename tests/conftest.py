@@ -197,3 +197,15 @@ def dashboard_url(tmp_path_factory):
 def module_dashboard_url(tmp_path_factory):
     """The bundled-snapshot dashboard, a fresh server per test module."""
     yield from _bundled_dashboard(tmp_path_factory)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that asks for Chromium is a browser test, and one that asks for the reference files a reference
+    test, even without the mark: `-m "not browser"` (the fast lane) then never starts a browser."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "chromium" in names and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
+        if "reference" in names and item.get_closest_marker("reference") is None:
+            item.add_marker(pytest.mark.reference)

@@ -227,6 +227,7 @@ def test_openapi_parameters_match_the_registry(spec):
 # ------------------------------------------------------------------------------------------ /api
 
 
+@pytest.mark.slow
 @cases("good")
 @given(data=st.data())
 def test_good_values_give_200(client, spec, known, data):
@@ -246,6 +247,7 @@ def test_good_values_give_200(client, spec, known, data):
     assert_ok(response, path)
 
 
+@pytest.mark.slow
 @cases("bad")
 @given(data=st.data())
 def test_one_bad_value_gives_400_naming_the_parameter(client, spec, known, data):
@@ -275,6 +277,7 @@ PARAM_NAMES = ["year", "date_from", "date_to", "country", "plan_id", "region", "
                "cause", "route", "regional", "cluster_type", "freq", "hxl", "table", "", "YEAR", "year[]"]
 
 
+@pytest.mark.slow
 @cases("arbitrary")
 @given(data=st.data())
 def test_arbitrary_queries_never_give_500(client, spec, data):
@@ -288,6 +291,7 @@ def test_arbitrary_queries_never_give_500(client, spec, data):
     assert_json_error(response, (400, 414, 503) if path.startswith("/api/chart/") else (400, 414))
 
 
+@pytest.mark.slow
 @cases("raw")
 @given(path=st.sampled_from(["/api/fts_plans.csv", "/api/mmp/deaths-by-origin.json", "/api/mmp_incidents.csv",
                              "/api/fts/funding-timeline.csv", "/api/tables", "/api/mmp/trend.csv"]),
@@ -327,6 +331,7 @@ def test_traversal_outside_api_gives_404(client, url):
     assert "import " not in response.get_data(as_text=True)
 
 
+@pytest.mark.slow
 @cases("paths")
 @given(name=st.text(min_size=1, max_size=40), ext=st.sampled_from(["csv", "json", "xml", "", "csv.json"]),
        group=st.sampled_from(["", "mmp/", "fts/", "x/", "../"]))
@@ -379,6 +384,7 @@ def gunicorn_url(tmp_path_factory):
     proc.wait(10)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("server", ["dashboard_url", "gunicorn_url"])
 def test_very_long_query_on_a_real_server_gives_414_or_400(request, server):
     """Through the real servers too (their HTTP layer may refuse the request line before the app)."""
@@ -432,6 +438,7 @@ QUERY_VALUES = st.one_of(st.text(max_size=30), st.sampled_from(
      "globalcluster", "month", "year", "Drowning", "%00", "\x00", "😀", " ", ",", ",,,"]))
 
 
+@pytest.mark.slow
 @cases("pages")
 @given(page=st.sampled_from(PAGES), pairs=st.lists(st.tuples(st.sampled_from(QUERY_KEYS), QUERY_VALUES),
                                                    max_size=6), raw_tail=st.text(max_size=20))

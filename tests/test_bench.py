@@ -15,7 +15,7 @@ from bench.table import (ERROR, FAIL, INFO, NOT_MEASURED, PASS, Result, Stats, T
                          render_text, timing_result)
 from ingest.report import Report
 from ingest.schemas import validate
-from ingest.sources import fts, mmp
+from ingest.sources import mmp
 
 from tests.conftest import require_reference
 

@@ -79,6 +79,7 @@ def test_chart_tools_offer_png_svg_and_embed_code(chromium, dashboard_url, tmp_p
         page.close()
 
 
+@pytest.mark.reference
 def test_changes_view_after_two_ingests(chromium, reference, tmp_path):
     from ingest.cli import main
 

@@ -58,6 +58,7 @@ def test_changes_since_a_date_and_errors(tmp_path):
         pick_versions(store, datetime(2025, 12, 1))
 
 
+@pytest.mark.reference
 def test_two_mmp_releases(reference, tmp_path):
     """The 2020 site download, then the 2025 release: totals per year and region group moved."""
     mmp = reference / "mmp"

@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
-import pandas as pd
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 

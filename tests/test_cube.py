@@ -91,6 +91,7 @@ QUERIES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_fast_path_equals_pandas(seed):
     naive = synthetic(3000, seed)
@@ -185,6 +186,7 @@ def _boundary_filters() -> list[Filters]:
             Filters(date_from=d(2020, 1, 31), date_to=d(2021, 12, 1), years=(2021,), causes=("Drowning",))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [11, 12])
 def test_month_level_and_cut_months_equal_pandas(seed):
     """Whole months come from the month level, the months a range cuts from the day rows: every query

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,6 @@ from ingest.schemas import TABLES  # noqa: E402
 
 from dashboard import exports  # noqa: E402
 from dashboard import queries as q  # noqa: E402
-from dashboard.data import Dataset  # noqa: E402
 from dashboard.queries import Filters  # noqa: E402
 
 

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import plotly.utils
-import pytest
 from dash import no_update
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))

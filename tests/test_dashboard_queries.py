@@ -264,6 +264,7 @@ def _funding_datasets(daily):
     return out
 
 
+@pytest.mark.slow  # every view of every plan, precomputed and queried
 def test_funding_views_precomputed_per_load_equal_the_queries(daily):
     """fts/clusters, fts/donors and crisis/plans pick rows out of frames worked out once per load; the
     answers equal the query functions run on the tables for every plan, country and year selection."""

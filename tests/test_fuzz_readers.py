@@ -307,6 +307,7 @@ def mmp_csv_case(draw):
     return layout, rows, columns, mutation, body, encoding, content, text, lone_cr, hxl
 
 
+@pytest.mark.slow
 @fuzz(220)
 @given(case=mmp_csv_case())
 def test_mmp_csv_malformed(tmp_path, case):
@@ -408,6 +409,7 @@ def mmp_xlsx_case(draw):
     return rows, buffer.getvalue()
 
 
+@pytest.mark.slow
 @fuzz(30)
 @given(case=mmp_xlsx_case())
 def test_mmp_xlsx_malformed(tmp_path, case):
@@ -498,6 +500,7 @@ def feed_case(draw):
     return mutation, expected, text
 
 
+@pytest.mark.slow
 @fuzz(120)
 @given(case=feed_case())
 def test_mmp_feed_malformed(tmp_path, case):
@@ -645,6 +648,7 @@ def flow_csv_case(draw):
     return mutation, header, expected, content, encoding
 
 
+@pytest.mark.slow
 @fuzz(220)
 @given(case=flow_csv_case())
 def test_fts_flow_csv_malformed(tmp_path, case):
@@ -700,6 +704,7 @@ def plan_csv_case(draw):
     return expected, content, encoding
 
 
+@pytest.mark.slow
 @fuzz(120)
 @given(case=plan_csv_case())
 def test_fts_plan_csv_malformed(tmp_path, case):
@@ -740,6 +745,7 @@ def cluster_csv_case(draw):
     return expected, content, encoding
 
 
+@pytest.mark.slow
 @fuzz(80)
 @given(case=cluster_csv_case())
 def test_fts_cluster_csv_malformed(tmp_path, case):
@@ -844,6 +850,7 @@ def flow_json_case(draw):
     return shape, expected, text
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(case=flow_json_case())
 def test_fts_flow_json_malformed(tmp_path, case):
@@ -920,6 +927,7 @@ def plan_json_case(draw):
     return expected, json.dumps(doc)
 
 
+@pytest.mark.slow
 @fuzz(120)
 @given(case=plan_json_case())
 def test_fts_plan_json_malformed(tmp_path, case):
@@ -996,6 +1004,7 @@ def mutated_json(draw):
     return source, json.dumps(doc)
 
 
+@pytest.mark.slow
 @fuzz(260)
 @given(case=mutated_json())
 def test_any_json_fixture_with_junk_nodes(tmp_path, case):
@@ -1015,6 +1024,7 @@ BYTE_PREFIXES = [b"", b"{", b"[", b"PK\x03\x04", b"\xef\xbb\xbf", b"\xff\xfe", b
                  ",".join(mmp.LAYOUTS["current full schema"].values()).encode() + b"\n"]
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(prefix=st.sampled_from(BYTE_PREFIXES), body=st.binary(max_size=600), reader=st.sampled_from(["mmp", "fts"]))
 def test_random_bytes(tmp_path, prefix, body, reader):
@@ -1106,6 +1116,7 @@ def _repeat_rows(path: Path, header: list[str], row: list[str], id_column: int, 
     return n
 
 
+@pytest.mark.slow
 def test_mmp_100mb_file_is_read_in_full(tmp_path):
     lines = list(csv.reader(io.StringIO((MMP_FIX / "full_schema.csv").read_text(encoding="utf-8-sig"))))
     header, row = lines[0], list(lines[1])
@@ -1120,6 +1131,7 @@ def test_mmp_100mb_file_is_read_in_full(tmp_path):
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.slow
 def test_fts_100mb_file_is_read_in_full(tmp_path):
     path = tmp_path / "fts_incoming_funding_ven_100mb.csv"
     n = _repeat_rows(path, FLOW_HEADER, FLOW_ROW, FLOW_HEADER.index("id"), 100 * 2**20, lambda i: str(10**6 + i))

@@ -14,6 +14,8 @@ import pytest
 
 from ingest.store import Store
 
+pytestmark = pytest.mark.slow  # every test runs `python -m ingest` in a subprocess against a local server
+
 REPO = Path(__file__).resolve().parents[1]
 VIGIA_PLANS = "fts/vigia_v1_public_plan_country_VEN_2026-09-25.json"
 VIGIA_FUNDING = "fts/vigia_v1_public_fts_flow_planId-VEN-HRPs_groupby-plan_2026-09-25.json"
@@ -64,6 +66,7 @@ def fts_replay(reference: Path, fail_funding: bool = False):
     return handle
 
 
+@pytest.mark.reference
 def test_live_fts_pull_of_venezuela_2019(reference, local_server, tmp_path):
     base, script = local_server
     replay = fts_replay(reference)
@@ -128,6 +131,7 @@ def test_worldwide_live_pull(local_server, tmp_path):
     assert set(loc["plan_id"]) <= listed and 9004 in set(loc["plan_id"])
 
 
+@pytest.mark.reference
 def test_failed_live_pull_keeps_the_last_good_data(reference, local_server, tmp_path):
     good = run_ingest("mmp", "--file", str(reference / "mmp" / "mmp_global_siteexport_2026-01-to-2026-05.csv"),
                       "--data-dir", str(tmp_path))
@@ -146,6 +150,7 @@ def test_failed_live_pull_keeps_the_last_good_data(reference, local_server, tmp_
     assert not [p for p in tmp_path.rglob("*") if ".tmp" in p.name]
 
 
+@pytest.mark.reference
 def test_live_mmp_pull_from_the_recorded_feed(reference, local_server, tmp_path):
     base, script = local_server
     for year in (2019, 2020):

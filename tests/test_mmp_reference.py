@@ -107,6 +107,7 @@ def test_every_reference_file_is_here():
     assert sorted(p.name for p in (MMP / "feed").glob("*.json")) == [f"mmp_feed_{y}.json" for y in FEED_ROWS]
 
 
+@pytest.mark.slow  # reads every file in full, the 2014-2025 xlsx too
 @pytest.mark.parametrize("name", list(ROWS))
 def test_row_counts_nothing_dropped_or_invented(name):
     df, _ = parsed(name)
@@ -116,6 +117,7 @@ def test_row_counts_nothing_dropped_or_invented(name):
     assert (df["source_file"] == name).all()
 
 
+@pytest.mark.slow  # reads every file in full, the 2014-2025 xlsx too
 @pytest.mark.parametrize("name", list(ROWS))
 def test_per_year_rows_and_totals_match_the_raw_file(name):
     df, _ = parsed(name)

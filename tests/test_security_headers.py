@@ -219,6 +219,7 @@ def boom_server(tmp_path_factory):
     proc.wait(10)
 
 
+@pytest.mark.slow
 def test_production_server_has_no_debug_pages_or_tracebacks(boom_server):
     import json
     import urllib.error

@@ -9,7 +9,6 @@ literally. A fast in-process check covers every figure function as well.
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -192,6 +191,7 @@ def test_source_markup_is_shown_as_text_in_the_browser(chromium, evil_server, pa
         page.close()
 
 
+@pytest.mark.slow
 def test_page_html_escapes_the_data_it_embeds(evil_server):
     """Dash embeds the first layout in the page as JSON: '<' must be escaped there (no raw tags)."""
     import urllib.request

@@ -5,6 +5,7 @@ import json
 import re
 
 import pandas as pd
+import pytest
 
 from ingest.cli import SNAPSHOT_TABLES, main
 from ingest.store import SNAPSHOT_DIR, Store
@@ -16,7 +17,7 @@ def test_snapshot_holds_aggregates_only_with_provenance():
     assert "fts_flows" not in manifest["tables"]  # no flow records: the FTS exports hold current-year flows only
     # every incident of the two MMP files (19,255 in the 2014-April 2025 release, 238 in the 2026 export)
     assert manifest["tables"]["mmp_incidents"]["rows"] == 19_255 + 238
-    for name, entry in manifest["tables"].items():
+    for entry in manifest["tables"].values():
         assert entry["inputs"] and all(len(i["sha256"]) == 64 and i["retrieved_at"] for i in entry["inputs"])
         assert entry["licence"] in {"CC BY 4.0", "CC BY-IGO 3.0"}
     files = {i["file"] for i in manifest["tables"]["mmp_deaths"]["inputs"]}
@@ -38,6 +39,8 @@ def test_snapshot_venezuela_2019_figures():
     assert sorted(plans.loc[plans["plan_code"].str.fullmatch(r"HVEN\d\d", na=False), "year"]) == list(range(2019, 2027))
 
 
+@pytest.mark.slow  # a whole rebuild from the reference files
+@pytest.mark.reference
 def test_snapshot_is_rebuilt_identically_from_the_reference(reference, tmp_path):
     out = tmp_path / "snap"
     assert main(["snapshot", "--from", str(reference), "--out", str(out), "--as-of", "2026-11-27", "--quiet"]) == 0
@@ -53,6 +56,7 @@ def _portable(tables: dict) -> dict:
             for name, entry in tables.items()}
 
 
+@pytest.mark.reference
 def test_snapshot_mmp_totals_equal_the_sources(reference):
     """Per-year dead_and_missing in the snapshot = the xlsx's own total column + the 2026 export's dead+missing."""
     xlsx = pd.read_excel(reference / "mmp" / "mmp_global_fullschema_2014-2025-04.xlsx", dtype=str,

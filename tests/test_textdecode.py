@@ -78,6 +78,7 @@ def test_not_text_is_an_error_naming_the_file(content, message):
         decode(content)
 
 
+@pytest.mark.reference
 def test_agrees_with_the_readers_on_every_recorded_file():
     """Wiring decode_text into the readers changes nothing for the files they already read: same text
     for every CSV/JSON fixture and reference file (UTF-8, UTF-8 with BOM, IOM's Windows-1252 file)."""

@@ -15,7 +15,7 @@ from .. import fmt
 from ..components import data_table, notice
 from ..i18n import N_, _
 from ..params import ParamError
-from ..whatchanged import HOW_TO, TABLES, TOTALS_TABLES, NoComparison, compute, parse_since, parse_table
+from ..whatchanged import HOW_TO, TABLES, NoComparison, compute, parse_since, parse_table
 
 PREFIX = "changes-"
 PATH = "/changes"
