@@ -245,7 +245,8 @@ def data_notices(ds: Dataset, tables: tuple[str, ...] | None = None) -> list[htm
 def page_top(state: Any, title: str, lead: str | None, messages: list[str], issues_id: str, panel_label: str,
              controls: list[Any], canonical: str | None = None) -> list[Any]:
     """The start of a filtered page: its URL sync (`state`: a PageState), heading, lead paragraph, any
-    problem with the stored tables the page shows, the query-string values that were ignored (warnings in `issues_id`) and the filter panel (a <details>,
+    problem with the stored tables the page shows, the query-string values that were ignored (warnings
+    in `issues_id`) and the filter panel (a <details>,
     open on wide screens, closed on phones by assets/links.js). `canonical`: the query string of every
     filter applied, defaults included, written to the address bar on arrival (assets/links.js)."""
     return [

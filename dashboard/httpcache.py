@@ -131,7 +131,8 @@ def _vary() -> str:
 def not_modified(tag: str, encoded: bool = False) -> Response:
     encoding = choose_encoding() if encoded else None
     response = Response(status=304)
-    response.headers.update({"ETag": f'"{tag}-{encoding}"' if encoding else f'"{tag}"', "Cache-Control": cache_control(), "Vary": _vary()})
+    response.headers.update({"ETag": f'"{tag}-{encoding}"' if encoding else f'"{tag}"',
+                             "Cache-Control": cache_control(), "Vary": _vary()})
     return response
 
 

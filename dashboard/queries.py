@@ -671,7 +671,8 @@ def filter_cube(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
     A row counts when its period overlaps the date range: for a month-precision row, 1 Jan to 15 Aug
     includes all of August (see `period_note`). A row with a year but no month counts in its year
-    (`years`) and in a range holding that whole year, never in part of one (see `undated_outside`). Nationality and incident-country filters match any
+    (`years`) and in a range holding that whole year, never in part of one (see `undated_outside`).
+    Nationality and incident-country filters match any
     code of a multi-country row, which stays one row (never split, never counted twice).
     """
     idx = _index_of(cube)

@@ -91,7 +91,8 @@ class RedisBytes:
             with self._lock:
                 if not self.down_until:
                     log.warning("shared cache %s unavailable (%s: %s); answering from this worker's own cache "
-                                "or computing, retrying every %.0f s", _redacted(self.url), type(exc).__name__, exc, RETRY_SECONDS)
+                                "or computing, retrying every %.0f s", _redacted(self.url), type(exc).__name__, exc,
+                                RETRY_SECONDS)
                 self.down_until = self.clock() + RETRY_SECONDS
             return None
         if self.down_until and started >= self.down_until:  # a retry after the rest, not a call already in flight

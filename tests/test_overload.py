@@ -150,7 +150,7 @@ def test_nginx_compresses_csv_and_json_the_upstream_sent_plain(tmp_path):
     plain = plain_upstream(bodies)
     proc, base = servers.nginx(tmp_path, [f"127.0.0.1:{plain.server_address[1]}"])
     try:
-        for path, (mime, body) in bodies.items():
+        for path, (_mime, body) in bodies.items():
             status, headers, data = get(base + path, {"Accept-Encoding": "gzip"})
             assert status == 200 and headers["Content-Encoding"] == "gzip", path
             assert gzip.decompress(data) == body and len(data) < len(body) / 5

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from dash import Input, Output, dcc, html
 
 from .. import coverage, fmt
-from ..components import (Chart, chart_block, choice_field, download, download_options, field, ids, kpi,
+from ..components import (Chart, chart_block, choice_field, download, download_options, field, kpi,
                           lenient_filters, notice, page_top, register_chart_callbacks, render, source_text)
 from ..data import Dataset, current_dataset
 from ..figures import deaths_by_origin, summary_origin
