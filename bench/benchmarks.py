@@ -661,7 +661,7 @@ class Gunicorn:
     (HUMDASH_DATA_DIR; no other HUMDASH_* data variable inherited). Run from the repository root, so a
     gunicorn.conf.py there (the deployment's settings) applies; `-w 1` overrides its worker count."""
 
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
+    def __init__(self, data_dir: Path, log_path: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -670,7 +670,7 @@ class Gunicorn:
             [sys.executable, "-m", "gunicorn", "dashboard.wsgi:server", "-w", "1", "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "--timeout", "300"],
             cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT,
-            env={**_clean_env(), "HUMDASH_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)})
+            env={**_clean_env(), "HUMDASH_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO), **(env or {})})
         self.worker: int | None = None
 
     def wait(self, timeout: float = 900) -> None:

@@ -9,16 +9,13 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from bench.table import Result, ratio_at_most, timing_result
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def bench_http_304(ctx: Any) -> list[Result]:
@@ -81,12 +78,6 @@ def bench_http_304(ctx: Any) -> list[Result]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _redis(port: int, log: Path) -> subprocess.Popen:
     exe = shutil.which("redis-server")
     if exe is None:
@@ -101,13 +92,13 @@ def bench_shared_cache(ctx: Any) -> list[Result]:
     from bench import benchmarks as b
     from bench.table import Stats
 
-    port = _free_port()
+    port = b.free_port()
     redis = _redis(port, ctx.tmp / "redis.log")
     servers: list[Any] = []
     try:
         env = {"HUMDASH_CACHE_URL": f"redis://127.0.0.1:{port}/0"}
         for name in ("a", "b"):
-            servers.append(_Gunicorn(ctx.empty_dir(), ctx.tmp / f"gunicorn-shared-{name}.log", env))
+            servers.append(b.Gunicorn(ctx.empty_dir(), ctx.tmp / f"gunicorn-shared-{name}.log", env))
         for server in servers:
             server.wait()
         a, b_ = servers
@@ -143,30 +134,3 @@ def bench_shared_cache(ctx: Any) -> list[Result]:
         note=f"{len(computed)} /migration chart callbacks ({len(selections)} selections x {len(charts)} charts), "
              "each POSTed to gunicorn A (computes, stores the answer in Redis) then to gunicorn B (the same answer "
              "from Redis); both 1 worker, one redis-server, all on 127.0.0.1; the answers are byte-identical.")]
-
-
-class _Gunicorn:
-    """bench.benchmarks.Gunicorn with extra environment (the shared cache's URL)."""
-
-    def __init__(self, data_dir: Path, log_path: Path, env: dict[str, str]) -> None:
-        from bench.benchmarks import Gunicorn, _clean_env
-
-        self._inner = Gunicorn.__new__(Gunicorn)
-        g = self._inner
-        g.port = _free_port()
-        g.base = f"http://127.0.0.1:{g.port}"
-        g.log_path = log_path
-        g._log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
-        g.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "dashboard.wsgi:server", "-w", "1", "-b", f"127.0.0.1:{g.port}",
-             "--log-level", "warning", "--timeout", "300"],
-            cwd=REPO, stdout=g._log, stderr=subprocess.STDOUT,
-            env={**_clean_env(), "HUMDASH_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO), **env})
-        g.worker = None
-        self.base = g.base
-
-    def wait(self) -> None:
-        self._inner.wait()
-
-    def stop(self) -> None:
-        self._inner.stop()
