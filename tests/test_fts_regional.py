@@ -212,3 +212,13 @@ def test_source_percent_funded_is_cross_checked(tmp_path):
     assert report.counts["fts_plans: source percentFunded agrees with funding / requirements"] == 1  # 34.5 ~ 35
     assert report.counts["fts_plans: source percentFunded differs from funding / requirements"] == 1
     assert any("HVEN20 80 % in the file vs 30.0 %" in w for w in report.warnings)
+
+
+def test_a_global_plan_listed_under_one_country_is_not_its_own_plan(tmp_path):
+    """HDX's worldwide file lists OGLBL20a (a global COVID NGO envelope, type "Other") under VEN only:
+    it is a share of a global plan, never shown as Venezuela's own plan."""
+    lines = worldwide_lines() + ["VEN,1007,GHRP (COVID) Unallocated supplementary NGO envelope 2020,OGLBL20a,1614,"
+                                 "Other,2020-03-25,2020-12-31,2020,,6159855,"]
+    plans = read(write(tmp_path, "fts_requirements_funding_global.csv", lines))[0]["fts_plans"].set_index("plan_id")
+    assert plans.loc[1007, "is_regional"] and plans.loc[1007, "coverage"] == "sum of country shares"
+    assert plans.loc[3001, "coverage"] == "plan" and not plans.loc[3001, "is_regional"]  # FSOM22 stays own

@@ -151,7 +151,10 @@ def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, re
         multi = len(by_country) > 1 or _regional_type(values.get("plan_type")) or (
             # In a country's own file, a plan whose code does not name the country (OCOVD20, RREG22 in
             # fts_requirements_funding_ven.csv) is another plan's share; the worldwide file lists all.
-            not worldwide and _names_other_country(values.get("plan_code"), next(iter(by_country))))
+            # The worldwide file lists every country, but a global plan ("Other", e.g. OGLBL20a, an NGO envelope
+            # listed only under VEN) is still no country's own plan.
+            (not worldwide or values.get("plan_type") == "Other")
+            and _names_other_country(values.get("plan_code"), next(iter(by_country))))
         if not multi:
             values.update(_hdx_money(first, f"{where} row {first[ROW]}", report, "fts_plans"))
             _check_percent(first, values, report)
