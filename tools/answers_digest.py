@@ -1,0 +1,92 @@
+"""Digest of every API answer, CSV download and page layout, to show a refactor changed no byte.
+
+    python tools/answers_digest.py [--data-dir DIR] > before.json
+    ... change the code ...
+    python tools/answers_digest.py [--data-dir DIR] > after.json
+    python tools/answers_digest.py --compare before.json after.json     # exit 1 and list what differs
+
+Every table (`/api/tables`) and view (`/api/views`) is fetched as CSV and JSON, with no filter and with
+each filter set below; pages' layouts (`/_dash-layout` after a visit) in both languages; the OpenAPI
+description. Answers are fetched through Flask's test client on the app `create_app()` builds, so no
+server is needed; data default to the bundled snapshot.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from typing import Any
+
+FILTER_SETS = [
+    "",
+    "country=VEN&year=2019",
+    "country=AFG",
+    "year=2020",
+    "year=2025&region_group=Americas",
+    "date_from=2020-03-01&date_to=2020-05-31",
+    "origin_iso3=AFG",
+    "plan_id=827",
+    "freq=month&year=2024",
+]
+_END_ID = re.compile(rb'"end_id":"[^"]*"')
+PAGES = ["/", "/funding", "/funding/compare", "/migration", "/crisis", "/data", "/changes", "/about"]
+
+
+def digests(data_dir: str | None) -> dict[str, str]:
+    import os
+
+    os.environ.setdefault("HUMDASH_RATELIMIT", "off")  # hundreds of answers from one client
+
+    if data_dir:
+        os.environ["HUMDASH_DATA_DIR"] = data_dir
+    from dashboard.app import create_app
+
+    client = create_app().server.test_client()
+    out: dict[str, str] = {}
+
+    def take(url: str) -> Any:
+        answer = client.get(url)
+        body = _END_ID.sub(b"", answer.get_data())  # Dash writes a random id into every page
+        out[url] = f"{answer.status_code} {hashlib.sha256(body).hexdigest()}"
+        return answer
+
+    urls = [t["csv"] for t in take("/api/tables").get_json()] + [v["csv"] for v in take("/api/views").get_json()]
+    take("/api/openapi.json")
+    for csv in urls:
+        for query in FILTER_SETS:
+            for url in (csv, csv[: -len(".csv")] + ".json"):
+                take(url + ("?" + query if query else ""))
+    for lang in ("", "?lang=es"):
+        for page in PAGES:
+            take(page + lang)
+            take("/_dash-layout")
+    take("/funding/compare.csv")
+    return out
+
+
+def compare(before: str, after: str) -> int:
+    a = json.load(open(before))
+    b = json.load(open(after))
+    differ = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    for key in differ:
+        print(f"differs: {key}: {a.get(key)} -> {b.get(key)}")
+    print(f"{len(a)} answers before, {len(b)} after, {len(differ)} differ")
+    return 1 if differ else 0
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data-dir")
+    p.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
+    args = p.parse_args()
+    if args.compare:
+        return compare(*args.compare)
+    json.dump(digests(args.data_dir), sys.stdout, indent=1, sort_keys=True)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
