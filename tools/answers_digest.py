@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import sys
 from typing import Any
@@ -35,8 +36,6 @@ PAGES = ["/", "/funding", "/funding/compare", "/migration", "/crisis", "/data", 
 
 
 def digests(data_dir: str | None) -> dict[str, str]:
-    import os
-
     os.environ.setdefault("HUMDASH_RATELIMIT", "off")  # hundreds of answers from one client
 
     if data_dir:
@@ -83,6 +82,8 @@ def main() -> int:
     args = p.parse_args()
     if args.compare:
         return compare(*args.compare)
+    if os.environ.get("PYTHONHASHSEED") != "0":  # props built from sets come out in hash order
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     json.dump(digests(args.data_dir), sys.stdout, indent=1, sort_keys=True)
     print()
     return 0
