@@ -334,7 +334,7 @@ def crisis_plan_filters() -> list[Any]:
 
 @dataclass(frozen=True)
 class QuerySpec:
-    """One timed query: row name, view in dashboard.views.VIEWS, filter rotation, naive baseline or not."""
+    """One timed query: row name, view in dashboard.queries.views.VIEWS, filter rotation, naive baseline or not."""
 
     name: str
     view: str
@@ -417,7 +417,7 @@ def _time_queries(compute: Callable[[Any, Any], Any], data: Any, filters: Sequen
 
 
 def bench_queries(ctx: Context) -> list[Result]:
-    from dashboard.views import VIEWS
+    from dashboard.queries.views import VIEWS
 
     specs = [q for q in QUERIES if q.view in VIEWS]  # the dashboard is still changing: skip views it dropped
     missing = [q.view for q in QUERIES if q.view not in VIEWS]
@@ -487,7 +487,7 @@ def bench_queries(ctx: Context) -> list[Result]:
             f"x{k} {fmt_seconds(ctx.load_seconds[k])}" for k in QUERY_SCALES),
         baseline_text="—", note="DataSource(data_dir).current(): read + validate the tables, build cube and geo; "
                                 "cube rows " + ", ".join(f"x{k} {cube_rows[k]:,}" for k in QUERY_SCALES) + "."
-                                + (f" Views no longer in dashboard.views.VIEWS, skipped: {', '.join(missing)}."
+                                + (f" Views no longer in dashboard.queries.views.VIEWS, skipped: {', '.join(missing)}."
                                    if missing else "")))
     ctx.drop_dataset(TOP_SCALE)
     return results

@@ -36,7 +36,7 @@ def workload(name: str, scale: int, ctx: b.Context) -> tuple[Callable[[], Any], 
         pages = synth.flow_pages()
         return (lambda: b.parse_flow_pages(pages)), (lambda: [b.parse_flow_pages(pages) for _ in range(10)])
     if name == "queries":
-        from dashboard.views import VIEWS
+        from dashboard.queries.views import VIEWS
 
         ds = ctx.dataset(scale)
         work = [(VIEWS[q.view], q.filters(ds)) for q in b.QUERIES if q.view in VIEWS]

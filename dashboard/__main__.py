@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     # Dash both prints "Dash is running on …" through its own handler and lets the record reach the root
     # logger: keep the one line.
     logging.getLogger("dash.dash").propagate = False
-    from .app import create_app
+    from dashboard.app import create_app
 
     app = create_app(args.data_dir)
     app.run(host=args.host, port=args.port, debug=args.debug)

@@ -7,17 +7,16 @@ from pathlib import Path
 import dash
 from dash import dcc, html
 
+from dashboard import i18n, vendor
+from dashboard.data import CHECK_EVERY_SECONDS, DataSource
+from dashboard.i18n import _, with_lang
+from dashboard.pages import PAGES
+from dashboard.render.text import APP_TITLE, SOURCES
+from dashboard.web import httpcache, ratelimit, security
+from dashboard.web.api import register_api
+from dashboard.web.embed import EMBED_PATHS, register_embed
+from dashboard.web.whatchanged import register_changes
 from ingest.objectstore import shown
-
-from . import httpcache, ratelimit, security, vendor
-from .api import register_api
-from .embed import EMBED_PATHS, register_embed
-from .whatchanged import register_changes
-from .data import CHECK_EVERY_SECONDS, DataSource
-from . import i18n
-from .i18n import _, with_lang
-from .pages import PAGES
-from .text import APP_TITLE, SOURCES
 
 ASSETS = Path(__file__).with_name("assets")
 
@@ -73,7 +72,7 @@ def shell() -> html.Div:
 
 def _carry() -> dict[str, tuple[str, ...]]:
     """Page path -> the query parameters it takes, which header links carry over from the current page."""
-    from .pages import crisis, funding, migration, overview
+    from dashboard.pages import crisis, funding, migration, overview
     return {overview.PATH: overview.PARAMS, funding.PATH: funding.PARAMS, crisis.PATH: crisis.PARAMS,
             migration.PATH: tuple(sorted(migration.ACCEPTED))}
 

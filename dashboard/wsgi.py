@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from .app import create_app
+from dashboard.app import create_app
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 app = create_app()

@@ -9,7 +9,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 # The test client sends hundreds of /api requests a second from one address: no rate limit unless a test
-# sets one (tests/test_http_caching.py, tests/test_shared_cache.py; dashboard/ratelimit.py). Servers started
+# sets one (tests/test_http_caching.py, tests/test_shared_cache.py; dashboard/web/ratelimit.py). Servers started
 # by tests inherit this.
 os.environ.setdefault("HUMDASH_RATELIMIT", "off")
 

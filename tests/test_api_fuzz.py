@@ -75,7 +75,7 @@ def spec(client):
 
 @pytest.fixture(scope="module")
 def known(fuzz_app):
-    from dashboard.views import known_values
+    from dashboard.queries.views import known_values
 
     ds = fuzz_app.server.extensions["humdash"].current()
     return {k: sorted(v) for k, v in known_values(ds).items()}
@@ -183,8 +183,8 @@ def assert_ok(response, path: str) -> None:
 
 
 def test_openapi_describes_every_api_route_and_parameter(fuzz_app, spec):
-    from dashboard.params import SPECS
-    from dashboard.views import TABLE_PARAMS, VIEWS
+    from dashboard.web.params import SPECS
+    from dashboard.queries.views import TABLE_PARAMS, VIEWS
 
     paths = set(spec["paths"])
     assert spec["openapi"].startswith("3.")
@@ -209,7 +209,7 @@ def test_openapi_describes_every_api_route_and_parameter(fuzz_app, spec):
 
 
 def test_openapi_parameters_match_the_registry(spec):
-    from dashboard.params import MAX_VALUES, SPECS
+    from dashboard.web.params import MAX_VALUES, SPECS
 
     for _path, params in operations(spec):
         for p in params:
@@ -336,7 +336,7 @@ def test_traversal_outside_api_gives_404(client, url):
 @given(name=st.text(min_size=1, max_size=40), ext=st.sampled_from(["csv", "json", "xml", "", "csv.json"]),
        group=st.sampled_from(["", "mmp/", "fts/", "x/", "../"]))
 def test_arbitrary_table_and_file_names_give_404(client, name, ext, group):
-    from dashboard.views import TABLE_PARAMS, VIEWS
+    from dashboard.queries.views import TABLE_PARAMS, VIEWS
 
     path = "/api/" + group + quote(name, safe="") + ("." + ext if ext else "")
     response = client.get(path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.components import data_table
+from dashboard.render.components import data_table
 from dashboard.i18n import use_lang
 
 pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]

@@ -126,7 +126,7 @@ def test_a_filter_change_costs_at_most_six_requests(client, path):
 
 
 def test_chart_answers_are_cached_per_filters_and_language(client):
-    from dashboard import components
+    from dashboard.render import components
 
     deps = client.get("/_dash-dependencies").get_json()
     dep = next(d for d in deps if d["output"].startswith("..mig-origin-graph.figure"))

@@ -19,9 +19,9 @@ from dashboard_bundled import app, client  # noqa: E402,F401
 from dashboard_synth import dispatch, find  # noqa: E402
 
 from dashboard import queries as q  # noqa: E402
-from dashboard.figures import crisis_sentence, nationality  # noqa: E402
+from dashboard.render.figures import crisis_sentence, nationality  # noqa: E402
 from dashboard.pages import crisis  # noqa: E402
-from dashboard.views import VIEWS, country_label, country_name_variants  # noqa: E402
+from dashboard.queries.views import VIEWS, country_label, country_name_variants  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO / "data" / "snapshot" / "tables"
@@ -128,9 +128,9 @@ def test_sentence_numbers_come_from_the_chart_rows(ds):
 
 def test_sentence_templates_are_translatable(ds, monkeypatch):
     """Every part of the sentence goes through _(): a fake translation changes every word we wrote."""
-    import dashboard.figures as figures
-
     import re
+
+    import dashboard.render.figures.crisis as figures
 
     def shout(text: str) -> str:  # upper-case everything but the {placeholders}
         return "".join(part if part.startswith("{") else part.upper() for part in re.split(r"(\{[^}]*\})", text))
@@ -406,7 +406,7 @@ def test_every_crisis_chart_answers_through_dash(client):
 
 
 def test_colour_blind_safe_palette(ds, ctx):
-    from dashboard.theme import COLOURS, OKABE_ITO
+    from dashboard.render.theme import COLOURS, OKABE_ITO
 
     allowed = set(OKABE_ITO.values()) | {COLOURS["neutral"]}
     for key in crisis.CHARTS:
@@ -432,7 +432,7 @@ def test_data_text_is_shown_literally_in_the_figures():
     """Plan and place names come from the data: in hover text, labels and legends they are escaped."""
     from dashboard_synth import deaths, locations, plans
 
-    from dashboard.figures import crisis_breakdown, crisis_plans
+    from dashboard.render.figures import crisis_breakdown, crisis_plans
 
     table = plans()
     table.loc[table["plan_id"] == 700, "plan_name"] = "<b>Regional</b> plan for Venezuelans & <img src=x>"

@@ -12,7 +12,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from dashboard import queries as q
-from dashboard.data import GEO_COLUMNS, _typed
+from dashboard.data import GEO_COLUMNS
+from dashboard.data.cube import _typed
 from dashboard.queries import Filters
 
 REGIONS = [("Mediterranean", "Central Mediterranean"), ("Mediterranean", "Western Mediterranean"),
@@ -96,7 +97,7 @@ QUERIES = {
 def test_fast_path_equals_pandas(seed):
     naive = synthetic(3000, seed)
     fast = q.index_cube(naive.copy())
-    assert q._index_of(fast) is not None and q._index_of(naive) is None
+    assert q.engine._index_of(fast) is not None and q.engine._index_of(naive) is None
     rng = random.Random(seed)
     for _ in range(25):
         f = random_filters(rng)
@@ -130,9 +131,9 @@ def test_dataset_cube_is_indexed_and_index_follows_the_frame():
     from dashboard.data import Dataset
 
     ds = Dataset.from_tables({})
-    assert q._index_of(ds.cube) is not None and q._index_of(ds.geo) is not None
+    assert q.engine._index_of(ds.cube) is not None and q.engine._index_of(ds.geo) is not None
     assert_frame_equal(q.deaths_by_origin(ds.cube, Filters()), q.deaths_by_origin(ds.cube.copy(), Filters()))
-    assert q._index_of(ds.cube.copy()) is None  # a copy is not indexed: it takes the plain path
+    assert q.engine._index_of(ds.cube.copy()) is None  # a copy is not indexed: it takes the plain path
 
 
 def test_big_sums_stay_exact():
@@ -146,7 +147,7 @@ def test_big_sums_stay_exact():
 def test_unsorted_cube_takes_the_full_mask():
     naive = synthetic(1500, 9).sample(frac=1, random_state=3).reset_index(drop=True)
     fast = q.index_cube(naive.copy())
-    assert not q._index_of(fast).sorted
+    assert not q.engine._index_of(fast).sorted
     rng = random.Random(9)
     for _ in range(10):
         f = random_filters(rng)
@@ -193,7 +194,7 @@ def test_month_level_and_cut_months_equal_pandas(seed):
     equals the plain pandas answer on the day rows, on boundary and random ranges."""
     naive = _dense(4000, seed)
     fast = q.index_cube(naive.copy())
-    idx = q._index_of(fast)
+    idx = q.engine._index_of(fast)
     assert idx.month is not None and idx.month.n < idx.n / 2  # the month level really sums rows
     assert int(idx.month.measures["dead"].sum()) == int(naive["dead"].sum())
     rng = random.Random(seed)

@@ -16,7 +16,7 @@ from dashboard_synth import (AMERICAS_2019_TOTAL, RETRIEVED_FTS, VEN19, app, cli
 
 from ingest.schemas import TABLES  # noqa: E402
 
-from dashboard import exports  # noqa: E402
+from dashboard.web import exports  # noqa: E402
 from dashboard import queries as q  # noqa: E402
 from dashboard.queries import Filters  # noqa: E402
 
@@ -178,7 +178,7 @@ def test_responses_are_compressed(client):
 
 
 def test_unexpected_errors_are_json_without_traceback(app, client, monkeypatch):
-    import dashboard.views as views
+    import dashboard.queries.views as views
 
     def boom(ds, f):
         raise RuntimeError("secret internals")
@@ -249,7 +249,7 @@ def test_lazy_incident_table_reads_back_identical(data_dir):
 def test_incident_exports_unchanged_by_lazy_loading(data_dir, monkeypatch):
     """The whole-table CSV/JSON of mmp_incidents is byte-identical with the table kept in memory."""
     from dashboard.app import create_app
-    import dashboard.data as data_module
+    import dashboard.data.dataset as data_module
 
     urls = ["/api/mmp_incidents.csv", "/api/mmp_incidents.csv?hxl=1", "/api/mmp_incidents.json",
             "/api/mmp_incidents.csv?origin_iso3=VEN&date_from=2019-08-15", "/api/mmp_incidents.csv?headers=es"]

@@ -292,7 +292,7 @@ def test_failed_reload_keeps_serving(data_dir, monkeypatch):
     clock = [0.0]
     source = DataSource(data_dir, check_every=1, clock=lambda: clock[0])
     first = source.current()
-    import dashboard.data as data_module
+    import dashboard.data.dataset as data_module
     from ingest.errors import IngestError
 
     def broken(_dir):
@@ -350,7 +350,7 @@ def test_readme_agrees_with_the_cli_and_the_routes(client):
         assert client.get(route).status_code == 200, route
     for route in ("/api/tables", "/api/views", "/api/status"):
         assert client.get(route).status_code == 200, route
-    from dashboard.params import SPECS
+    from dashboard.web.params import SPECS
 
     for name in re.findall(r"`([a-z_0-9]+)`", readme.split("Filters:")[1].split("Repeat")[0]):
         assert name in SPECS, name

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard import exports
-from dashboard.params import SPECS, ParamError, describe, parse, parse_param, to_pairs
+from dashboard.web import exports
+from dashboard.web.params import SPECS, ParamError, describe, parse, parse_param, to_pairs
 from dashboard.queries import Filters
 
 

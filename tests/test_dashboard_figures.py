@@ -13,11 +13,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
 import dashboard_synth as synth  # noqa: E402
 
-from dashboard import figures as fg  # noqa: E402
+from dashboard.render import figures as fg  # noqa: E402
 from dashboard import queries as q  # noqa: E402
 from dashboard.data import Dataset  # noqa: E402
 from dashboard.queries import Filters  # noqa: E402
-from dashboard.theme import COLOURS, OKABE_ITO  # noqa: E402
+from dashboard.render.theme import COLOURS, OKABE_ITO  # noqa: E402
 
 AMERICAS_2019 = Filters(date_from=date(2019, 1, 1), date_to=date(2019, 12, 31), region_groups=("Americas",))
 

@@ -16,9 +16,10 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
 from dashboard_bundled import app, client  # noqa: E402,F401
 from dashboard_synth import dispatch  # noqa: E402
 
-from dashboard import fmt, i18n  # noqa: E402
-from dashboard.components import download  # noqa: E402
-from dashboard.figures import crisis_sentence, nationality  # noqa: E402
+from dashboard.render import fmt
+from dashboard import i18n  # noqa: E402
+from dashboard.render.components import download  # noqa: E402
+from dashboard.render.figures import crisis_sentence, nationality  # noqa: E402
 from dashboard.i18n import _, use_lang  # noqa: E402
 from dashboard.pages import crisis  # noqa: E402
 

@@ -238,12 +238,11 @@ def test_grid_rows_filter_and_sort():
 
 
 def test_region_mapping_matches_the_source_module():
-    from dashboard import regions
+    from dashboard.data import regions
 
     from ingest.sources.mmp import REGION_GROUPS
 
-    assert regions.REGION_GROUPS == REGION_GROUPS
-    assert regions._FALLBACK == REGION_GROUPS, "keep the fallback copy equal to ingest.sources.mmp.REGION_GROUPS"
+    assert regions.REGION_GROUPS is REGION_GROUPS  # one owner, no copy
     assert set(regions.regions_of("Americas")) == {"North America", "Central America", "Caribbean", "South America",
                                                    "US-Mexico Border"}
     assert regions.groups()[0] == "Americas"
@@ -268,7 +267,7 @@ def _funding_datasets(daily):
 def test_funding_views_precomputed_per_load_equal_the_queries(daily):
     """fts/clusters, fts/donors and crisis/plans pick rows out of frames worked out once per load; the
     answers equal the query functions run on the tables for every plan, country and year selection."""
-    from dashboard.views import VIEWS, country_name_variants
+    from dashboard.queries.views import VIEWS, country_name_variants
 
     for ds in _funding_datasets(daily):
         plans, locations = ds.tables["fts_plans"], ds.tables["fts_plan_locations"]

@@ -9,8 +9,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
 from dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
 
-from dashboard import embed, images  # noqa: E402
-from dashboard.views import VIEWS  # noqa: E402
+from dashboard.web import embed
+from dashboard.web import images  # noqa: E402
+from dashboard.queries.views import VIEWS  # noqa: E402
 
 
 def framing(response) -> str:

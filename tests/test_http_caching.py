@@ -1,4 +1,4 @@
-"""HTTP caching (dashboard/httpcache.py) and the rate limit (dashboard/ratelimit.py) through Flask's test client
+"""HTTP caching (dashboard/web/httpcache.py) and the rate limit (dashboard/web/ratelimit.py) through Flask's test client
 over a real data directory: ETags per data version and query, 304s, the export cache's bytes (plain, gzip,
 brotli) equal to what the API computes without it, chart callbacks computed once per data version, immutable
 fingerprinted assets, 429 with Retry-After, and no work for a client that has gone."""
@@ -19,8 +19,8 @@ from dashboard_synth import (all_tables, app, client, data_dir, dispatch, empty_
 
 from ingest.schemas import TABLES  # noqa: E402
 
-import dashboard.api as api  # noqa: E402
-from dashboard.views import table_view  # noqa: E402
+import dashboard.web.api as api  # noqa: E402
+from dashboard.queries.views import table_view  # noqa: E402
 
 
 @pytest.fixture(scope="module")

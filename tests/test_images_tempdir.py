@@ -16,7 +16,7 @@ def test_the_wrapper_folder_is_removed_at_exit_and_stale_ones_by_the_next_proces
     stale = tmp_path / f"humdash-kaleido-{dead.stdout.strip()}-abc"  # a killed worker's folder
     stale.mkdir()
     (stale / "chromium-offline").write_text("#!/bin/sh\n")
-    code = ("import os, tempfile; from dashboard import images; s = images._wrapper('/usr/bin/chromium'); "
+    code = ("import os, tempfile; from dashboard.web import images; s = images._wrapper('/usr/bin/chromium'); "
             "print(s); assert os.path.exists(s)")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr

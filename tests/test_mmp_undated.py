@@ -14,7 +14,7 @@ import pytest
 
 from dashboard import queries as q
 from dashboard.data import build_cube
-from dashboard.figures import undated_sentence
+from dashboard.render.figures import undated_sentence
 from ingest.cli import main
 from ingest.report import Report
 from ingest.sources import mmp

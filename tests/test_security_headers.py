@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
 from dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
 
 from conftest import start_server  # noqa: E402
-from dashboard import security  # noqa: E402
+from dashboard.web import security  # noqa: E402
 
 PAGES = ("/", "/funding", "/migration", "/data", "/about")
 
@@ -160,7 +160,7 @@ def assert_clean_500(response) -> None:
 
 
 def test_forced_exceptions_give_json_500_without_traceback(app, client, monkeypatch, caplog):
-    from dashboard import api
+    from dashboard.web import api
     from dashboard.pages import data as data_page
 
     def boom(*args, **kwargs):
@@ -188,7 +188,7 @@ BOOM_RUNNER = '''
 """python -m humdash_boom: the production server (python -m dashboard) with routes that fail."""
 import sys
 
-from dashboard import api
+from dashboard.web import api
 from dashboard.pages import data as data_page
 
 

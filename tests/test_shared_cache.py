@@ -1,4 +1,4 @@
-"""The shared cache (dashboard/sharedcache.py) on a real redis-server: what one worker computes another serves,
+"""The shared cache (dashboard/web/sharedcache.py) on a real redis-server: what one worker computes another serves,
 keyed by data version; Redis down or hung costs no request and is logged once. Skips without redis-server
 unless CI=true."""
 from __future__ import annotations
@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "load"))
 import overload_servers as servers  # noqa: E402
 from dashboard_synth import all_tables, data_dir, empty_snapshot, write_tables  # noqa: E402,F401
 
-import dashboard.api as api  # noqa: E402
-from dashboard import sharedcache  # noqa: E402
+import dashboard.web.api as api  # noqa: E402
+from dashboard.web import sharedcache  # noqa: E402
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_two_workers_share_through_redis_and_make_once(redis_url):
 
 
 def test_redis_down_or_hung_is_logged_once_and_costs_little(redis_url, tmp_path, caplog):
-    caplog.set_level(logging.WARNING, logger="dashboard.sharedcache")
+    caplog.set_level(logging.WARNING, logger="dashboard.web.sharedcache")
     dead = sharedcache.RedisBytes(f"redis://127.0.0.1:{servers.free_port()}/0", timeout=0.2)
     start = time.monotonic()
     for i in range(20):

@@ -12,8 +12,8 @@ from babel.numbers import format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import fmt
-from dashboard.components import _cell, _numeric, data_table, table_data, table_json
+from dashboard.render import fmt
+from dashboard.render.components import _cell, _numeric, data_table, table_data, table_json
 from dashboard.i18n import use_lang
 
 

@@ -3,6 +3,6 @@ registers the page with Dash Pages and adds its (thin) callbacks. Component ids 
 (ov-, cr-, fund-, mig-, data-, about-)."""
 from __future__ import annotations
 
-from . import about, changes, compare, crisis, data, funding, migration, not_found_404, overview
+from dashboard.pages import about, changes, compare, crisis, data, funding, migration, not_found_404, overview
 
 PAGES = [overview, crisis, funding, compare, migration, data, changes, about, not_found_404]

@@ -5,14 +5,13 @@ from typing import Any
 
 from dash import dcc, html
 
+from dashboard.data import current_dataset, retrieved_at
+from dashboard.data.regions import REGION_GROUPS, groups
+from dashboard.i18n import N_, _, with_lang
+from dashboard.render import fmt
+from dashboard.render.components import notice
+from dashboard.render.text import DEFINITIONS, SOURCES
 from ingest.schemas import TABLES
-
-from .. import fmt
-from ..components import notice
-from ..data import current_dataset, retrieved_at
-from ..i18n import N_, _, with_lang
-from ..regions import REGION_GROUPS, groups
-from ..text import DEFINITIONS, SOURCES
 
 PREFIX = "about-"
 PATH = "/about"

@@ -9,13 +9,12 @@ from urllib.parse import urlencode
 from dash import dcc, html
 from flask import current_app
 
+from dashboard.i18n import N_, _
+from dashboard.render import fmt
+from dashboard.render.components import data_table, notice
+from dashboard.web.params import ParamError
+from dashboard.web.whatchanged import HOW_TO, TABLES, NoComparison, compute, parse_since, parse_table
 from ingest.store import version_stamp
-
-from .. import fmt
-from ..components import data_table, notice
-from ..i18n import N_, _
-from ..params import ParamError
-from ..whatchanged import HOW_TO, TABLES, NoComparison, compute, parse_since, parse_table
 
 PREFIX = "changes-"
 PATH = "/changes"

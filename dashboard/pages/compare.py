@@ -13,13 +13,13 @@ import pandas as pd
 from dash import dcc, html
 from flask import Response, request
 
-from .. import fmt
-from ..components import notice
-from ..data import current_dataset
-from ..i18n import N_, _, lang_pairs
-from ..pagestate import first
-from ..queries import contains_code, plan_countries
-from ..views import country_label
+from dashboard.data import current_dataset
+from dashboard.i18n import N_, _, lang_pairs
+from dashboard.pages.state import first
+from dashboard.queries import contains_code, plan_countries
+from dashboard.queries.views import country_label
+from dashboard.render import fmt
+from dashboard.render.components import notice
 
 PREFIX = "cmp-"
 PATH = "/funding/compare"
@@ -177,7 +177,7 @@ def layout(**query: Any) -> html.Div:
 
 def csv_response() -> Response:
     """/funding/compare.csv: every plan the page's choices select (all pages), in the page's order."""
-    from ..exports import to_csv
+    from dashboard.web.exports import to_csv
     frame = rows(parse(request.args.to_dict(flat=True)))
     response = Response(to_csv(frame), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="fts_plans_compare.csv"'

@@ -22,18 +22,41 @@ from typing import Any, Mapping
 import pandas as pd
 from dash import Output, dcc, html
 
-from .. import fmt
-from ..components import Chart, api_href, chart_block, choice_field, download, download_options, field, \
-    lenient_filters, notice, page_top, register_chart_callbacks, source_text, table_json
-from ..data import Dataset, current_dataset
-from ..figures import (crisis_breakdown, crisis_plan_table, crisis_plans, crisis_sentence, crisis_trend, group_label,
-                       nationality, summary_crisis_breakdown, summary_crisis_plans, summary_crisis_trend)
-from ..i18n import N_, _, with_lang
-from ..pagestate import PageState
-from ..params import to_pairs
-from ..queries import Filters, crisis_default_year, crisis_facts, crisis_years, is_published_figure
-from ..text import DEFINITIONS, FIGURE_KIND_LABELS, RELATION_LABELS, RELATION_SHORT
-from ..views import VIEWS, coco_short_names, country_label, country_name_variants
+from dashboard.data import Dataset, current_dataset
+from dashboard.i18n import N_, _, with_lang
+from dashboard.pages.state import PageState
+from dashboard.queries import Filters, crisis_default_year, crisis_facts, crisis_years, is_published_figure
+from dashboard.queries.views import VIEWS, coco_short_names, country_label, country_name_variants
+from dashboard.render import fmt
+from dashboard.render.components import (
+    Chart,
+    api_href,
+    chart_block,
+    choice_field,
+    download,
+    download_options,
+    field,
+    lenient_filters,
+    notice,
+    page_top,
+    register_chart_callbacks,
+    source_text,
+    table_json,
+)
+from dashboard.render.figures import (
+    crisis_breakdown,
+    crisis_plan_table,
+    crisis_plans,
+    crisis_sentence,
+    crisis_trend,
+    group_label,
+    nationality,
+    summary_crisis_breakdown,
+    summary_crisis_plans,
+    summary_crisis_trend,
+)
+from dashboard.render.text import DEFINITIONS, FIGURE_KIND_LABELS, RELATION_LABELS, RELATION_SHORT
+from dashboard.web.params import to_pairs
 
 PREFIX = "cr-"
 PATH = "/crisis"

@@ -7,16 +7,15 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, State, ctx, dash_table, dcc, html, no_update
 
+from dashboard.data import Dataset, current_dataset, retrieved_at
+from dashboard.i18n import _
+from dashboard.pages.state import PageState, first
+from dashboard.queries import grid_rows
+from dashboard.render import fmt
+from dashboard.render.components import choice_field, field, notice, page_top
+from dashboard.render.text import COLUMN_LABELS, DEFINITIONS
+from dashboard.web.params import LANG_PARAMS
 from ingest.schemas import TABLES
-
-from .. import fmt
-from ..components import choice_field, field, notice, page_top
-from ..data import Dataset, current_dataset, retrieved_at
-from ..i18n import _
-from ..pagestate import PageState, first
-from ..params import LANG_PARAMS
-from ..queries import grid_rows
-from ..text import COLUMN_LABELS, DEFINITIONS
 
 PREFIX = "data-"
 PATH = "/data"
@@ -147,7 +146,7 @@ def layout(**query: Any) -> html.Div:
 
 
 def _jsonable(frame: Any) -> list[dict[str, Any]]:
-    from ..exports import records
+    from dashboard.web.exports import records
 
     rows = records(frame)
     for row in rows:
@@ -190,8 +189,9 @@ def update_side(name: str, hxl: list[str] | None) -> tuple[Any, Any]:
 def download_rows(kind: str, name: str, filter_query: str | None, sort_by: Any, options: list[str] | None
                   ) -> dict[str, Any]:
     """The grid's rows as they are shown (filtered and sorted), as CSV or as a data package (zip)."""
-    from .. import coverage, exports, package
-    from ..text import SOURCES
+    from dashboard.queries import coverage
+    from dashboard.render.text import SOURCES
+    from dashboard.web import exports, package
 
     ds = current_dataset()
     name = name if name in TABLES else DEFAULT_TABLE

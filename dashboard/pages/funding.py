@@ -6,18 +6,37 @@ from typing import Any, Mapping
 
 from dash import Output, dcc, html
 
-from .. import fmt
-from ..components import Chart, chart_block, choice_field, download, download_options, field, lenient_filters, \
-    notice, page_top, register_chart_callbacks, render
-from ..data import Dataset, current_dataset
-from ..figures import (cluster_coverage, funding_timeline, requirements_vs_funding, summary_clusters,
-                       summary_donors, summary_requirements, summary_timeline, top_donors)
-from ..i18n import N_, _
-from ..pagestate import PageState
-from ..params import to_pairs
-from ..queries import Filters, choose_plan, country_names, plan_countries, plan_figures, plan_rows
-from ..text import DEFINITIONS
-from ..views import VIEWS
+from dashboard.data import Dataset, current_dataset
+from dashboard.i18n import N_, _
+from dashboard.pages.state import PageState
+from dashboard.queries import Filters, choose_plan, country_names, plan_countries, plan_figures, plan_rows
+from dashboard.queries.views import VIEWS
+from dashboard.render import fmt
+from dashboard.render.components import (
+    Chart,
+    chart_block,
+    choice_field,
+    download,
+    download_options,
+    field,
+    lenient_filters,
+    notice,
+    page_top,
+    register_chart_callbacks,
+    render,
+)
+from dashboard.render.figures import (
+    cluster_coverage,
+    funding_timeline,
+    requirements_vs_funding,
+    summary_clusters,
+    summary_donors,
+    summary_requirements,
+    summary_timeline,
+    top_donors,
+)
+from dashboard.render.text import DEFINITIONS
+from dashboard.web.params import to_pairs
 
 PREFIX = "fund-"
 PATH = "/funding"

@@ -7,19 +7,41 @@ from typing import Any, Mapping
 
 from dash import Output, dcc, html
 
-from .. import coverage, fmt
-from ..components import Chart, chart_block, choice_field, download, download_options, field, lenient_filters, \
-    notice, page_top, register_chart_callbacks, render
-from ..data import current_dataset
-from ..figures import (deaths_by_cause, deaths_by_origin, deaths_by_region, deaths_trend, incident_map,
-                       summary_cause, summary_map, summary_origin, summary_region, summary_trend, undated_sentence)
-from ..i18n import N_, _
-from ..pagestate import PageState
-from ..params import to_pairs
-from ..queries import Filters, period_note, undated_outside
-from ..regions import groups as region_groups
-from ..text import DEFINITIONS
-from ..views import VIEWS
+from dashboard.data import current_dataset
+from dashboard.data.regions import groups as region_groups
+from dashboard.i18n import N_, _
+from dashboard.pages.state import PageState
+from dashboard.queries import Filters, coverage, period_note, undated_outside
+from dashboard.queries.views import VIEWS
+from dashboard.render import fmt
+from dashboard.render.components import (
+    Chart,
+    chart_block,
+    choice_field,
+    download,
+    download_options,
+    field,
+    lenient_filters,
+    notice,
+    page_top,
+    register_chart_callbacks,
+    render,
+)
+from dashboard.render.figures import (
+    deaths_by_cause,
+    deaths_by_origin,
+    deaths_by_region,
+    deaths_trend,
+    incident_map,
+    summary_cause,
+    summary_map,
+    summary_origin,
+    summary_region,
+    summary_trend,
+    undated_sentence,
+)
+from dashboard.render.text import DEFINITIONS
+from dashboard.web.params import to_pairs
 
 PREFIX = "mig-"
 PATH = "/migration"

@@ -5,7 +5,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from ..i18n import _, with_lang
+from dashboard.i18n import _, with_lang
 
 PREFIX = "nf-"
 

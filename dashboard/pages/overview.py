@@ -9,19 +9,40 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, dcc, html
 
-from .. import coverage, fmt
-from ..components import (Chart, chart_block, choice_field, download, download_options, field, kpi,
-                          lenient_filters, notice, page_top, register_chart_callbacks, render, source_text)
-from ..data import Dataset, current_dataset
-from ..figures import deaths_by_origin, summary_origin
-from ..i18n import N_, _, with_lang
-from ..pagestate import PageState
-from ..params import to_pairs
-from ..queries import (Filters, choose_plan, country_names, migration_totals, plan_countries, plan_figures,
-                       plan_rows)
-from ..regions import groups as region_groups
-from ..text import DEFINITIONS
-from ..views import VIEWS
+from dashboard.data import Dataset, current_dataset
+from dashboard.data.regions import groups as region_groups
+from dashboard.i18n import N_, _, with_lang
+from dashboard.pages.state import PageState
+from dashboard.queries import (
+    Filters,
+    choose_plan,
+    country_names,
+    coverage,
+    migration_totals,
+    plan_countries,
+    plan_figures,
+    plan_rows,
+)
+from dashboard.queries.views import VIEWS
+from dashboard.render import fmt
+from dashboard.render.components import (
+    Chart,
+    chart_block,
+    choice_field,
+    download,
+    download_options,
+    field,
+    kpi,
+    lenient_filters,
+    notice,
+    page_top,
+    register_chart_callbacks,
+    render,
+    source_text,
+)
+from dashboard.render.figures import deaths_by_origin, summary_origin
+from dashboard.render.text import DEFINITIONS
+from dashboard.web.params import to_pairs
 
 PREFIX = "ov-"
 PATH = "/"

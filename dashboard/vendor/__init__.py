@@ -31,7 +31,6 @@ def use_partial_plotlyjs(full: bool | None = None) -> bool:
     """Point Dash's plotly.js entry at the partial bundle (or back at the full one when `full`,
     default $HUMDASH_FULL_PLOTLYJS). Returns True when the partial bundle is served."""
     from dash import dcc
-
     from plotly.offline import get_plotlyjs_version
 
     full = full_requested() if full is None else full

@@ -1,0 +1,165 @@
+"""Funding queries (OCHA FTS): plans, clusters, donors and the funding timeline for a selection."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .filters import CLUSTER_COLUMNS, DONOR_COLUMNS, PLAN_COLUMNS, TIMELINE_COLUMNS, Filters, contains_code
+
+
+def _percent(funding: pd.Series, requirements: pd.Series) -> pd.Series:
+    req = requirements.astype("Float64")
+    return (funding.astype("Float64") / req.where(req > 0) * 100).astype("float64")
+
+
+def plan_rows(plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Plans of the selected countries, years and ids, oldest first, with percent and unmet filled in."""
+    mask = pd.Series(True, index=plans.index)
+    if f.countries:
+        mask &= contains_code(plans["countries_iso3"], f.countries)
+    if f.years:
+        mask &= plans["year"].isin(list(f.years))
+    if f.plan_ids:
+        mask &= plans["plan_id"].isin(list(f.plan_ids))
+    if not f.include_regional:
+        mask &= ~plans["is_regional"].astype(bool)
+    out = plans[mask].copy()
+    # Prefer the source's own figures; compute only where the source left them blank.
+    out["percent_funded"] = out["percent_funded"].fillna(_percent(out["funding_usd"], out["requirements_usd"]))
+    unmet = (out["requirements_usd"] - out["funding_usd"]).clip(lower=0)
+    out["unmet_usd"] = out["unmet_usd"].fillna(unmet).astype("Int64")
+    return out.sort_values(["year", "plan_code", "plan_id"], na_position="last", kind="mergesort")[PLAN_COLUMNS] \
+        .reset_index(drop=True)
+
+
+def choose_plan(plans: pd.DataFrame, country: str | None, year: int | None = None,
+                prefer: Iterable[int] = ()) -> int | None:
+    """The plan to show by default: the country's own (not regional) plan of `year` (else the latest)
+    with the largest requirements; regional plans only when the country has no plan of its own. With
+    `prefer` (e.g. plans that have a cluster breakdown), the latest such plan comes first."""
+    rows = plan_rows(plans, Filters(countries=(country,) if country else ()))
+    if year is not None:
+        rows = rows[rows["year"] == year]
+    if rows.empty:
+        return None
+    wanted = set(prefer)
+    rows = rows.assign(_own=~rows["is_regional"].astype(bool),
+                       _pref=rows["plan_id"].isin(wanted) if wanted else False,
+                       _req=rows["requirements_usd"].astype("Float64").fillna(-1))
+    best = rows.sort_values(["_own", "_pref", "year", "_req"], ascending=False, kind="mergesort").iloc[0]
+    return int(best["plan_id"])
+
+
+def plan_figures(plans: pd.DataFrame, plan_id: int | None) -> dict[str, Any] | None:
+    """Headline numbers of one plan (None when the plan is not in the data)."""
+    if plan_id is None:
+        return None
+    rows = plan_rows(plans, Filters(plan_ids=(plan_id,)))
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return {k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)) for k, v in row.items()}
+
+
+def _plan_ids(plans: pd.DataFrame, f: Filters) -> list[int] | None:
+    """Plan ids selected by country/year/plan_id (None when nothing restricts the plans); the plans
+    plan_rows(plans, f) would give with regional plans included, in any order."""
+    if not (f.countries or f.years or f.plan_ids):
+        return None
+    if not (f.countries or f.years):
+        # Plan ids alone select a plan's rows in any table, whether or not fts_plans holds the plan (a
+        # cluster export ingested without its plan export is still served).
+        return [int(p) for p in f.plan_ids]
+    mask = np.ones(len(plans), dtype=bool)
+    if f.countries:
+        mask &= contains_code(plans["countries_iso3"], f.countries).to_numpy(dtype=bool)
+    if f.years:
+        mask &= plans["year"].isin(list(f.years)).to_numpy(dtype=bool)
+    if f.plan_ids:
+        mask &= plans["plan_id"].isin(list(f.plan_ids)).to_numpy(dtype=bool)
+    return [int(p) for p in plans["plan_id"].to_numpy()[mask]]
+
+
+def _with_plan(frame: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    keys = plans[["plan_id", "plan_code", "year"]]
+    return frame.merge(keys, on="plan_id", how="left")
+
+
+def cluster_rows(clusters: pd.DataFrame, plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Coverage by cluster for the selected plans: clusters by requirements, then shared, then
+    not specified. Percent can exceed 100 and is blank where there is no requirement."""
+    rows = clusters[clusters["cluster_type"] == f.cluster_type]
+    ids = _plan_ids(plans, f)
+    if ids is not None:
+        rows = rows[rows["plan_id"].isin(ids)]
+    rows = _with_plan(rows, plans)
+    rows["percent_funded"] = rows["percent_funded"].fillna(_percent(rows["funding_usd"], rows["requirements_usd"]))
+    rows["unmet_usd"] = (rows["requirements_usd"] - rows["funding_usd"].fillna(0)).clip(lower=0).astype("Int64")
+    order = {"cluster": 0, "shared": 1, "not_specified": 2}
+    rows = rows.assign(_order=rows["row_type"].map(order).astype("int64"),
+                       _req=rows["requirements_usd"].astype("Float64").fillna(-1))
+    rows = rows.sort_values(["year", "plan_id", "_order", "_req", "cluster_name"],
+                            ascending=[True, True, True, False, True], kind="mergesort")
+    return rows[CLUSTER_COLUMNS].reset_index(drop=True)
+
+
+def donor_rows(donors: pd.DataFrame, plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Donors of the selected plans, largest funding first, with each donor's share of the plan."""
+    rows = donors
+    ids = _plan_ids(plans, f)
+    if ids is not None:
+        rows = rows[rows["plan_id"].isin(ids)]
+    rows = _with_plan(rows, plans)
+    total = rows.groupby("plan_id")["funding_usd"].transform("sum")
+    computed = (rows["funding_usd"].astype("Float64") / total.astype("Float64").where(total > 0) * 100)
+    rows["share_percent"] = rows["share_percent"].fillna(computed.astype("float64"))
+    rows = rows.sort_values(["year", "plan_id", "funding_usd", "donor_name"],
+                            ascending=[True, True, False, True], kind="mergesort")
+    return rows[DONOR_COLUMNS].reset_index(drop=True)
+
+
+def funding_timeline(flows: pd.DataFrame, plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Paid and committed incoming funding per plan and flow date, with the running total.
+
+    Pledges are left out (they are not funding); flows without a date cannot be placed in time."""
+    rows = flows[flows["status"].isin(["paid", "commitment"]) & flows["date"].notna() & flows["plan_id"].notna()]
+    boundary = rows["boundary"].astype("string")
+    rows = rows[boundary.isna() | (boundary == "incoming")]
+    ids = _plan_ids(plans, f)
+    if ids is not None:
+        rows = rows[rows["plan_id"].isin(ids)]
+    if f.date_from is not None:
+        rows = rows[rows["date"] >= pd.Timestamp(f.date_from)]
+    if f.date_to is not None:
+        rows = rows[rows["date"] <= pd.Timestamp(f.date_to)]
+    daily = (rows.assign(plan_id=rows["plan_id"].astype("int64"), date=rows["date"].dt.normalize())
+             .groupby(["plan_id", "date"])["amount_usd"].sum().rename("funding_usd").reset_index())
+    daily["funding_usd"] = daily["funding_usd"].astype("Int64")
+    daily["cumulative_usd"] = daily.groupby("plan_id")["funding_usd"].cumsum().astype("Int64")
+    daily["date"] = daily["date"].astype("datetime64[ns]")
+    out = daily.merge(plans[["plan_id", "plan_code"]], on="plan_id", how="left")
+    return out.sort_values(["plan_id", "date"], kind="mergesort")[TIMELINE_COLUMNS].reset_index(drop=True)
+
+
+def country_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """ISO3 -> a readable country name, from the plan locations and MMP nationalities."""
+    names: dict[str, str] = {}
+    locations = tables.get("fts_plan_locations")
+    if locations is not None and not locations.empty:
+        for code, name in zip(locations["location_iso3"], locations["location_name"]):
+            if isinstance(code, str) and isinstance(name, str):
+                names.setdefault(code, name)
+    deaths = tables.get("mmp_deaths")
+    if deaths is not None and not deaths.empty:
+        single = deaths[(deaths["origin_group"] == "single").fillna(False).astype(bool)]
+        for code, name in zip(single["origin_iso3"], single["origin"]):
+            if isinstance(code, str) and isinstance(name, str):
+                names.setdefault(code, name)
+    return names
+
+
+def plan_countries(plans: pd.DataFrame) -> list[str]:
+    """Every ISO3 code that has at least one plan."""
+    return sorted({c for v in plans["countries_iso3"].dropna() for c in str(v).split(";") if c})
