@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Sequence
 
 import pandas as pd
 
@@ -16,6 +16,10 @@ from .merge import Merged
 from .merge import merge as merge_tables
 from .report import Report
 from .storage.backend import shown
+from .storage.versions import VersionedStore
+
+if TYPE_CHECKING:
+    from .http import Client
 
 SNAPSHOT_TABLES = ["fts_plans", "fts_clusters", "fts_plan_locations", "fts_donors", "published_plan_figures",
                    "mmp_incidents",
@@ -45,7 +49,8 @@ class Live:
     data_dir: Path | str
     auth: str | None = None
 
-    def client(self) -> Any:
+    def client(self) -> Client:
+        """An HTTP client for the pull (its `fetched` list keeps every response)."""
         from .http import Client
         user, colon, password = (self.auth or "").partition(":")
         return Client(self.base, timeout=self.timeout, retries=self.retries,
@@ -188,7 +193,7 @@ def snapshot(source: Path, report: Report) -> Ingest:
                   {name: (mmp_report if pick[name] else fts_report).lines() for name in tables})
 
 
-def write(store: Any, ingest: Ingest, report: Report, now: datetime, *, keep: int, replace: bool
+def write(store: VersionedStore[Any], ingest: Ingest, report: Report, now: datetime, *, keep: int, replace: bool
           ) -> dict[str, pd.DataFrame]:
     """Write `ingest` as a new version of `store`, merged by key into the current tables unless `replace`;
     returns the tables as written, with the merges and the store's warnings counted in `report`."""
