@@ -204,7 +204,7 @@ def cmd_fts(args: argparse.Namespace, report: Report, now: datetime, settings: S
 def cmd_mmp(args: argparse.Namespace, report: Report, now: datetime, settings: Settings) -> Ingest:
     if args.file:
         return pipeline.mmp_files(args.file, args.retrieved_at, report, args.quiet)
-    # FTS_BASIC_AUTH goes to this client too, as it always has (see /work/notes/ingest-shape.md)
+    # FTS_BASIC_AUTH goes to the MMP client too, as it always has (the old _client defaulted to fts_auth=True)
     live = _live(args, args.base_url or settings.mmp_base_url, settings.fts_basic_auth)
     return pipeline.mmp_live(live, args.year, report, now)
 
