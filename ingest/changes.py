@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .errors import IngestError
-from .store import Store, version_stamp
+from .storage.versions import F, VersionedStore
+from .store import version_stamp
 
 
 @dataclass(frozen=True)
@@ -111,13 +112,13 @@ def totals_by_region(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return joined.reset_index()
 
 
-def pick_versions(store: Store, since: datetime | None = None) -> tuple[Path, Path]:
+def pick_versions(store: VersionedStore[F], since: datetime | None = None) -> tuple[F, F]:
     """(old, new) version folders: the current one, and the version it was built on or, with `since`,
     the newest of its predecessors written at or before `since`. Versions follow commit order (each
     manifest's `previous`), so an ingest that started earlier but committed later, or a folder an
     interrupted ingest left behind, never takes the current one's place."""
     current = store.current_dir()
-    chain: list[Path] = []
+    chain: list[F] = []
     if current is not None and store.root / "versions" in current.parents:
         chain.append(current)
         while len(chain) <= len(store.versions()):
@@ -139,7 +140,7 @@ def pick_versions(store: Store, since: datetime | None = None) -> tuple[Path, Pa
     return older[0], new
 
 
-def changes(store: Store, table: str, since: datetime | None = None) -> pd.DataFrame:
+def changes(store: VersionedStore[Any], table: str, since: datetime | None = None) -> pd.DataFrame:
     """What changed in `table` between the version current at `since` (or the previous one) and now."""
     old_dir, new_dir = pick_versions(store, since)
     old_tables, new_tables = store.manifest(old_dir)["tables"], store.manifest(new_dir)["tables"]

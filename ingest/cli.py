@@ -1,33 +1,26 @@
-"""The command line: `python -m ingest {fts,mmp,snapshot,status,verify}`. Its --help is the documentation."""
+"""The command line: `python -m ingest {fts,mmp,snapshot,status,verify}`. Its --help is the documentation.
+
+Only the arguments live here; what each command does is in ingest.pipeline (fts, mmp, snapshot) and
+ingest.checks (status, verify)."""
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Sequence, TypeAlias
 
 import pandas as pd
 
+from . import checks, pipeline
 from .errors import IngestError, for_user
-from .merge import Merged
-from .merge import merge as merge_tables
-from .pipeline import finish_fts
+from .pipeline import SNAPSHOT_TABLES, Ingest, Live
 from .report import Report
-from .objectstore import ObjectStore, is_url, location, redact
-from .store import DEFAULT_KEEP, Store, default_data_dir, input_record, sha256_file, snapshot_dir
-
-FTS_API_BASE = "https://api.hpc.tools"
-MMP_BASE_URL = "https://missingmigrants.iom.int"
-CURATED_DIR = Path(__file__).resolve().parents[1] / "data" / "curated"
-SNAPSHOT_TABLES = ["fts_plans", "fts_clusters", "fts_plan_locations", "fts_donors", "published_plan_figures",
-                   "mmp_incidents",
-                   "mmp_deaths"]
-# The most complete MMP release (2014 to April 2025) plus the newest site export (2026).
-SNAPSHOT_MMP_FILES = ["mmp/mmp_global_fullschema_2014-2025-04.xlsx",
-                      "mmp/mmp_global_siteexport_2026-01-to-2026-05.csv"]
+from .settings import FTS_API_BASE, MMP_BASE_URL, Settings
+from .storage.backend import location
+from .storage.layout import DEFAULT_KEEP
+from .storage.local import Store
+from .storage.open import default_data_dir, snapshot_dir
 
 EPILOG = """\
 examples:
@@ -51,6 +44,9 @@ RETRIEVED_AT_HELP = ("with --file: when the file was downloaded (ISO date or tim
                      "time; default: the time the source wrote into the file name, else unknown")
 
 
+Sub: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # what add_subparsers returns
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests and the README can inspect it)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -64,13 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="Pull OCHA FTS funding and IOM Missing Migrants data into validated, tidy tables.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="{fts,mmp,snapshot,status,verify}")
+    _fts_parser(sub, common)
+    _mmp_parser(sub, common)
+    _snapshot_parser(sub, common)
+    _check_parsers(sub, common)
+    return parser
 
-    def subcommand(name: str, **texts: str) -> argparse.ArgumentParser:
-        """A subcommand with the common options; its description and epilog keep their line breaks."""
-        return sub.add_parser(name, parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter, **texts)
 
-    fts = subcommand(
-        "fts",
+def _subcommand(sub: Sub, common: argparse.ArgumentParser, name: str, *, help: str, description: str,
+                epilog: str) -> argparse.ArgumentParser:
+    """A subcommand with the common options; its description and epilog keep their line breaks."""
+    return sub.add_parser(name, parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+                          help=help, description=description, epilog=epilog)
+
+
+def _fts_parser(sub: Sub, common: argparse.ArgumentParser) -> None:
+    fts = _subcommand(
+        sub, common, "fts",
         help="OCHA Financial Tracking Service: plans, funding by cluster, flows, donors",
         description="Pull response plans, requirements, funding (per plan and cluster), flows and donor "
                     "totals from the FTS public API (no key needed), or read files you saved: recorded JSON "
@@ -101,8 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_http_options(fts, "--api-base", f"API base URL (default: $FTS_API_BASE or {FTS_API_BASE})", timeout=30)
     _add_keep(fts)
 
-    mmp = subcommand(
-        "mmp",
+
+def _mmp_parser(sub: Sub, common: argparse.ArgumentParser) -> None:
+    mmp = _subcommand(
+        sub, common, "mmp",
         help="IOM Missing Migrants Project: incidents of migrants dead and missing",
         description="Pull the Missing Migrants Project's yearly feed, or read files you downloaded: the "
                     "current CSV/XLSX (Global Figures allData), the site export, the 2020 and 2022 schemas, "
@@ -118,8 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_http_options(mmp, "--base-url", f"MMP site (default: $MMP_BASE_URL or {MMP_BASE_URL})", timeout=60)
     _add_keep(mmp)
 
-    snap = subcommand(
-        "snapshot",
+
+def _snapshot_parser(sub: Sub, common: argparse.ArgumentParser) -> None:
+    snap = _subcommand(
+        sub, common, "snapshot",
         help="rebuild the bundled offline snapshot (aggregates only) from a folder of source files",
         description="Rebuild data/snapshot from a folder laid out like ../shared/reference: every FTS file "
                     "under fts/, and the most complete MMP release plus the newest site export under mmp/. "
@@ -131,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     snap.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
                       help="date recorded as the snapshot's build date (default: today, UTC)")
 
+
+def _check_parsers(sub: Sub, common: argparse.ArgumentParser) -> None:
     sub.add_parser("status", parents=[common], help="list the tables in the data directory with provenance",
                    description="Print the manifest of the current version in the data directory and the snapshot. "
                                "Exits 1, naming the file, when a table of the current version is damaged or the "
@@ -140,7 +152,6 @@ def build_parser() -> argparse.ArgumentParser:
                                "snapshot) against its manifest: size, sha256 and row count. Prints each file's "
                                "state; exits 1 when any file is damaged or the pointer to the current version is "
                                "lost.")
-    return parser
 
 
 def _add_keep(parser: argparse.ArgumentParser) -> None:
@@ -165,39 +176,6 @@ def _add_http_options(parser: argparse.ArgumentParser, base_flag: str, base_help
     parser.add_argument("--retries", type=int, default=4, help="retries per request (default 4)")
 
 
-def _progress(total: int | None, desc: str, quiet: bool) -> tuple[Callable[[int], None], Callable[[], None]]:
-    """A tqdm progress bar on stderr (nothing when quiet or not a terminal)."""
-    if quiet:
-        return (lambda n=1: None), (lambda: None)
-    from tqdm import tqdm
-    bar = tqdm(total=total, desc=desc, unit="req" if total is None else "file", file=sys.stderr,
-               disable=None, leave=False)
-    return (lambda n=1: bar.update(n)), bar.close
-
-
-def _file_inputs(paths: Sequence[Path], given: str | None = None) -> list[dict[str, Any]]:
-    """Provenance records for files a user gave. retrieved_at is when the data were retrieved: the
-    --retrieved-at the user gave, else the published record of a known file, else the time a source
-    writes into its file name, else unknown (null). Never the file's modification time (a copy resets it)."""
-    from .sources.mmp import stamped_time
-    known = _known_source_files()
-    records = []
-    for path in paths:
-        digest = sha256_file(path)
-        stamp = stamped_time(path.name)
-        if given is not None:
-            record = input_record(file=path, sha256=digest, retrieved_at=given)
-            record["retrieved_at_note"] = "given with --retrieved-at"
-        elif digest in known:
-            record = dict(known[digest])
-        else:
-            record = input_record(file=path, sha256=digest, retrieved_at=stamp)
-            record["retrieved_at_note"] = ("written by the source in the file name" if stamp else
-                                           "unknown: give --retrieved-at when you know when the file was downloaded")
-        records.append(record)
-    return records
-
-
 def _retrieved_at(text: str) -> str:
     """--retrieved-at: an ISO date or date and time, as given (checked, not converted)."""
     try:
@@ -208,209 +186,54 @@ def _retrieved_at(text: str) -> str:
     return text
 
 
-def _known_source_files() -> dict[str, dict[str, Any]]:
-    """Published provenance (origin, retrieval date) of known source files, keyed by sha256."""
-    path = CURATED_DIR / "source_files.csv"
-    if not path.exists():
-        return {}
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return {row["sha256"]: {"file": row["file"], "sha256": row["sha256"], "retrieved_at": row["retrieved_at"],
-                            "origin": row["origin"]} for _, row in frame.iterrows()}
-
-
-def _check_files(paths: Sequence[Path]) -> None:
-    for path in paths:
-        if not path.is_file():
-            raise IngestError(f"{path}: no such file; check the path")
-
-
-def _summary(tables: dict[str, pd.DataFrame], report: Report, target: Path) -> list[str]:
-    lines = [f"wrote {len(tables)} table(s) to {redact(target) if is_url(target) else target}"]
-    for name, frame in sorted(tables.items()):
-        totals = []
-        for col in ("requirements_usd", "funding_usd", "amount_usd", "dead_and_missing"):
-            if col in frame.columns and name != "fts_clusters":
-                totals.append(f"{col} {int(frame[col].fillna(0).sum()):,}")
-        lines.append(f"  {name}: {len(frame):,} rows" + (f" ({', '.join(totals)})" if totals else ""))
-    if report.counts or report.warnings:
-        lines.append("repairs and warnings:")
-        lines += [f"  {line}" for line in report.lines()]
-    return lines
-
-
-def _save_raw(data_dir: Path | str, source: str, fetched: list, stamp: str) -> None:
-    """Keep the bytes fetched, with provenance, before they are transformed (PREFIX/raw/... in an object store)."""
-    if is_url(data_dir):
-        store = ObjectStore(str(data_dir))
-        store.check_access()
-        folder = store.root / "raw" / source / stamp
-        put = lambda name, data: store.fs.pipe_file(str(folder / name), data)  # noqa: E731
-    else:
-        folder = data_dir / "raw" / source / stamp
-        folder.mkdir(parents=True, exist_ok=True)
-        put = lambda name, data: (folder / name).write_bytes(data)  # noqa: E731
-    index = []
-    for i, item in enumerate(fetched):
-        name = f"{i:04d}.{'json' if 'json' in item.content_type or item.content[:1] in b'[{' else 'bin'}"
-        put(name, item.content)
-        index.append({"file": name, "url": item.url, "sha256": item.sha256, "retrieved_at": item.retrieved_at,
-                      "status": item.status, "content_type": item.content_type})
-    put("fetched.json", (json.dumps(index, indent=2) + "\n").encode("utf-8"))
-
-
-def _client(base: str, args: argparse.Namespace, fts_auth: bool = True):
-    from .http import Client
-    # "user:password", for FTS's registered clients; never sent to another service
-    auth = os.environ.get("FTS_BASIC_AUTH") if fts_auth else None
-    return Client(base, timeout=args.timeout, retries=args.retries,
-                  auth=tuple(auth.split(":", 1)) if auth and ":" in auth else None)
-
-
-def cmd_fts(args: argparse.Namespace, report: Report, now: datetime) -> tuple[dict, dict]:
+def cmd_fts(args: argparse.Namespace, report: Report, now: datetime, settings: Settings) -> Ingest:
     country = (args.country or "").strip().upper()
     if args.country is not None and (len(country) != 3 or not country.isalpha()):
         raise IngestError(f"--country {args.country!r}: give a three-letter ISO3 code such as VEN")
     if args.file:
-        _check_files(args.file)
-    from .sources import fts
+        return pipeline.fts_files(args.file, args.retrieved_at, report)
+    if args.hdx_global:
+        from .sources.fts.hdx_fetch import GLOBAL_DATASET
+        live = _live(args, args.hdx_base or settings.hdx_base, None)
+        return pipeline.fts_live(live, report, now, hdx_dataset=args.hdx_dataset or GLOBAL_DATASET)
+    live = _live(args, args.api_base or settings.fts_api_base, settings.fts_basic_auth)
+    return pipeline.fts_live(live, report, now, country=country, years=args.year, world=args.world,
+                             clusters=args.clusters)
+
+
+def cmd_mmp(args: argparse.Namespace, report: Report, now: datetime, settings: Settings) -> Ingest:
     if args.file:
-        tables = fts.read_files(list(args.file), report)
-        inputs = _file_inputs(args.file, args.retrieved_at)
-    else:
-        if args.hdx_global:
-            from .sources.fts.hdx_fetch import GLOBAL_DATASET, HDX_BASE
-            base = args.hdx_base or os.environ.get("HDX_BASE") or HDX_BASE
-        else:
-            base = args.api_base or os.environ.get("FTS_API_BASE") or FTS_API_BASE
-        client = _client(base, args, fts_auth=not args.hdx_global)
-        tick, close = _progress(None, "FTS requests", args.quiet)
-        try:
-            if args.hdx_global:
-                from .sources.fts.hdx_fetch import fetch_hdx_global
-                tables = fetch_hdx_global(client, report, args.hdx_dataset or GLOBAL_DATASET, progress=tick)
-            elif args.world:
-                from .sources.fts.api_world import FIRST_YEAR, fetch_world
-                years = args.year or list(range(FIRST_YEAR, now.year + 1))
-                tables = fetch_world(client, years, report, progress=tick, clusters=args.clusters)
-            else:
-                tables = fts.fetch(client, country, args.year, report, progress=tick)
-        finally:
-            close()
-        _save_raw(args.data_dir, "fts", client.fetched, now.strftime("%Y%m%dT%H%M%SZ"))
-        inputs = [{"url": f.url, "sha256": f.sha256, "retrieved_at": f.retrieved_at} for f in client.fetched]
-    tables = finish_fts(tables, report, CURATED_DIR)
-    if not tables:
-        raise IngestError("the input held no plans, funding or flows; check the files or the query")
-    return tables, {name: inputs for name in tables}, {name: report.lines() for name in tables}
+        return pipeline.mmp_files(args.file, args.retrieved_at, report, args.quiet)
+    # FTS_BASIC_AUTH goes to the MMP client too, as it always has (the old _client defaulted to fts_auth=True)
+    live = _live(args, args.base_url or settings.mmp_base_url, settings.fts_basic_auth)
+    return pipeline.mmp_live(live, args.year, report, now)
 
 
-def cmd_mmp(args: argparse.Namespace, report: Report, now: datetime) -> tuple[dict, dict]:
-    if args.file:
-        _check_files(args.file)
-    from .sources import mmp
-    if args.file:
-        tick, close = _progress(len(args.file), "MMP files", args.quiet)
-        frames = []
-        try:
-            for path in args.file:
-                frames.append(mmp.read_file(path, report))
-                tick(1)
-        finally:
-            close()
-        incidents = _concat_incidents(frames, args.file)
-        inputs = _file_inputs(args.file, args.retrieved_at)
-    else:
-        years = args.year or list(range(2014, now.year + 1))
-        base = args.base_url or os.environ.get("MMP_BASE_URL") or MMP_BASE_URL
-        client = _client(base, args)
-        tick, close = _progress(len(years), "MMP feed years", args.quiet)
-        try:
-            incidents = mmp.fetch(client, years, report, progress=tick)
-        finally:
-            close()
-        _save_raw(args.data_dir, "mmp", client.fetched, now.strftime("%Y%m%dT%H%M%SZ"))
-        inputs = [{"url": f.url, "sha256": f.sha256, "retrieved_at": f.retrieved_at} for f in client.fetched]
-    tables = {"mmp_incidents": incidents, "mmp_deaths": mmp.aggregate(incidents)}
-    return tables, {name: inputs for name in tables}, {name: report.lines() for name in tables}
+def cmd_snapshot(args: argparse.Namespace, report: Report, now: datetime) -> Ingest:
+    return pipeline.snapshot(args.source, report)
 
 
-def _concat_incidents(frames: list[pd.DataFrame], paths: Sequence[Path]) -> pd.DataFrame:
-    """Several non-overlapping files into one table; an incident in two files is refused."""
-    incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    dup = incidents["incident_id"].duplicated(keep=False)
-    if dup.any():
-        first = incidents.loc[dup, "incident_id"].iloc[0]
-        files = sorted(set(incidents.loc[incidents["incident_id"] == first, "source_file"]))
-        raise IngestError(f"incident {first} appears in {' and '.join(files)}: these files overlap "
-                          "(different releases of the same data?); ingest one release at a time")
-    return incidents
+def _live(args: argparse.Namespace, base: str, auth: str | None) -> Live:
+    return Live(base, timeout=args.timeout, retries=args.retries, quiet=args.quiet, data_dir=args.data_dir, auth=auth)
 
 
-def cmd_snapshot(args: argparse.Namespace, report: Report, now: datetime) -> tuple[dict, dict]:
-    from .sources import fts, mmp
-    source = args.source
-    fts_files = _by_retrieval([p for folder in (source / "fts", source / "fts" / "global") for p in folder.glob("*")
-                               if p.suffix in {".json", ".csv"}])
-    mmp_files = [source / rel for rel in SNAPSHOT_MMP_FILES]
-    _check_files(fts_files + mmp_files)
-    if not fts_files:
-        raise IngestError(f"{source / 'fts'}: no FTS files (*.json, *.csv) found")
-    fts_report, mmp_report = Report(), Report()
-    tables = finish_fts(fts.read_files(fts_files, fts_report), fts_report, CURATED_DIR)
-    incidents = _concat_incidents([mmp.read_file(p, mmp_report) for p in mmp_files], mmp_files)
-    # IOM's incident records (CC BY 4.0) ship too: the map, the incidents table and day precision need them
-    tables["mmp_incidents"] = incidents
-    tables["mmp_deaths"] = mmp.aggregate(incidents)
-    tables = {name: frame for name, frame in tables.items() if name in SNAPSHOT_TABLES}
-    for part in (fts_report, mmp_report):
-        report.counts.update(part.counts)
-        report.warnings += part.warnings
-    fts_inputs, mmp_inputs = _file_inputs(fts_files), _file_inputs(mmp_files)
-    pick = {name: name.startswith("mmp_") for name in tables}
-    return (tables, {name: (mmp_inputs if pick[name] else fts_inputs) for name in tables},
-            {name: (mmp_report if pick[name] else fts_report).lines() for name in tables})
-
-
-def _by_retrieval(paths: list[Path]) -> list[Path]:
-    """Files in the order they were retrieved (data/curated/source_files.csv), so a newer file's figures
-    win. Files of unknown date come first, by name; of those, the worldwide exports (fts/global/, known
-    to be of 2026) last, after the older API recordings of test suites."""
-    known = {row["file"]: row.get("retrieved_at") or "" for row in _known_source_files().values()}
-
-    def key(path: Path) -> tuple[str, bool, str]:
-        date = known.get(path.name, "unknown")
-        return ("" if date == "unknown" else date, path.parent.name == "global", path.name)
-    return sorted(paths, key=key)
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    problems: list[str] = []
-    for label, store in (("ingested", Store.for_url(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
-        manifest = store.manifest()
-        print(f"{label}: {getattr(store, 'url', store.root)}"
-              + (f" (version {manifest.get('version')})" if manifest else " (empty)"))
-        for name, entry in manifest.get("tables", {}).items():
-            dates = sorted({str(i.get("retrieved_at") or "unknown")[:10] for i in entry.get("inputs", [])})
-            print(f"  {name}: {entry['rows']:,} rows, {entry['source']}, {entry['licence']}, "
-                  f"retrieved {', '.join(dates) or 'unknown'}")
-        problems += [f"{label}: {line}" for line in store.problems()]
-    for line in problems:
-        print(f"ingest status: {line}; run `python -m ingest verify`", file=sys.stderr)
-    return 1 if problems else 0
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    ok = True
-    for label, store in (("ingested", Store.for_url(args.data_dir)), ("bundled snapshot", Store(snapshot_dir()))):
-        lines, fine = store.verify_report()
-        ok = ok and fine
-        print(f"{label}: {getattr(store, 'url', store.root)}" + ("" if lines else " (empty)"))
-        for line in lines:
-            print(f"  {line}")
-    if not ok:
-        print("ingest verify: damaged data (see DAMAGED above); the app serves each damaged table from the newest "
-              "version where it is intact; re-run the ingest of its source to replace it", file=sys.stderr)
-    return 0 if ok else 1
+def _run(args: argparse.Namespace, report: Report, now: datetime) -> tuple[dict[str, pd.DataFrame], Path | str]:
+    """Run an ingest command and write its tables: (the tables written, where)."""
+    if args.command == "snapshot":
+        if args.as_of:
+            try:
+                now = datetime.strptime(args.as_of, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            except ValueError:
+                raise IngestError(f"--as-of {args.as_of!r}: give a date as YYYY-MM-DD") from None
+        target: Path | str = args.out or snapshot_dir()
+        ingest = cmd_snapshot(args, report, now)
+        Store(target).write(ingest.tables, ingest.inputs, now=now, notes=ingest.notes, layout="flat")
+        return ingest.tables, target
+    target = args.data_dir
+    settings = Settings.from_env()
+    ingest = (cmd_fts if args.command == "fts" else cmd_mmp)(args, report, now, settings)
+    tables = pipeline.write(Store.for_url(target), ingest, report, now, keep=args.keep, replace=args.replace)
+    return tables, target
 
 
 def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> int:
@@ -421,34 +244,10 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
     report = Report()
     try:
         if args.command == "status":
-            return cmd_status(args)
+            return checks.status(args.data_dir)
         if args.command == "verify":
-            return cmd_verify(args)
-        if args.command == "snapshot":
-            if args.as_of:
-                try:
-                    now = datetime.strptime(args.as_of, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-                except ValueError:
-                    raise IngestError(f"--as-of {args.as_of!r}: give a date as YYYY-MM-DD") from None
-            target = args.out or snapshot_dir()
-            tables, inputs, notes = cmd_snapshot(args, report, now)
-            Store(target).write(tables, inputs, now=now, notes=notes, layout="flat")
-        else:
-            target = args.data_dir
-            tables, inputs, notes = (cmd_fts if args.command == "fts" else cmd_mmp)(args, report, now)
-            store = Store.for_url(target)
-            merged: dict[str, Merged] = {}
-
-            def by_key(name: str, new: pd.DataFrame, current: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
-                merged[name] = merge_tables(name, new, current)
-                return merged[name].frame, merged[name].note()
-
-            store.write(tables, inputs, now=now, notes=notes, keep=args.keep,
-                        merge=None if args.replace else by_key)
-            tables = {name: merged[name].frame if name in merged else frame for name, frame in tables.items()}
-            for name, result in sorted(merged.items()):
-                report.count(f"{name}: {result.note()}")
-            report.warnings += store.warnings
+            return checks.verify(args.data_dir)
+        tables, target = _run(args, report, now)
     except (IngestError, OSError) as exc:
         print(f"ingest {args.command}: error: {for_user(str(exc))}", file=sys.stderr)
         print("nothing was written; the previous tables are unchanged.", file=sys.stderr)
@@ -456,6 +255,5 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
     except KeyboardInterrupt:
         print(f"ingest {args.command}: interrupted; nothing was written.", file=sys.stderr)
         return 130
-    print("\n".join(_summary(tables, report, target)))
+    print("\n".join(pipeline.summary(tables, report, target)))
     return 0
-

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from ...errors import IngestError
 from ...report import Report
@@ -420,7 +420,7 @@ def _requirements(obj: dict, where: str) -> dict[str, Any]:
     return {"requirements_usd": revised or None, "requirements_original_usd": original or None, "_notes": notes}
 
 
-def _funding_object(data: dict, where: str, totals: str, required: bool = True) -> dict | None | bool:
+def _funding_object(data: dict, where: str, totals: str, required: bool = True) -> dict | None | Literal[False]:
     """report3.<totals>.objects[0]; None when nothing is funded; False when an optional block is absent."""
     report3 = _need(data, "report3", where, "data.report3")
     block = report3.get(totals) if isinstance(report3, dict) else None
@@ -437,7 +437,7 @@ def _funding_object(data: dict, where: str, totals: str, required: bool = True) 
     return objects[0] if objects else None
 
 
-def _breakdown(obj: dict | None | bool, where: str, report: Report) -> tuple[dict[str, tuple], int | None, int]:
+def _breakdown(obj: dict | None | Literal[False], where: str, report: Report) -> tuple[dict[str, tuple], int | None, int]:
     """Funding per object id (a string) as (name, totalFunding), the 'Not specified' amount, and shared funding."""
     if not obj:
         return {}, None, 0

@@ -95,7 +95,7 @@ def _csv_rows(content: bytes, where: str, report: Report, expected: set[str] | N
         if len(cells) != len(header):
             raise IngestError(f"{where} row {number}: {len(cells)} cells for {len(header)} columns; "
                               "the file is damaged or not a CSV export")
-        rows.append({**dict(zip(header, (c.strip() for c in cells))), ROW: number})
+        rows.append({**dict(zip(header, (c.strip() for c in cells))), ROW: str(number)})
     _spreadsheet_cells(rows, header, sep != ",", where, report)
     return header, rows
 
@@ -162,27 +162,34 @@ def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, re
             report.count(f"{ROWS}kept: one plan's own total")
             collected.add_plan(plan_id, values, report, HDX_SOURCE)
             continue
-        shares = []
-        names = names_of(by_country)
-        for iso3, row in by_country.items():
-            money = _hdx_money(row, f"{where} row {row[ROW]}", report, "fts_plan_locations")
-            shares.append(money)
-            collected.set_location({"plan_id": plan_id, "location_id": None, "location_name": names.get(iso3, iso3),
-                                    "location_iso3": iso3 if _ISO3.fullmatch(iso3) else None,
-                                    "requirements_original_usd": None, "requirements_usd": money["requirements_usd"],
-                                    "funding_usd": money["funding_usd"]}, report)
-        if worldwide:
-            requirements = [m["requirements_usd"] for m in shares if m["requirements_usd"] is not None]
-            values.update({"requirements_usd": sum(requirements) if requirements else None,
-                           "funding_usd": sum(m["funding_usd"] or 0 for m in shares),
-                           "coverage": "sum of country shares"})
-            report.count(f"{ROWS}summed into a multi-country plan's total (share kept in fts_plan_locations)",
-                         len(by_country))
-        else:
-            values["coverage"] = "partial"
-            report.count(f"{ROWS}kept as a country's share of a multi-country plan whose other countries are not "
-                         "in the file (plan total unknown; share in fts_plan_locations)", len(by_country))
-        collected.add_plan(plan_id, values, report, HDX_SOURCE)
+        _hdx_shares(plan_id, values, by_country, worldwide, where, report, collected)
+
+
+def _hdx_shares(plan_id: int, values: dict[str, Any], by_country: dict[str, dict[str, str]], worldwide: bool,
+                where: str, report: Report, collected: _Collected) -> None:
+    """A multi-country plan: each country's row is its share (kept in fts_plan_locations); the plan's total
+    is their sum in the worldwide file, else unknown (the plan is marked partial)."""
+    shares = []
+    names = names_of(by_country)
+    for iso3, row in by_country.items():
+        money = _hdx_money(row, f"{where} row {row[ROW]}", report, "fts_plan_locations")
+        shares.append(money)
+        collected.set_location({"plan_id": plan_id, "location_id": None, "location_name": names.get(iso3, iso3),
+                                "location_iso3": iso3 if _ISO3.fullmatch(iso3) else None,
+                                "requirements_original_usd": None, "requirements_usd": money["requirements_usd"],
+                                "funding_usd": money["funding_usd"]}, report)
+    if worldwide:
+        requirements = [m["requirements_usd"] for m in shares if m["requirements_usd"] is not None]
+        values.update({"requirements_usd": sum(requirements) if requirements else None,
+                       "funding_usd": sum(m["funding_usd"] or 0 for m in shares),
+                       "coverage": "sum of country shares"})
+        report.count(f"{ROWS}summed into a multi-country plan's total (share kept in fts_plan_locations)",
+                     len(by_country))
+    else:
+        values["coverage"] = "partial"
+        report.count(f"{ROWS}kept as a country's share of a multi-country plan whose other countries are not "
+                     "in the file (plan total unknown; share in fts_plan_locations)", len(by_country))
+    collected.add_plan(plan_id, values, report, HDX_SOURCE)
 
 
 def _names_other_country(code: str | None, iso3: str) -> bool:

@@ -16,11 +16,11 @@ import pandas as pd
 from ...errors import IngestError
 from ...http import Client
 from ...report import Report
+from ...settings import HDX_BASE as HDX_BASE  # the default of $HDX_BASE, defined once
 from .files import _read_one
 from .model import _Collected
 from .tidy import _tables
 
-HDX_BASE = "https://data.humdata.org"
 GLOBAL_DATASET = "world-requirements-and-funding-data"
 GLOBAL_FILES = ("fts_requirements_funding_global.csv", "fts_requirements_funding_cluster_global.csv")
 
