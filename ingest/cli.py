@@ -204,8 +204,8 @@ def cmd_fts(args: argparse.Namespace, report: Report, now: datetime, settings: S
 def cmd_mmp(args: argparse.Namespace, report: Report, now: datetime, settings: Settings) -> Ingest:
     if args.file:
         return pipeline.mmp_files(args.file, args.retrieved_at, report, args.quiet)
-    # FTS_BASIC_AUTH goes to the MMP client too, as it always has (the old _client defaulted to fts_auth=True)
-    live = _live(args, args.base_url or settings.mmp_base_url, settings.fts_basic_auth)
+    # FTS_BASIC_AUTH is an FTS credential: never sent to the IOM site
+    live = _live(args, args.base_url or settings.mmp_base_url, None)
     return pipeline.mmp_live(live, args.year, report, now)
 
 

@@ -165,6 +165,27 @@ def test_live_mmp_pull_from_the_recorded_feed(reference, local_server, tmp_path)
     assert incidents.loc[incidents["year"] == 2019, "dead_and_missing"].sum() == expected
 
 
+def test_fts_credentials_never_go_to_the_iom_site(local_server, tmp_path, monkeypatch):
+    """FTS_BASIC_AUTH is an FTS client's login: a live MMP pull must not send it to another site."""
+    base, script = local_server
+    seen: list[str | None] = []
+
+    def feed(handler):
+        seen.append(handler.headers.get("Authorization"))
+        body = b"[]"
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    script.add("/global-figures/2019/json", feed)
+    monkeypatch.setenv("FTS_BASIC_AUTH", "fts-user:fts-secret")
+    run_ingest("mmp", "--year", "2019", "--base-url", base, "--data-dir", str(tmp_path), "--retries", "0")
+    assert seen, "the MMP site was not asked"
+    assert seen == [None] * len(seen)
+
+
 def test_unreachable_mmp_site_is_a_clear_error(tmp_path):
     result = run_ingest("mmp", "--year", "2019", "--base-url", "http://127.0.0.1:9", "--retries", "0",
                         "--data-dir", str(tmp_path))
