@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
+
+from ingest.store import default_data_dir
 
 
 def parser() -> argparse.ArgumentParser:
@@ -16,7 +17,7 @@ def parser() -> argparse.ArgumentParser:
         epilog="Other sites may not frame the pages unless HUMDASH_ALLOW_EMBED is set: 1 for any site, or a "
                "space-separated list of origins (https://example.org). Debug mode (tracebacks, dev tools) is "
                "off unless --debug is given.")
-    p.add_argument("--data-dir", default=os.environ.get("HUMDASH_DATA_DIR") or "data",
+    p.add_argument("--data-dir", default=str(default_data_dir()),
                    help="data directory written by `python -m ingest` (default: $HUMDASH_DATA_DIR or ./data)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")

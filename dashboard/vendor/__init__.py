@@ -12,8 +12,9 @@ async resource that dcc.Graph loads on first use; `use_partial_plotlyjs()` point
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from dashboard.settings import settings
 
 __version__ = "4.1.1"  # the plotly.js version of the bundle (checked against plotly's by the tests)
 
@@ -24,7 +25,7 @@ ENV_FULL = "HUMDASH_FULL_PLOTLYJS"
 
 
 def full_requested() -> bool:
-    return os.environ.get(ENV_FULL, "").strip().lower() not in ("", "0", "false", "no")
+    return settings().full_plotlyjs.lower() not in ("", "0", "false", "no")
 
 
 def use_partial_plotlyjs(full: bool | None = None) -> bool:
@@ -59,4 +60,4 @@ def use_partial_plotlyjs(full: bool | None = None) -> bool:
 def compress_requested() -> bool:
     """flask-compress on unless $HUMDASH_COMPRESS=0 (only for the benchmark's default-Dash baseline:
     `HUMDASH_FULL_PLOTLYJS=1 HUMDASH_COMPRESS=0`, i.e. Dash's defaults — full plotly.js, no compression)."""
-    return os.environ.get("HUMDASH_COMPRESS", "1").strip().lower() not in ("0", "false", "no")
+    return settings().compress.lower() not in ("0", "false", "no")

@@ -102,19 +102,19 @@ def tools_links(api_href: str | None, host_url: str, title: str) -> dict[str, st
             "snippet": embed_snippet(embed, title), "name": name}
 
 
+def _static_file(filename: str) -> Response:
+    """The embed pages' scripts: plotly.js, embed.js and plotly's locale files, nothing else."""
+    if filename == "plotly.min.js":
+        return send_from_directory(PLOTLY_JS, filename, max_age=3600)
+    if filename == "embed.js" or filename in PLOTLY_LOCALES.values():
+        return send_from_directory(STATIC, filename, max_age=300)
+    return _error_page(404, _("Not found"), _("No such file."))
+
+
 def register_embed(server: Flask, current: Any) -> None:
     """Add /embed/... and /api/chart/... to `server`; `current()` gives the loaded data."""
     bp = Blueprint("humdash_embed", __name__)
-
-    @bp.get("/embed/static/<string:filename>")
-    def static_file(filename: str) -> Response:
-        if filename == "plotly.min.js":
-            response = send_from_directory(PLOTLY_JS, filename, max_age=3600)
-        elif filename == "embed.js" or filename in PLOTLY_LOCALES.values():
-            response = send_from_directory(STATIC, filename, max_age=300)
-        else:
-            return _error_page(404, _("Not found"), _("No such file."))
-        return response
+    bp.add_url_rule("/embed/static/<string:filename>", view_func=_static_file, methods=["GET"])
 
     @bp.get("/embed/<path:name>")
     def embed(name: str) -> Response:

@@ -22,7 +22,6 @@ import gzip
 import hashlib
 import json
 import logging
-import os
 import socket
 import struct
 from functools import lru_cache
@@ -32,6 +31,7 @@ from typing import Any, Callable, Iterator
 from flask import Flask, Response, current_app, g, request
 
 from dashboard import i18n
+from dashboard.settings import settings
 from dashboard.web import sharedcache
 
 try:
@@ -52,7 +52,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 
 def max_age() -> int:
     """Seconds a shared cache may keep an /api answer ($HUMDASH_CACHE_MAX_AGE, default 300)."""
-    text = os.environ.get("HUMDASH_CACHE_MAX_AGE", "").strip()
+    text = settings().cache_max_age
     try:
         return max(int(text), 0) if text else DEFAULT_MAX_AGE
     except ValueError:

@@ -22,11 +22,13 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from dashboard.settings import settings
+
 log = logging.getLogger(__name__)
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 WIDTH, HEIGHT, SCALE = 1000, 600, 2
-TIMEOUT_SECONDS = float(os.environ.get("HUMDASH_IMAGE_TIMEOUT", "30"))
+TIMEOUT_SECONDS = float(settings().image_timeout)
 # base maps from our own assets (plotly.js would fetch them from cdn.plot.ly)
 TOPOJSON = (Path(__file__).resolve().parents[1] / "assets" / "topojson").as_uri() + "/"
 OFFLINE_FLAGS = [
@@ -47,7 +49,7 @@ _executor: ThreadPoolExecutor | None = None
 
 def chromium_path() -> str | None:
     """The system Chromium ($HUMDASH_CHROMIUM, else chromium on PATH, else /usr/bin/chromium)."""
-    path = os.environ.get("HUMDASH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    path = settings().chromium or shutil.which("chromium") or "/usr/bin/chromium"
     return path if Path(path).exists() else None
 
 

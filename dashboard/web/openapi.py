@@ -190,8 +190,8 @@ def _image(view_name: str, title: str, params: tuple[str, ...], fmt: str) -> dic
     }
 
 
-def spec() -> dict[str, Any]:
-    """The OpenAPI document (a plain dict, ready for JSON)."""
+def _paths() -> dict[str, Any]:
+    """Every route under /api: the catalogue, tables, views, changes and images."""
     paths: dict[str, Any] = {
         "/api/tables": _json_list(_("Every stored table: rows, provenance, parameters and links")),
         "/api/views": _json_list(_("The chart views with their parameters and links")),
@@ -217,6 +217,38 @@ def spec() -> dict[str, Any]:
     for item in paths.values():  # every route: conditional requests and the rate limit (httpcache, ratelimit)
         item["get"]["responses"].update({"304": {"$ref": "#/components/responses/NotModified"},
                                          "429": {"$ref": "#/components/responses/TooManyRequests"}})
+    return paths
+
+
+def _components() -> dict[str, Any]:
+    """The shared schemas and responses the routes refer to."""
+    return {
+        "schemas": {
+            "Error": {"type": "object", "required": ["error", "message", "status"], "properties": {
+                "error": {"type": "string"}, "message": {"type": "string"}, "status": {"type": "integer"},
+                "param": {"type": "string", "description": _("the parameter at fault (400 only)")}}},
+            "Meta": {"type": "object", "properties": {
+                "name": {"type": "string"}, "filters": {"type": "object"}, "rows": {"type": "integer"},
+                "source": {"type": "string", "nullable": True}, "licence": {"type": "string", "nullable": True},
+                "licence_url": {"type": "string", "nullable": True},
+                "attribution": {"type": "string", "nullable": True},
+                "retrieved_at": {"type": "string", "nullable": True},
+                "origin": {"type": "string", "nullable": True},
+                "precision": {"type": "string", "nullable": True}}},
+        },
+        "responses": {"Error": {"description": _("Bad request, unknown table or view, or too long"), "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            "NotModified": {"description": "The ETag given in If-None-Match is still current: use your copy"},
+            "TooManyRequests": {
+                "description": "Too many requests from this address: wait the seconds in Retry-After",
+                "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+    }
+
+
+def spec() -> dict[str, Any]:
+    """The OpenAPI document (a plain dict, ready for JSON)."""
+    paths = _paths()
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -230,26 +262,5 @@ def spec() -> dict[str, Any]:
                                   "table's licence")},
         },
         "paths": paths,
-        "components": {
-            "schemas": {
-                "Error": {"type": "object", "required": ["error", "message", "status"], "properties": {
-                    "error": {"type": "string"}, "message": {"type": "string"}, "status": {"type": "integer"},
-                    "param": {"type": "string", "description": _("the parameter at fault (400 only)")}}},
-                "Meta": {"type": "object", "properties": {
-                    "name": {"type": "string"}, "filters": {"type": "object"}, "rows": {"type": "integer"},
-                    "source": {"type": "string", "nullable": True}, "licence": {"type": "string", "nullable": True},
-                    "licence_url": {"type": "string", "nullable": True},
-                    "attribution": {"type": "string", "nullable": True},
-                    "retrieved_at": {"type": "string", "nullable": True},
-                    "origin": {"type": "string", "nullable": True},
-                    "precision": {"type": "string", "nullable": True}}},
-            },
-            "responses": {"Error": {"description": _("Bad request, unknown table or view, or too long"), "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                "NotModified": {"description": "The ETag given in If-None-Match is still current: use your copy"},
-                "TooManyRequests": {
-                    "description": "Too many requests from this address: wait the seconds in Retry-After",
-                    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
-        },
+        "components": _components(),
     }

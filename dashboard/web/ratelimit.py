@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.sansio.response import Response as BaseResponse
 
+from dashboard.settings import settings
 from dashboard.web.security import json_error
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class _Quiet(logging.Filter):
 
 def limits() -> str | None:
     """The limits the environment asks for (None: off)."""
-    text = os.environ.get("HUMDASH_RATELIMIT", "").strip()
+    text = settings().ratelimit
     if text.lower() in _OFF:
         return None
     return text or DEFAULT_LIMITS
@@ -66,7 +66,7 @@ def limits() -> str | None:
 
 def install(server: Flask) -> Any:
     """Rate-limit /api on `server`; returns the Limiter (None when off)."""
-    proxies = os.environ.get("HUMDASH_TRUSTED_PROXIES", "").strip()
+    proxies = settings().trusted_proxies
     if proxies.isdigit() and int(proxies) > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -77,7 +77,7 @@ def install(server: Flask) -> Any:
     from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
     from flask_limiter.util import get_remote_address
 
-    storage = os.environ.get("HUMDASH_RATELIMIT_STORAGE_URL", "").strip() or "memory://"
+    storage = settings().ratelimit_storage_url or "memory://"
     options: dict[str, Any] = {}
     if storage.startswith(("redis://", "rediss://")):
         options = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}

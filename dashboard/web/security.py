@@ -36,12 +36,13 @@ cannot use the values it was sent answers 400).
 from __future__ import annotations
 
 import logging
-import os
 import re
 from typing import Any, Iterable
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+
+from dashboard.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def frame_ancestors(allow_embed: bool | str | None) -> str | None:
 
     None reads $HUMDASH_ALLOW_EMBED. True or "1": any site ("*"); a string of origins: those."""
     if allow_embed is None:
-        allow_embed = os.environ.get("HUMDASH_ALLOW_EMBED", "")
+        allow_embed = settings().allow_embed
     if allow_embed is True:
         return "*"
     if allow_embed is False:

@@ -13,11 +13,12 @@ warning, stops asking Redis for RETRY_SECONDS, and the worker goes on from its o
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
 from typing import Any, Callable
+
+from dashboard.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +29,11 @@ RETRY_SECONDS = 30.0
 PREFIX = "humdash:"
 
 
-def _env_number(name: str, default: float, cast: Callable[[str], Any] = float) -> Any:
+def _env_number(name: str, text: str, default: float, cast: Callable[[str], Any] = float) -> Any:
     try:
-        value = cast(os.environ.get(name, "").strip() or str(default))
+        value = cast(text or str(default))
     except ValueError:
-        log.warning("%s=%r is not a number; using %s", name, os.environ.get(name), default)
+        log.warning("%s=%r is not a number; using %s", name, text, default)
         return default
     return max(value, 0)
 
@@ -162,13 +163,14 @@ class SharedCache:
 
 def from_env() -> SharedCache:
     """The cache the environment asks for (see the module docstring)."""
-    max_bytes = _env_number("HUMDASH_CACHE_BYTES", DEFAULT_BYTES, int)
-    url = os.environ.get("HUMDASH_CACHE_URL", "").strip()
+    env = settings()
+    max_bytes = _env_number("HUMDASH_CACHE_BYTES", env.cache_bytes, DEFAULT_BYTES, int)
+    url = env.cache_url
     remote = None
     if url:
         try:
-            remote = RedisBytes(url, timeout=_env_number("HUMDASH_CACHE_TIMEOUT", DEFAULT_TIMEOUT),
-                                ttl=_env_number("HUMDASH_CACHE_TTL", DEFAULT_TTL, int))
+            remote = RedisBytes(url, timeout=_env_number("HUMDASH_CACHE_TIMEOUT", env.cache_timeout, DEFAULT_TIMEOUT),
+                                ttl=_env_number("HUMDASH_CACHE_TTL", env.cache_ttl, DEFAULT_TTL, int))
         except (ImportError, ValueError) as exc:
             log.warning("HUMDASH_CACHE_URL=%s not usable (%s); caching in this worker's memory only",
                         _redacted(url), exc)
