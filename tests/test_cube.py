@@ -136,6 +136,19 @@ def test_dataset_cube_is_indexed_and_index_follows_the_frame():
     assert q.engine._index_of(ds.cube.copy()) is None  # a copy is not indexed: it takes the plain path
 
 
+def test_the_index_belongs_to_its_frame_and_goes_with_it():
+    import gc
+    import weakref
+
+    cube = q.index_cube(synthetic(200, 7))
+    idx = weakref.ref(q.engine._index_of(cube))
+    assert idx() is not None
+    assert q.engine._index_of(cube[cube["year"] > 0]) is None and q.engine._index_of(cube.head(5)) is None
+    del cube
+    gc.collect()
+    assert idx() is None  # nothing else holds the index: freed with the frame (no registry keeps it alive)
+
+
 def test_big_sums_stay_exact():
     naive = synthetic(200, 8)
     naive["dead"] = np.int64(2**40) + np.arange(len(naive))

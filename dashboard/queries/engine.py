@@ -18,7 +18,7 @@ import pandas as pd
 
 from .filters import MMP_COUNTS, MMP_DIMS, Filters, _plain_dtype, contains_code, month_end
 
-_INDEXES: dict[int, "CubeIndex"] = {}
+_INDEX_ATTRIBUTE = "_humdash_cube_index"
 _NAT = np.iinfo(np.int64).min
 _LUT_CACHE = 256
 _BIN_SIZES = (1, 2, 5, 10, 30)
@@ -195,14 +195,14 @@ def index_cube(cube: pd.DataFrame) -> pd.DataFrame:
     """Register the fast path for `cube` (built once per load; the frame must not be mutated after)."""
     if not isinstance(cube.index, pd.RangeIndex) or not {"date", "date_end", "year"} <= set(cube.columns):
         return cube
-    key = id(cube)
-    _INDEXES[key] = CubeIndex(cube)
-    weakref.finalize(cube, _INDEXES.pop, key, None)
+    # The index lives on the frame object itself (not a column, not `attrs`: frames derived from this one
+    # do not inherit it), so it is owned by whoever holds the cube (the loaded Dataset) and goes with it.
+    object.__setattr__(cube, _INDEX_ATTRIBUTE, CubeIndex(cube))
     return cube
 
 
 def _index_of(cube: pd.DataFrame) -> CubeIndex | None:
-    idx = _INDEXES.get(id(cube))
+    idx = vars(cube).get(_INDEX_ATTRIBUTE)
     if idx is None or idx.ref() is not cube or idx.n != len(cube):
         return None
     return idx
