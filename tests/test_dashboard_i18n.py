@@ -115,6 +115,26 @@ def test_crisis_sentence_in_both_languages(app):
     assert "al menos 104 venezolanos murieron o desaparecieron en rutas migratorias" in sentence
 
 
+def test_nationality_labels_are_spanish_on_a_spanish_page(app):
+    """IOM publishes "Unknown", "Mixed/Unknown" and English country names; a Spanish chart shows neither."""
+    from dashboard.queries import Filters, deaths_by_origin
+    from dashboard.render.figures import deaths_by_origin as origin_figure
+    from dashboard.render.figures import summary_origin
+
+    ds = app.server.extensions["humdash"].current()
+    rows = deaths_by_origin(ds.cube, Filters(years=(2019,)))
+    published = set(rows["origin"].dropna())
+    assert {"Unknown", "Venezuela (Bolivarian Republic of)"} <= published  # the data hold the English words
+    with use_lang("es"):
+        labels = [str(y) for trace in origin_figure(rows).data for y in trace.y]
+        summary = summary_origin(rows)
+    with use_lang("en"):
+        english = [str(y) for trace in origin_figure(rows).data for y in trace.y]
+    assert "Unknown" in english and not any("Unknown" in label or "Mixed" in label for label in labels)
+    assert "Desconocida" in labels and "Unknown" not in summary
+    assert not any(label.startswith("Venezuela (Bolivarian") for label in labels)
+
+
 # ------------------------------------------------------------------------------------------ choosing the language
 
 

@@ -19,8 +19,8 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = {"overview": "/", "crisis": "/crisis", "funding": "/funding", "migration": "/migration", "data": "/data",
-         "about": "/about"}
+PAGES = {"overview": "/", "crisis": "/crisis", "funding": "/funding", "compare": "/funding/compare",
+         "migration": "/migration", "data": "/data", "changes": "/changes", "about": "/about"}
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium", help="Chromium binary")
     p.add_argument("--max-kb", type=int, default=200, help="largest PNG size in KB (default 200)")
     p.add_argument("--pages", nargs="*", default=list(PAGES), choices=list(PAGES), help="pages to take")
+    p.add_argument("--lang", default="en", choices=["en", "es"], help="interface language (file names get -es)")
+    p.add_argument("--full-page", action="store_true", help="the whole page, not only the first screen (to review)")
     args = p.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -77,17 +79,17 @@ def main(argv: list[str] | None = None) -> int:
                 browser = pw.chromium.launch(executable_path=args.chromium, args=["--headless", "--no-sandbox"])
                 for name in args.pages:
                     for kind, viewport in WIDTHS.items():
-                        context = browser.new_context(viewport=viewport, locale="en-GB")
+                        context = browser.new_context(viewport=viewport, locale="en-GB" if args.lang == "en" else "es-ES")
                         page = context.new_page()
-                        page.goto(base + PAGES[name] + "?lang=en", timeout=120_000)
+                        page.goto(base + PAGES[name] + f"?lang={args.lang}", timeout=120_000)
                         page.wait_for_load_state("networkidle", timeout=120_000)
-                        if name not in ("data", "about"):
+                        if name not in ("data", "about", "compare", "changes"):
                             page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=120_000)
                         page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')",
                                                timeout=120_000)
                         page.wait_for_timeout(800)
-                        png = _shrink(page.screenshot(full_page=False), args.max_kb)
-                        path = out / f"{name}-{kind}.png"
+                        png = _shrink(page.screenshot(full_page=args.full_page), args.max_kb)
+                        path = out / f"{name}-{kind}{'' if args.lang == 'en' else '-' + args.lang}.png"
                         path.write_bytes(png)
                         print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}: {len(png) // 1024} KB")
                         context.close()

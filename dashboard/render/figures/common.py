@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import _
+from dashboard.i18n import N_, _
 from dashboard.render import fmt
 from dashboard.render.theme import COLOURS, base_layout
 
@@ -15,6 +15,8 @@ from dashboard.render.theme import COLOURS, base_layout
 # ("China, Hong Kong Special Administrative Region"). Same rule as ingest.countries.split_names.
 _LIST_SEPARATOR = re.compile(r",(?! )")
 LABEL_WIDTH = 24
+PLACEHOLDER_WORDS = {"unknown": N_("Unknown"), "mixed": N_("Mixed")}
+_PLACEHOLDER_WORD = re.compile(r"\b(?:unknown|mixed)\b", re.IGNORECASE)
 
 
 def plain(text: object) -> str:
@@ -60,6 +62,8 @@ def origin_label(origin: object, origin_group: object) -> str:
         return _("Multiple: {names}").format(names=", ".join(parts))
     if not text:
         return _("Not recorded")
+    if origin_group in ("unknown", "mixed"):  # IOM's words for these ("Unknown", "Mixed/Unknown"), translated
+        return _PLACEHOLDER_WORD.sub(lambda m: _(PLACEHOLDER_WORDS[m.group(0).lower()]), text)
     return text
 
 

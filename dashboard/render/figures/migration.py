@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import _, ngettext
+from dashboard.i18n import _, current, ngettext
 from dashboard.render import fmt
 from dashboard.render.theme import COLOURS, base_layout
 
@@ -30,7 +30,8 @@ def nationality_label(origin: object, iso3: object, origin_group: object) -> str
     """A by-nationality row's label: the country's name for a row of one ISO3 code (multi-nationality
     incidents included), else the published text (see origin_label)."""
     if not fmt.is_missing(iso3) and ";" not in str(iso3) and not fmt.is_missing(origin):
-        return str(origin)
+        # IOM's published name in English; the country's name in the interface language otherwise
+        return str(origin) if current() == "en" else fmt.country(str(iso3), str(origin))
     return origin_label(origin, origin_group)
 
 
