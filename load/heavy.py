@@ -2,7 +2,7 @@
 callback (Dash POST), for a bounded time and number of requests, on 127.0.0.1 only. Standard library only
 (threads + http.client), so the tests can run it too.
 
-    python load/heavy.py --base http://127.0.0.1:8080 --clients 200 --seconds 20 --requests 10
+    python -m load.heavy --base http://127.0.0.1:8080 --clients 200 --seconds 20 --requests 10
 
 Every client loops: pick an answer (weights below), send it, check it; it stops after --requests answers or
 when --seconds are up. Prints requests, errors, p50/p95/max per kind; exits 1 on any error or when the p95
@@ -17,12 +17,10 @@ import random
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).parent))
-import dashflow  # noqa: E402
+from load import dashflow
 
 MAP_OUTPUT = "mig-map-graph.figure"
 KINDS = {"csv table": 3, "json table": 2, "map callback": 3}
