@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_ENV = ("HUMDASH_DATA_DIR", "HUMDASH_SNAPSHOT_DIR")
@@ -90,6 +90,16 @@ def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout)
+
+
+def started(proc: subprocess.Popen, ready: Callable[[], None]) -> subprocess.Popen:
+    """`proc` once `ready()` has returned; when it raises instead, `proc` is stopped and the error passed on."""
+    try:
+        ready()
+    except RuntimeError:
+        stop(proc)
+        raise
+    return proc
 
 
 def children(pid: int) -> list[int]:
@@ -173,11 +183,7 @@ def gunicorn(data_dir: Path, log: Path, env: dict[str, str] | None = None, worke
     """gunicorn dashboard.wsgi:server from the repository root, ready (it answers /api/tables); (process, URL)."""
     server = Gunicorn(data_dir, log, env, workers=workers,
                       args=("--access-logfile", str(access_log)) if access_log else ())
-    try:
-        wait_http(server.base + "/api/tables", server.proc, timeout, log)
-    except RuntimeError:
-        stop(server.proc)
-        raise
+    started(server.proc, lambda: wait_http(server.base + "/api/tables", server.proc, timeout, log))
     return server.proc, server.base
 
 
@@ -202,12 +208,7 @@ def module_server(args: list[str], env: dict[str, str], log: Path, timeout: floa
         proc = subprocess.Popen([sys.executable, "-m", *args, "--port", str(port)], cwd=REPO, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(base + "/api/tables", proc, timeout, log)
-    except RuntimeError:
-        stop(proc)
-        raise
-    return proc, base
+    return started(proc, lambda: wait_http(base + "/api/tables", proc, timeout, log)), base
 
 
 # ------------------------------------------------------------------------------------------ around it
@@ -230,12 +231,7 @@ def run_nginx(prefix: Path, conf: Path, port: int, args: tuple[str, ...] = ()) -
     with log.open("ab") as out:
         proc = subprocess.Popen([program("nginx", "nginx"), "-p", str(prefix), "-c", str(conf), *args], stdout=out,
                                 stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, proc, 10, log)
-    except RuntimeError:
-        stop(proc)
-        raise
-    return proc
+    return started(proc, lambda: wait_port(port, proc, 10, log))
 
 
 def nginx(prefix: Path, upstreams: list[str], **options: Any) -> tuple[subprocess.Popen, str]:
@@ -257,12 +253,7 @@ def redis(folder: Path, log: Path | None = None) -> tuple[subprocess.Popen, str]
     with log.open("ab") as out:
         proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                  "--dir", str(folder)], stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, proc, 10, log)
-    except RuntimeError:
-        stop(proc)
-        raise
-    return proc, f"redis://127.0.0.1:{port}/0"
+    return started(proc, lambda: wait_port(port, proc, 10, log)), f"redis://127.0.0.1:{port}/0"
 
 
 def moto(log: Path, env: dict[str, str] | None = None, timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
@@ -272,8 +263,7 @@ def moto(log: Path, env: dict[str, str] | None = None, timeout: float = 60.0) ->
         proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                                 env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_port(port, proc, timeout, log)
+        started(proc, lambda: wait_port(port, proc, timeout, log))
     except RuntimeError as exc:
-        stop(proc)
         raise RuntimeError(f"moto's S3 server did not start (pip install 'moto[server]'): {exc}") from None
     return proc, f"http://127.0.0.1:{port}"
