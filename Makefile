@@ -45,4 +45,4 @@ format-check:  ## ruff format --check on the Python files added since $(BASE)
 check: lint typecheck fast  ## what to run before pushing
 
 bench:  ## the benchmarks (BENCH_ARGS=--quick by default; BENCH_ARGS= for the full ~10-minute run)
-	$(PYTHON) bench/run.py $(BENCH_ARGS)
+	$(PYTHON) -m bench.run $(BENCH_ARGS)

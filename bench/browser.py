@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 import contextlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-REPO = Path(__file__).resolve().parent.parent
+from bench import servers
 
 CHROMIUM_FLAGS = [  # as tests/conftest.py: offline, headless
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,42 +42,17 @@ new MutationObserver((_, observer) => {
 """ % FIRST_CHART
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def server(data_dir: Path, env: dict[str, str], timeout: float = 120.0) -> Iterator[str]:
-    """`python -m dashboard` on 127.0.0.1 with `env` added; yields its base URL."""
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile(prefix="humdash-bench-server-", suffix=".log", delete=False)
+    """`python -m dashboard` on 127.0.0.1 with `env` added (no other HUMDASH_* variable); yields its base URL."""
+    log = Path(tempfile.mkstemp(prefix="humdash-bench-server-", suffix=".log")[1])
     clean = {k: v for k, v in os.environ.items() if not k.startswith("HUMDASH_")}
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--data-dir", str(data_dir), "--port", str(port)],
-                            cwd=REPO, env={**clean, **env}, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = servers.module_server(["dashboard", "--data-dir", str(data_dir)], {**clean, **env}, log, timeout)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {Path(log.name).read_text(errors='replace')[-1500:]}")
-            try:
-                with urllib.request.urlopen(base + "/api/tables", timeout=5) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"server on {base} did not answer within {timeout:.0f} s") from None
-                time.sleep(0.3)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        Path(log.name).unlink(missing_ok=True)
+        servers.stop(proc)
+        log.unlink(missing_ok=True)
 
 
 @contextmanager

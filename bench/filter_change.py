@@ -2,10 +2,10 @@
 chart redrawn and the page quiet, on /migration, /crisis, /funding and /, against a minimal Dash page
 (bench/minimal_app.py: one dropdown, one plotly chart, one server callback) measured interleaved.
 
-    python bench/filter_change.py                         # bundled snapshot, 10 changes per page
-    python bench/filter_change.py --data-dir /tmp/perfdata  # data ingested with `python -m ingest ...`
-    python bench/filter_change.py --app-root /tmp/old     # another checkout of the app (before/after)
-    python bench/filter_change.py --changes 3 --pages /migration --json out.json
+    python -m bench.filter_change                         # bundled snapshot, 10 changes per page
+    python -m bench.filter_change --data-dir /tmp/perfdata  # data ingested with `python -m ingest ...`
+    python -m bench.filter_change --app-root /tmp/old     # another checkout of the app (before/after)
+    python -m bench.filter_change --changes 3 --pages /migration --json out.json
 
 Servers: gunicorn (`python -m gunicorn dashboard.wsgi:server -w 1`, run from the app root so its
 gunicorn.conf.py applies; the minimal page the same way), headless Chromium via Playwright, one tab per
@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,12 +38,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from bench.benchmarks import _children, _clean_env, _cpu_seconds, free_port
 from bench.browser import chromium
+from bench.servers import REPO, Gunicorn
 
 QUIET_MS = 500
 TIMEOUT_S = 180
@@ -74,59 +69,11 @@ INSTRUMENT = """
 """
 
 
-class Server:
-    """`python -m gunicorn <module>:server -w 1` from `root` on a free port."""
-
-    def __init__(self, root: Path, module: str, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self._log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", f"{module}:server", "-w", "1", "-b", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "--timeout", "600"],
-            cwd=root, stdout=self._log, stderr=subprocess.STDOUT,
-            env={**_clean_env(), **env, "PYTHONPATH": str(root)})
-
-    def wait(self, timeout: float = 900) -> None:
-        import requests
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text(errors='replace')[-800:]}")
-            try:
-                if requests.get(self.base + "/_dash-layout", timeout=10).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("gunicorn not ready")
-
-    def cpu(self) -> float:
-        total = 0.0
-        for pid in _children(self.proc.pid):
-            try:
-                total += _cpu_seconds(pid)
-            except OSError:
-                pass
-        return total
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-
-
 @contextmanager
-def running(root: Path, module: str, env: dict[str, str]) -> Iterator[Server]:
+def running(root: Path, module: str, env: dict[str, str]) -> Iterator[Gunicorn]:
+    """`python -m gunicorn <module>:server -w 1` from `root` on a free port, ready."""
     log = Path(tempfile.mkstemp(prefix="humdash-filter-bench-", suffix=".log")[1])
-    server = Server(root, module, env, log)
+    server = Gunicorn(None, log, env, args=("--timeout", "600"), app=f"{module}:server", root=root)
     try:
         server.wait()
         yield server
@@ -138,7 +85,7 @@ def running(root: Path, module: str, env: dict[str, str]) -> Iterator[Server]:
 class Tab:
     """One page open in its own browser context, with its requests and console watched."""
 
-    def __init__(self, browser: Any, server: Server, path: str, dropdown: str) -> None:
+    def __init__(self, browser: Any, server: Gunicorn, path: str, dropdown: str) -> None:
         self.server, self.dropdown = server, dropdown
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.page = self.context.new_page()
@@ -199,12 +146,12 @@ class Tab:
         self.turn += 1
         self._quiet(time.monotonic() + 30, need_request=False)  # the open menu settles first
         self.finished.clear()
-        cpu0 = self.server.cpu()
+        cpu0 = self.server.workers_cpu()
         page.evaluate("() => { window.__perf.armed = true; window.__perf.t0 = null; }")
         page.locator(".dash-dropdown-option", has_text=choice).first.click()
         page.mouse.move(2, 2)  # off the charts: no hover labels
         s = self._quiet(time.monotonic() + TIMEOUT_S)
-        cpu1 = self.server.cpu()
+        cpu1 = self.server.workers_cpu()
         perf = page.evaluate("() => ({t0: window.__perf.t0, longtasks: window.__perf.longtasks})")
         t0 = perf["t0"]
         tasks = [d for start, d in perf["longtasks"] if start >= t0 - 1]
@@ -282,7 +229,7 @@ def table(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python bench/filter_change.py", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.filter_change", description=__doc__.split("\n\n")[0])
     p.add_argument("--app-root", type=Path, default=REPO, help="the checkout whose dashboard is served")
     p.add_argument("--data-dir", type=Path, default=None, help="HUMDASH_DATA_DIR (default: the bundled snapshot)")
     p.add_argument("--pages", default=",".join(PAGES), help="comma-separated, from: " + ", ".join(PAGES))

@@ -1,8 +1,8 @@
 """Profile our side of one benchmark with cProfile, to find why a target is missed.
 
-    python bench/hotspots.py mmp_csv_ingest
-    python bench/hotspots.py queries --scale 100      # builds the x100 data first (about a minute)
-    python bench/hotspots.py fts_flows_parse --top 40
+    python -m bench.hotspots mmp_csv_ingest
+    python -m bench.hotspots queries --scale 100      # builds the x100 data first (about a minute)
+    python -m bench.hotspots fts_flows_parse --top 40
 
 Prints the functions with the most cumulative time, first those in ingest/ and dashboard/, then all.
 """
@@ -13,33 +13,31 @@ import cProfile
 import io
 import pstats
 import sys
-from pathlib import Path
 from typing import Any, Callable
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from bench import synth
+from bench.cases.fts_flows import parse_flow_pages
+from bench.cases.mmp_ingest import ingest_mmp, largest_mmp_csv
+from bench.cases.queries import QUERIES
+from bench.harness import Context
 
-from bench import benchmarks as b  # noqa: E402
-from bench import synth  # noqa: E402
 
-
-def workload(name: str, scale: int, ctx: b.Context) -> tuple[Callable[[], Any], Callable[[], Any]]:
+def workload(name: str, scale: int, ctx: Context) -> tuple[Callable[[], Any], Callable[[], Any]]:
     """(warm-up, profiled workload) for a benchmark's own side."""
     if name == "mmp_xlsx_ingest":
         path = synth.reference_file(synth.MMP_XLSX)
-        return (lambda: b._ingest_mmp(path)), (lambda: b._ingest_mmp(path))
+        return (lambda: ingest_mmp(path)), (lambda: ingest_mmp(path))
     if name == "mmp_csv_ingest":
-        path, _enc = b.largest_mmp_csv()
-        return (lambda: b._ingest_mmp(path)), (lambda: [b._ingest_mmp(path) for _ in range(5)])
+        path, _enc = largest_mmp_csv()
+        return (lambda: ingest_mmp(path)), (lambda: [ingest_mmp(path) for _ in range(5)])
     if name == "fts_flows_parse":
         pages = synth.flow_pages()
-        return (lambda: b.parse_flow_pages(pages)), (lambda: [b.parse_flow_pages(pages) for _ in range(10)])
+        return (lambda: parse_flow_pages(pages)), (lambda: [parse_flow_pages(pages) for _ in range(10)])
     if name == "queries":
         from dashboard.queries.views import VIEWS
 
         ds = ctx.dataset(scale)
-        work = [(VIEWS[q.view], q.filters(ds)) for q in b.QUERIES if q.view in VIEWS]
+        work = [(VIEWS[q.view], q.filters(ds)) for q in QUERIES if q.view in VIEWS]
 
         def run() -> None:
             for view, filters in work:
@@ -51,12 +49,12 @@ def workload(name: str, scale: int, ctx: b.Context) -> tuple[Callable[[], Any], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python bench/hotspots.py", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.hotspots", description=__doc__.split("\n\n")[0])
     p.add_argument("name")
     p.add_argument("--scale", type=int, default=100, help="incident scale for `queries` (1, 10 or 100)")
     p.add_argument("--top", type=int, default=30)
     args = p.parse_args(argv)
-    ctx = b.Context()
+    ctx = Context()
     try:
         warm, work = workload(args.name, args.scale, ctx)
         warm()

@@ -1,7 +1,7 @@
-"""Resident memory of a fresh process that loads the dashboard (run by bench/run.py in a subprocess).
+"""Resident memory of a fresh process that loads the dashboard (run by the memory benchmark in a subprocess).
 
-    python bench/probe_memory.py --mode app --data-dir DIR   # what `gunicorn dashboard.wsgi:server` loads
-    python bench/probe_memory.py --mode bare                 # same libraries, an empty Dash app, no data
+    python -m bench.probe_memory --mode app --data-dir DIR   # what `gunicorn dashboard.wsgi:server` loads
+    python -m bench.probe_memory --mode bare                 # same libraries, an empty Dash app, no data
 
 Prints one JSON line: {"rss": bytes after gc, "peak": VmHWM bytes, "how": "psutil" | "/proc/self/status",
 "seconds": load time}.
@@ -15,8 +15,6 @@ import os
 import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def _status_bytes(field: str) -> int | None:

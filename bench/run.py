@@ -1,9 +1,11 @@
 """Run the benchmark suite and print one table (benchmark, ours, baseline, ratio, target, pass/fail).
 
-    python bench/run.py                          # everything (about 15-25 minutes on 2 cores)
-    python bench/run.py --quick                  # fewer repeats
-    python bench/run.py --only queries,memory    # some benchmarks
-    python bench/run.py --list                   # names
+    python -m bench.run                          # everything (about 15-25 minutes on 2 cores)
+    python -m bench.run --quick                  # fewer repeats
+    python -m bench.run --only queries,memory    # some benchmarks
+    python -m bench.run --list                   # names
+
+From the repository root (`python bench/run.py ...` does the same).
 
 The table is also written as Markdown, with machine info and per-row notes, to bench/out/latest.md.
 Ratios are ours / baseline, both measured side by side in this process (memory: in fresh subprocesses).
@@ -22,11 +24,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
-from bench.benchmarks import BENCHMARKS, Context  # noqa: E402
-from bench.table import Result, error_result, render_markdown, render_text, summary_line  # noqa: E402
+if __name__ == "__main__" and not __package__:
+    # Run as a file (`python bench/run.py`): bench/ is then not importable as a package, so run the module
+    # instead, with this checkout first on PYTHONPATH (what the Makefile sets); same arguments, same process id.
+    os.execve(sys.executable, [sys.executable, "-m", "bench.run", *sys.argv[1:]],
+              {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))})
+
+from bench.cases import BENCHMARKS  # noqa: E402
+from bench.harness import Context, Result, error_result, render_markdown, render_text, summary_line  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "latest.md"
 
@@ -103,7 +109,7 @@ def _loadavg() -> str:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     p.add_argument("--only", metavar="NAME[,NAME]", default="",
                    help="run only these benchmarks (comma-separated; see --list)")
     p.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run; p95 is then rough)")
@@ -155,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(summary_line(results))
     mode = "quick" if args.quick else "full"
-    preamble = (f"`python bench/run.py{' --quick' if args.quick else ''}"
+    preamble = (f"`python -m bench.run{' --quick' if args.quick else ''}"
                 f"{' --only ' + args.only if args.only else ''}` ({mode} run, {elapsed / 60:.1f} min), started "
                 f"{started_at.isoformat(timespec='seconds')}. Ratios are ours ÷ baseline measured "
                 f"side by side in the same process; absolute times depend on the machine.\n\n"

@@ -2,7 +2,7 @@
 callback (Dash POST), for a bounded time and number of requests, on 127.0.0.1 only. Standard library only
 (threads + http.client), so the tests can run it too.
 
-    python load/heavy.py --base http://127.0.0.1:8080 --clients 200 --seconds 20 --requests 10
+    python -m load.heavy --base http://127.0.0.1:8080 --clients 200 --seconds 20 --requests 10
 
 Every client loops: pick an answer (weights below), send it, check it; it stops after --requests answers or
 when --seconds are up. Prints requests, errors, p50/p95/max per kind; exits 1 on any error or when the p95
@@ -17,12 +17,10 @@ import random
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).parent))
-import dashflow  # noqa: E402
+from load import dashflow
 
 MAP_OUTPUT = "mig-map-graph.figure"
 KINDS = {"csv table": 3, "json table": 2, "map callback": 3}
@@ -89,6 +87,40 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def ask(client: Client, rng: random.Random, bodies: list[bytes], tables: tuple[str, ...]) -> tuple[str, float, str | None]:
+    """One request of a kind picked by weight, checked; (kind, seconds, error or None)."""
+    kind = rng.choices(list(KINDS), list(KINDS.values()))[0]
+    accept = {"Accept-Encoding": "gzip, deflate, br"} if rng.random() < 0.7 else {}
+    t0 = time.monotonic()
+    error = None
+    try:
+        if kind == "map callback":
+            status, headers, data = client.request("POST", "/_dash-update-component", rng.choice(bodies),
+                                                   {"Content-Type": "application/json", **accept})
+            expect = "application/json"
+        else:
+            ext = "csv" if kind == "csv table" else "json"
+            status, headers, data = client.request("GET", f"/api/{rng.choice(tables)}.{ext}", None, accept)
+            expect = "text/csv" if ext == "csv" else "application/json"
+        if status != 200:
+            error = f"HTTP {status}: {data[:120]!r}"
+        elif expect not in headers.get("content-type", ""):
+            error = f"expected {expect}, got {headers.get('content-type')}"
+        elif not data:
+            error = "empty body"
+    except Exception as exc:  # noqa: BLE001 (every failure is counted, none stops the run)
+        error = f"{type(exc).__name__}: {exc}"
+        client.close()
+    return kind, time.monotonic() - t0, error
+
+
+def summary(rows: list[tuple[str, float, str | None]]) -> dict[str, Any]:
+    times = [r[1] for r in rows]
+    return {"requests": len(rows), "errors": sum(1 for r in rows if r[2]),
+            "p50": round(percentile(times, 0.5), 3), "p95": round(percentile(times, 0.95), 3),
+            "max": round(max(times, default=0.0), 3)}
+
+
 def run(base: str, clients: int, seconds: float, requests: int, *, timeout: float = 60.0, variants: int = 8,
         tables: tuple[str, ...] = ("mmp_deaths",), seed: int = 0) -> dict[str, Any]:
     """Run the load; returns {"total": {...}, "kinds": {kind: {...}}, "errors": [first few]}."""
@@ -105,35 +137,13 @@ def run(base: str, clients: int, seconds: float, requests: int, *, timeout: floa
     def one(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
         client = Client(host, port, timeout)
-        kinds, weights = list(KINDS), list(KINDS.values())
         start.wait()
         for _ in range(requests):
             if time.monotonic() >= deadline:
                 break
-            kind = rng.choices(kinds, weights)[0]
-            accept = {"Accept-Encoding": "gzip, deflate, br"} if rng.random() < 0.7 else {}
-            t0 = time.monotonic()
-            error = None
-            try:
-                if kind == "map callback":
-                    status, headers, data = client.request("POST", "/_dash-update-component", rng.choice(bodies),
-                                                           {"Content-Type": "application/json", **accept})
-                    expect = "application/json"
-                else:
-                    ext = "csv" if kind == "csv table" else "json"
-                    status, headers, data = client.request("GET", f"/api/{rng.choice(tables)}.{ext}", None, accept)
-                    expect = "text/csv" if ext == "csv" else "application/json"
-                if status != 200:
-                    error = f"HTTP {status}: {data[:120]!r}"
-                elif expect not in headers.get("content-type", ""):
-                    error = f"expected {expect}, got {headers.get('content-type')}"
-                elif not data:
-                    error = "empty body"
-            except Exception as exc:  # noqa: BLE001 (every failure is counted, none stops the run)
-                error = f"{type(exc).__name__}: {exc}"
-                client.close()
+            result = ask(client, rng, bodies, tables)
             with lock:
-                results.append((kind, time.monotonic() - t0, error))
+                results.append(result)
         client.close()
 
     threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(clients)]
@@ -144,13 +154,6 @@ def run(base: str, clients: int, seconds: float, requests: int, *, timeout: floa
     for t in threads:
         t.join(seconds + timeout + 10)
     elapsed = time.monotonic() - began
-
-    def summary(rows: list[tuple[str, float, str | None]]) -> dict[str, Any]:
-        times = [r[1] for r in rows]
-        return {"requests": len(rows), "errors": sum(1 for r in rows if r[2]),
-                "p50": round(percentile(times, 0.5), 3), "p95": round(percentile(times, 0.95), 3),
-                "max": round(max(times, default=0.0), 3)}
-
     total = summary(results)
     total.update(clients=clients, seconds=round(elapsed, 1), rps=round(len(results) / elapsed, 1) if elapsed else 0)
     return {"total": total, "kinds": {k: summary([r for r in results if r[0] == k]) for k in KINDS},
@@ -158,7 +161,8 @@ def run(base: str, clients: int, seconds: float, requests: int, *, timeout: floa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m load.heavy", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT (nginx or gunicorn)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)

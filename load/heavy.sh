@@ -101,6 +101,6 @@ case "$ROUNDS" in 1|2|3) ;; *) echo "--rounds: 1 to 3" >&2; exit 2 ;; esac
 RC=0
 for round in $(seq 1 "$ROUNDS"); do
   [ "$ROUNDS" -gt 1 ] && echo "-- round $round of $ROUNDS ($([ "$round" = 1 ] && echo cold || echo warm)), load average $(cut -d' ' -f1 /proc/loadavg)"
-  "$PY" load/heavy.py --base "$BASE" --clients "$CLIENTS" --seconds "$SECONDS_" --requests "$REQUESTS" || RC=1
+  "$PY" -m load.heavy --base "$BASE" --clients "$CLIENTS" --seconds "$SECONDS_" --requests "$REQUESTS" || RC=1
 done
 exit "$RC"

@@ -9,15 +9,12 @@ Run through load/run.sh (its own virtualenv, gunicorn on 127.0.0.1). Every answe
 from __future__ import annotations
 
 import random
-import sys
-from pathlib import Path
 from typing import Any
 
 from gevent.lock import Semaphore
 from locust import HttpUser, between, task
 
-sys.path.insert(0, str(Path(__file__).parent))
-import dashflow  # noqa: E402
+from load import dashflow  # locust puts the current directory, the repository root (run.sh), on sys.path
 
 _lock = Semaphore()
 _app: dict[str, Any] = {}

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bench import servers
+from bench.servers import free_port  # noqa: F401 (tests import it from here)
+
 REPO = Path(__file__).resolve().parents[1]
 
 # The test client sends hundreds of /api requests a second from one address: no rate limit unless a test
@@ -127,48 +130,33 @@ def chromium():
         browser.close()
 
 
-DATA_ENV = ("HUMDASH_DATA_DIR", "HUMDASH_SNAPSHOT_DIR")
+def unavailable(what: str) -> None:
+    """Skip on a developer machine without `what`; fail under CI=true (.ci/run installs everything)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing but CI=true")
+    pytest.skip(f"{what} not installed")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def need(program: str, package: str) -> str:
+    """The server program's path (bench/servers.py finds it), or `unavailable`."""
+    try:
+        return servers.program(program, package)
+    except servers.NotInstalled as exc:
+        unavailable(str(exc))
+        raise
 
 
 def start_server(args: list[str], env: dict | None = None, timeout: float = 90.0):
-    """Start a real server process and wait until it answers GET /; returns (process, base_url)."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
+    """Start a real server process and wait until it answers GET /api/tables; returns (process, base_url)."""
     import tempfile
 
-    port = free_port()
-    # The server's log goes to a file: a pipe nobody reads fills up (~64 KB) and blocks the server.
     log = tempfile.NamedTemporaryFile(prefix="humdash-server-", suffix=".log", delete=False)
+    log.close()
     # Data locations come from `args`/`env` only: a test's monkeypatched HUMDASH_SNAPSHOT_DIR (e.g. a
     # module fixture's synthetic snapshot still in force) must not leak into a session-wide server.
-    inherited = {k: v for k, v in os.environ.items() if k not in DATA_ENV}
-    proc = subprocess.Popen([sys.executable, "-m", *args, "--port", str(port)], cwd=REPO,
-                            env={**inherited, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+    proc, base = servers.module_server(args, {**servers.clean_env(), **(env or {})}, Path(log.name), timeout)
     proc.log_path = log.name
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early: {Path(log.name).read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(base + "/api/tables", timeout=5) as resp:
-                if resp.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"server on {base} did not answer within {timeout:.0f} s")
+    return proc, base
 
 
 def _bundled_dashboard(tmp_path_factory):

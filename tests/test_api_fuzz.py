@@ -19,16 +19,13 @@ from __future__ import annotations
 import json
 import os
 import string
-import sys
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-import dashboard_synth as synth  # noqa: E402
+from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
 
 SCALE = float(os.environ.get("HUMDASH_FUZZ_CASES", "1"))
 CASES = {"good": 400, "bad": 400, "arbitrary": 400, "raw": 250, "paths": 250, "pages": 120}
@@ -360,28 +357,13 @@ def test_very_long_query_strings_give_414(client, size):
 @pytest.fixture(scope="module")
 def gunicorn_url(tmp_path_factory):
     """gunicorn dashboard.wsgi:server (the production setup) on 127.0.0.1, bundled snapshot."""
-    import subprocess
-    import time
-    import urllib.request
+    from bench import servers
 
-    from conftest import REPO, free_port
-
-    port = free_port()
-    env = {**os.environ, "HUMDASH_DATA_DIR": str(tmp_path_factory.mktemp("gunicorn-data"))}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "dashboard.wsgi:server", "-w", "1", "-b",
-                             f"127.0.0.1:{port}", "--log-level", "warning"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            urllib.request.urlopen(base + "/api/tables", timeout=5)
-            break
-        except OSError:
-            time.sleep(0.3)
+    folder = tmp_path_factory.mktemp("gunicorn")
+    (folder / "data").mkdir()
+    proc, base = servers.gunicorn(folder / "data", folder / "gunicorn.log", timeout=90)
     yield base
-    proc.terminate()
-    proc.wait(10)
+    servers.stop(proc)
 
 
 @pytest.mark.slow

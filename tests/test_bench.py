@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from bench import synth
-from bench.table import (ERROR, FAIL, INFO, NOT_MEASURED, PASS, Result, Stats, Target, bytes_at_most,
-                         error_result, not_measured, p95_at_most, percentile, ratio_at_most, render_markdown,
-                         render_text, timing_result)
+from bench.harness import (ERROR, FAIL, INFO, NOT_MEASURED, PASS, Result, Stats, Target, bytes_at_most,
+                           error_result, not_measured, p95_at_most, percentile, ratio_at_most, render_markdown,
+                           render_text, timing_result)
 from ingest.report import Report
 from ingest.schemas import validate
 from ingest.sources import mmp
@@ -99,7 +99,7 @@ def test_flow_pages_have_the_recorded_shape_and_unique_ids():
     ids = [f["id"] for d in docs for f in d["data"]["flows"]]
     assert len(set(ids)) == 60
     assert docs[0]["data"]["flows"][:3] == recorded["data"]["flows"]  # page 1 starts with the recorded flows
-    from bench.benchmarks import parse_flow_pages
+    from bench.cases.fts_flows import parse_flow_pages
 
     assert len(parse_flow_pages(pages)["fts_flows"]) == 60  # and the project's parser reads every flow
 
@@ -170,6 +170,41 @@ def test_run_only_rejects_unknown_names_and_keeps_suite_order():
     assert err.value.code == 2
 
 
+def test_every_benchmark_the_readme_lists_is_registered_once():
+    import re
+
+    from bench import harness
+    from bench.cases import BENCHMARKS
+
+    listed = re.findall(r"^\| `([a-z0-9_]+)` \|", (Path(harness.__file__).parent / "README.md").read_text(), re.M)
+    assert len(listed) >= 10 and sorted(listed) == sorted(BENCHMARKS)
+    with pytest.raises(ValueError, match="registered twice"):
+        harness.register(listed[0])(lambda ctx: [])
+    assert BENCHMARKS[listed[0]].__name__ != "<lambda>"  # the first registration stands
+
+
+def test_run_as_a_file_from_elsewhere_lists_the_benchmarks(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from bench.cases import BENCHMARKS
+
+    script = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, str(script), "--list"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == list(BENCHMARKS)
+
+
+def test_a_missing_server_program_says_which_package_holds_it():
+    from bench import servers
+
+    with pytest.raises(servers.NotInstalled, match="Debian package humdash-none"):
+        servers.program("humdash-no-such-program", "humdash-none")
+
+
 # ------------------------------------------------------------------------------------------ callback_e2e
 
 
@@ -184,7 +219,7 @@ class _Answer:
 
 
 def test_callback_e2e_bodies_come_from_the_callback_map_and_the_page_values():
-    from bench import benchmarks as b
+    from bench import dashpage as b
     from dashboard.pages import migration as m
 
     inputs = [{"id": c, "property": p} for c, p in m.FILTER_INPUTS]
@@ -207,9 +242,9 @@ def test_callback_e2e_bodies_come_from_the_callback_map_and_the_page_values():
     assert b.trivial_callback([chart, sync, download], page_with_url) is sync  # region choices folded into a chart
 
     selections = b.callback_selections(page, chart, 40)
-    keys = {b._selection_key(s, inputs) for s in selections}
+    keys = {b.selection_key(s, inputs) for s in selections}
     assert len(selections) == len(keys) == 40  # distinct
-    assert b._selection_key(page, inputs) not in keys  # the page default is the warm-up, never timed
+    assert b.selection_key(page, inputs) not in keys  # the page default is the warm-up, never timed
 
     body = b.callback_body(chart, selections[0], page)
     assert body["output"] == chart["output"] and [o["id"] for o in body["outputs"]] == ["mig-trend-graph",

@@ -8,9 +8,7 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,42 +18,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import REPO, free_port, start_server
+from bench import servers
+from conftest import REPO, free_port, need, start_server, unavailable
 
 FTS = REPO / "tests" / "fixtures" / "fts"
 MMP = REPO / "tests" / "fixtures" / "mmp"
 BUCKET = "humdash-test"
 PREFIX = f"s3://{BUCKET}/dash"
 FOLLOW_SECONDS = 10.0
-
-
-def _need(what: str) -> None:
-    """Skip on a developer machine without `what`; fail in CI."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} is missing but CI=true")
-    pytest.skip(f"{what} not installed")
-
-
-def _wait_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"exited early: {log.read_text(errors='replace')[-2000:]}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"nothing listening on {port} after {timeout:.0f} s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -67,17 +37,10 @@ def s3(tmp_path_factory):
         import moto.server  # noqa: F401
         import s3fs  # noqa: F401
     except ImportError:
-        _need("moto[server] and s3fs (pip install -e '.[test]')")
+        unavailable("moto[server] and s3fs (pip install -e '.[test]')")
     folder = tmp_path_factory.mktemp("moto")
-    port = free_port()
-    log = folder / "moto.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}, stdout=out,
-                                stderr=subprocess.STDOUT)
+    proc, endpoint = servers.moto(folder / "moto.log", env={"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
     try:
-        _wait_port(port, proc, log)
-        endpoint = f"http://127.0.0.1:{port}"
         iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="setup",
                            aws_secret_access_key="setup")
         iam.create_user(UserName="humdash")
@@ -100,7 +63,7 @@ def s3(tmp_path_factory):
             yield env
             s3fs.S3FileSystem.clear_instance_cache()
     finally:
-        _stop(proc)
+        servers.stop(proc)
 
 
 def _client(env: dict):
@@ -150,12 +113,12 @@ def cluster(s3, tmp_path_factory):
     assert done.returncode == 0, done.stderr
     snapshot = tmp_path_factory.mktemp("no-snapshot")  # only what is in the bucket is served
     env = {**s3, "HUMDASH_SNAPSHOT_DIR": str(snapshot), "PYTHONPATH": str(REPO)}
-    servers = [start_server(["dashboard", "--data-dir", PREFIX], env=env) for _ in range(2)]
+    started = [start_server(["dashboard", "--data-dir", PREFIX], env=env) for _ in range(2)]
     try:
-        yield [base for _proc, base in servers], [proc for proc, _base in servers]
+        yield [base for _proc, base in started], [proc for proc, _base in started]
     finally:
-        for proc, _base in servers:
-            _stop(proc)
+        for proc, _base in started:
+            servers.stop(proc)
 
 
 def _wait_version(bases: list[str], table: str, version: str, seconds: float) -> dict[str, float]:
@@ -289,7 +252,7 @@ def test_a_server_with_refused_credentials_says_so_without_showing_them(s3, tmp_
             body = _get(base + path)[1]
             assert secret.encode() not in body and s3["AWS_ACCESS_KEY_ID"].encode() not in body, path
     finally:
-        _stop(proc)
+        servers.stop(proc)
     assert secret not in Path(proc.log_path).read_text(errors="replace")
 
 
@@ -359,19 +322,13 @@ http {{
 
 
 def test_nginx_balances_the_two_servers_and_survives_one_stopping(s3, cluster, tmp_path):
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None:
-        _need("nginx (apt-get install -y nginx)")
+    need("nginx", "nginx")
     bases, procs = cluster
     ports = [int(b.rsplit(":", 1)[1]) for b in bases]
     port = free_port()
     (tmp_path / "nginx.conf").write_text(NGINX.format(tmp=tmp_path, a=ports[0], b=ports[1], port=port))
-    log = tmp_path / "nginx.out"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-                                stdout=out, stderr=subprocess.STDOUT)
+    proc = servers.run_nginx(tmp_path, tmp_path / "nginx.conf", port)
     try:
-        _wait_port(port, proc, log)
         front = f"http://127.0.0.1:{port}"
         upstreams = set()
         for _ in range(8):
@@ -379,11 +336,11 @@ def test_nginx_balances_the_two_servers_and_survives_one_stopping(s3, cluster, t
             assert status == 200
             upstreams.add(headers.get("X-Upstream"))
         assert upstreams == {f"127.0.0.1:{p}" for p in ports}, upstreams  # round robin over both
-        _stop(procs[0])
+        servers.stop(procs[0])
         answers = [_get(front + path)[0] for _ in range(10) for path in ("/api/status", "/api/fts_plans.csv", "/")]
         assert answers == [200] * len(answers)
     finally:
-        _stop(proc)
+        servers.stop(proc)
 
 
 # ------------------------------------------------------------------------------------------ without a server

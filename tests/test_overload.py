@@ -9,18 +9,21 @@ from __future__ import annotations
 import gzip
 import json
 import socket
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "load"))
-import overload_servers as servers  # noqa: E402
+from bench import servers
+from conftest import need
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nginx_installed():
+    """Every test here runs nginx: skip without it on a developer machine, fail under CI=true."""
+    need("nginx", "nginx")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +35,6 @@ def upstream_dir(tmp_path_factory):
 def upstream(upstream_dir):
     """gunicorn (1 worker, gunicorn.conf.py) on the bundled snapshot."""
     folder = upstream_dir
-    servers.need("nginx", "nginx")  # no point starting gunicorn without it
     proc, base = servers.gunicorn(folder / "data", folder / "gunicorn.log", access_log=folder / "access.log")
     yield base
     servers.stop(proc)
@@ -233,7 +235,7 @@ def test_nginx_errors_are_json(site, tmp_path):
 
 
 def test_fifty_clients_on_the_heaviest_answers(site):
-    import heavy
+    from load import heavy
 
     out = heavy.run(site, clients=50, seconds=10, requests=6, timeout=30)
     assert out["total"]["requests"] >= 50, out

@@ -6,18 +6,14 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-sys.path.insert(0, str(Path(__file__).parents[1] / "load"))
-import overload_servers as servers  # noqa: E402
-from dashboard_synth import all_tables, data_dir, empty_snapshot, write_tables  # noqa: E402,F401
+from bench import servers
+from conftest import need
+from tests.fixtures.dashboard.dashboard_synth import all_tables, data_dir, empty_snapshot, write_tables  # noqa: F401
 
 import dashboard.web.api as api  # noqa: E402
 from dashboard.web import sharedcache  # noqa: E402
@@ -25,6 +21,7 @@ from dashboard.web import sharedcache  # noqa: E402
 
 @pytest.fixture
 def redis_url(tmp_path):
+    need("redis-server", "redis-server")
     proc, url = servers.redis(tmp_path)
     yield url
     if proc.poll() is None:
@@ -137,7 +134,7 @@ def test_app_with_redis_unreachable_serves(data_dir, monkeypatch):  # noqa: F811
 def test_stopping_redis_under_load_fails_no_request(redis_url, tmp_path):
     """gunicorn, 2 workers sharing Redis for the cache and the rate limit, no cache of their own (so every
     answer asks Redis); Redis hangs, then dies, mid-run."""
-    import heavy
+    from load import heavy
 
     log = tmp_path / "gunicorn.log"
     proc, base = servers.gunicorn(tmp_path / "data", log, workers=2,

@@ -3,22 +3,20 @@ clusters) against pandas.read_csv of the same files, and the /funding chart call
 loaded against the same callbacks on Venezuela's plans only (run in this process, interleaved)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
-from bench.table import Result, ratio_at_most, timing_result
+from bench import synth
+from bench.harness import Context, Result, compare, ratio_at_most, register, timing_result
 
-REPO = Path(__file__).resolve().parents[1]
-GLOBAL = Path(os.environ.get("HUMDASH_REFERENCE", REPO.parent / "shared" / "reference")) / "fts" / "global"
+GLOBAL = synth.reference_dir() / "fts" / "global"
 FILES = ("hdx_download_fts_requirements_funding_global_2026-02.csv",
          "hdx_download_fts_requirements_funding_cluster_global_2026.csv")
 
 
-def bench_fts_global_ingest(ctx: Any) -> list[Result]:
+@register("fts_global_ingest")
+def bench_fts_global_ingest(ctx: Context) -> list[Result]:
     import pandas as pd
 
-    from bench.benchmarks import compare
     from ingest.report import Report
     from ingest.sources import fts
 
@@ -56,9 +54,9 @@ def _venezuela_only(ds: Any) -> Any:
     return Dataset.from_tables(tables, ds.provenance, token=("venezuela only",))
 
 
-def bench_funding_all_plans(ctx: Any) -> list[Result]:
+@register("funding_all_plans")
+def bench_funding_all_plans(ctx: Context) -> list[Result]:
     """p95 of the /funding chart callbacks (every chart, several plans and years), all ~900 plans vs VEN's."""
-    from bench.benchmarks import compare
     from dashboard.app import create_app
     from dashboard.pages import funding
 

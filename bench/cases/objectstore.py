@@ -5,46 +5,19 @@ by PID), so the ratio is the cost of S3 requests over a loopback connection, not
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-from typing import Any
 
-from bench.table import Result, ratio_at_most, timing_result
+from bench import servers
+from bench.harness import Context, Result, compare, ratio_at_most, register, timing_result
 
 BUCKET = "humdash-bench"
 LIMIT = 4.0
 """Target: opening from the S3 server at most this many times as slow as from the local folder."""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _moto(ctx: Any) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    log = open(ctx.tmp / "moto-bench.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("moto's S3 server exited at start; pip install 'moto[server]'")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return proc, f"http://127.0.0.1:{port}"
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("moto's S3 server did not start within 60 s")
-
-
-def bench_open_version(ctx: Any) -> list[Result]:
+@register("objectstore_open_version")
+def bench_open_version(ctx: Context) -> list[Result]:
     import s3fs
 
-    from bench.benchmarks import compare
     from ingest.objectstore import ObjectStore
     from ingest.store import Store
 
@@ -52,7 +25,7 @@ def bench_open_version(ctx: Any) -> list[Result]:
     tables, manifest = local.read_all()
     rows = sum(len(frame) for frame in tables.values())
     size = sum(entry["bytes"] for entry in manifest["tables"].values())
-    proc, endpoint = _moto(ctx)
+    proc, endpoint = servers.moto(ctx.tmp / "moto-bench.log")
     saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL",
                                             "AWS_REGION")}
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_ENDPOINT_URL=endpoint,
@@ -76,8 +49,7 @@ def bench_open_version(ctx: Any) -> list[Result]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        proc.terminate()
-        proc.wait(10)
+        servers.stop(proc)
     return [timing_result(
         "objectstore_open_version", c.ours, c.baseline, [ratio_at_most(LIMIT)], baseline_label="local folder",
         detail=c.cpu_note(),

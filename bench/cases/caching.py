@@ -8,18 +8,17 @@
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
-from pathlib import Path
 from typing import Any
 
-from bench.table import Result, ratio_at_most, timing_result
+from bench.dashpage import (CALLBACK_URL, callback_body, callback_selections, chart_callbacks, check_chart_answer,
+                            migration_page)
+from bench.servers import Gunicorn, redis, stop
+from bench.harness import Context, Result, Stats, compare, ratio_at_most, register, timing_result
 
 
-
-def bench_http_304(ctx: Any) -> list[Result]:
-    from bench.benchmarks import compare
+@register("http_304")
+def bench_http_304(ctx: Context) -> list[Result]:
     from dashboard.app import create_app
 
     client = create_app(ctx.tmp / "http304-empty").server.test_client()
@@ -40,8 +39,6 @@ def bench_http_304(ctx: Any) -> list[Result]:
     c = compare(conditional, full, ctx.n(40, 10))
     # The answer a 304 saves: a full answer the app has to make (a query it has not answered yet), vs the
     # 304 of an answer it made before; distinct filtered whole-table queries, each asked once.
-    from bench.table import Stats
-
     years = range(2014, 2027)
     fresh, revalidated = [], []
     for i, year in enumerate(years):
@@ -78,46 +75,36 @@ def bench_http_304(ctx: Any) -> list[Result]:
     ]
 
 
-def _redis(port: int, log: Path) -> subprocess.Popen:
-    exe = shutil.which("redis-server")
-    if exe is None:
-        raise RuntimeError("redis-server not found (Debian package redis-server)")
-    return subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
-
-
-def bench_shared_cache(ctx: Any) -> list[Result]:
+@register("shared_cache")
+def bench_shared_cache(ctx: Context) -> list[Result]:
     import requests
 
-    from bench import benchmarks as b
-    from bench.table import Stats
-
-    port = b.free_port()
-    redis = _redis(port, ctx.tmp / "redis.log")
+    redis_server, url = redis(ctx.tmp, ctx.tmp / "redis.log")
     servers: list[Any] = []
     try:
-        env = {"HUMDASH_CACHE_URL": f"redis://127.0.0.1:{port}/0"}
+        env = {"HUMDASH_CACHE_URL": url}
         for name in ("a", "b"):
-            servers.append(b.Gunicorn(ctx.empty_dir(), ctx.tmp / f"gunicorn-shared-{name}.log", env))
+            servers.append(Gunicorn(ctx.empty_dir(), ctx.tmp / f"gunicorn-shared-{name}.log", env,
+                                    args=("--timeout", "300")))
         for server in servers:
             server.wait()
         a, b_ = servers
         session = requests.Session()
-        deps, page = b.migration_page(session, a.base)
-        charts = b.chart_callbacks(deps, page)
-        selections = b.callback_selections(page, charts[0], ctx.n(24, 8))
+        deps, page = migration_page(session, a.base)
+        charts = chart_callbacks(deps, page)
+        selections = callback_selections(page, charts[0], ctx.n(24, 8))
         computed, shared = [], []
         previous = page
         for vals in selections:
             for dep in charts:
-                body = b.callback_body(dep, vals, previous)
+                body = callback_body(dep, vals, previous)
                 t0 = time.perf_counter()
-                ra = session.post(a.base + b.CALLBACK_URL, json=body, timeout=120)
+                ra = session.post(a.base + CALLBACK_URL, json=body, timeout=120)
                 t1 = time.perf_counter()
-                rb = session.post(b_.base + b.CALLBACK_URL, json=body, timeout=120)
+                rb = session.post(b_.base + CALLBACK_URL, json=body, timeout=120)
                 t2 = time.perf_counter()
-                b.check_chart_answer(ra, dep)
-                b.check_chart_answer(rb, dep)
+                check_chart_answer(ra, dep)
+                check_chart_answer(rb, dep)
                 if ra.content != rb.content:
                     raise RuntimeError("instance B's answer differs from A's")
                 computed.append(t1 - t0)
@@ -126,8 +113,7 @@ def bench_shared_cache(ctx: Any) -> list[Result]:
     finally:
         for server in servers:
             server.stop()
-        redis.terminate()
-        redis.wait(timeout=30)
+        stop(redis_server, 30)
     ours, base = Stats.of(shared), Stats.of(computed)
     return [timing_result(
         "shared_cache_hit_vs_computed", ours, base, [ratio_at_most(0.3)], baseline_label="instance A computes",

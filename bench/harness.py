@@ -1,16 +1,31 @@
-"""Results, targets and the one table the suite prints (plain text) and writes (Markdown).
+"""The benchmark harness: the registry of benchmarks, the shared Context, side-by-side timing, and the
+results, targets and the one table the suite prints (plain text) and writes (Markdown).
 
-A `Result` is one row: what we measured (`ours`), what we compare it with (`baseline`), their ratio
-(ours / baseline), the targets and a verdict. Timings carry median and p95 (`Stats`); a target can
-check the ratio, our median or our p95. Rows that nobody has measured yet (hooks) and rows that
-failed to run say so instead of a verdict, so the table always has the same shape.
+A benchmark is a function `(Context) -> list[Result]` in a module of bench/cases/, registered with
+`@register(name)`. A `Result` is one row: what we measured (`ours`), what we compare it with
+(`baseline`), their ratio (ours / baseline), the targets and a verdict. Timings carry median and p95
+(`Stats`); a target can check the ratio, our median or our p95. Rows that nobody has measured yet
+(hooks) and rows that failed to run say so instead of a verdict, so the table always has the same shape.
+
+Every timing compares ours with its baseline in the same process, alternating the two call by call
+(ours/baseline, then baseline/ours, ...) after one warm-up call of each, so both see the same machine.
 """
 from __future__ import annotations
 
+import gc
+import hashlib
 import math
+import shutil
 import statistics
+import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
-from typing import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from bench import synth
 
 PASS = "pass"
 FAIL = "FAIL"
@@ -210,7 +225,7 @@ def _widths(rows: list[list[str]]) -> list[int]:
 
 
 def render_text(results: Sequence[Result]) -> str:
-    """The table as aligned plain text (what `python bench/run.py` prints)."""
+    """The table as aligned plain text (what `python -m bench.run` prints)."""
     rows = [COLUMNS] + [r.cells() for r in results]
     widths = _widths(rows)
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
@@ -248,3 +263,153 @@ def summary_line(results: Sequence[Result]) -> str:
     n_fail = sum(v.startswith(FAIL) for v in verdicts)
     return (f"{sum(v == PASS for v in verdicts)} pass, {n_fail} fail, {sum(v == INFO for v in verdicts)} info, "
             f"{sum(v == NOT_MEASURED for v in verdicts)} not yet measured, {sum(v == ERROR for v in verdicts)} error")
+
+
+# ------------------------------------------------------------------------------------------ registry
+
+Benchmark = Callable[["Context"], list[Result]]
+BENCHMARKS: dict[str, Benchmark] = {}
+"""Every benchmark by name, in suite order (the order bench/cases/__init__.py imports the modules in)."""
+
+
+def register(name: str) -> Callable[[Benchmark], Benchmark]:
+    """Decorator: add a benchmark function to BENCHMARKS under `name` (the name --only and --list use)."""
+
+    def add(fn: Benchmark) -> Benchmark:
+        if name in BENCHMARKS:
+            raise ValueError(f"benchmark {name!r} registered twice ({BENCHMARKS[name].__module__}, {fn.__module__})")
+        BENCHMARKS[name] = fn
+        return fn
+
+    return add
+
+
+# ------------------------------------------------------------------------------------------ context
+
+QUERY_SCALES = (1, 10, 100)
+TOP_SCALE = 100
+
+
+class Context:
+    """Options and everything built once and shared between benchmarks (synthetic data dirs, loads)."""
+
+    def __init__(self, quick: bool = False, keep: bool = False, log: Callable[[str], None] | None = None) -> None:
+        self.quick = quick
+        self.keep = keep
+        self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.tmp = Path(tempfile.mkdtemp(prefix="humdash-bench-"))
+        self._data_dirs: dict[int, Path] = {}
+        self._rows: dict[int, int] = {}
+        self._datasets: dict[int, Any] = {}
+        self.load_seconds: dict[int, float] = {}
+        self.shared: dict[str, Any] = {}  # results one benchmark measures for others (e.g. the browser loads)
+
+    def n(self, full: int, quick: int) -> int:
+        """Repeat count for this run."""
+        return quick if self.quick else full
+
+    def close(self) -> None:
+        self._datasets.clear()
+        if self.keep:
+            self.log(f"kept temporary data in {self.tmp}")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # ---- data ------------------------------------------------------------------------------
+    def empty_dir(self) -> Path:
+        """A data directory with nothing ingested: the app falls back to the bundled snapshot."""
+        path = self.tmp / "empty"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def data_dir(self, k: int) -> Path:
+        """A data directory holding the real incidents scaled xk, ingested the way `python -m ingest mmp`
+        writes them (mmp_incidents + mmp_deaths through Store.write); FTS tables come from the snapshot."""
+        if k not in self._data_dirs:
+            from ingest.sources import mmp
+            from ingest.store import Store
+
+            real = synth.real_incidents()
+            self.log(f"  writing x{k} incidents ({k * len(real):,}) to a temporary data directory ...")
+            incidents = real if k == 1 else synth.scale_incidents(real, k, seed=k)
+            source = synth.reference_file(synth.MMP_XLSX)
+            record = {"file": f"synthetic x{k} sample of {source.name}",
+                      "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+                      "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            path = self.tmp / f"x{k}"
+            Store(path).write({"mmp_incidents": incidents, "mmp_deaths": mmp.aggregate(incidents)},
+                              {"mmp_incidents": [record], "mmp_deaths": [record]})
+            self._rows[k] = len(incidents)
+            self._data_dirs[k] = path
+            del incidents
+            gc.collect()
+        return self._data_dirs[k]
+
+    def rows(self, k: int) -> int:
+        self.data_dir(k)
+        return self._rows[k]
+
+    def dataset(self, k: int) -> Any:
+        """The app's loaded data for xk (dashboard.data.DataSource: read, validate, build the cube)."""
+        if k not in self._datasets:
+            from dashboard.data import DataSource
+
+            path = self.data_dir(k)
+            gc.collect()
+            start = time.perf_counter()
+            ds = DataSource(path, check_every=1e9).current()
+            self.load_seconds[k] = time.perf_counter() - start
+            if ds.error:
+                raise RuntimeError(f"loading {path} failed: {ds.error}")
+            self._datasets[k] = ds
+        return self._datasets[k]
+
+    def drop_dataset(self, k: int) -> None:
+        self._datasets.pop(k, None)
+        gc.collect()
+
+
+# ------------------------------------------------------------------------------------------ timing
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds of this process) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+@dataclass
+class Comparison:
+    """Side-by-side timings: wall-clock (what the table shows) and process CPU time (in the notes:
+    with other processes on the cores, CPU time shows how much of the wall-clock was waiting)."""
+
+    ours: Stats
+    baseline: Stats
+    ours_cpu: Stats
+    baseline_cpu: Stats
+    first: float  # wall-clock of the very first call of ours (cold caches)
+
+    def cpu_note(self) -> dict[str, str]:
+        ratio = self.ours_cpu.median / self.baseline_cpu.median if self.baseline_cpu.median else float("nan")
+        return {"CPU time (process_time), for contention": f"ours {fmt_timing(self.ours_cpu)}; baseline "
+                f"{fmt_timing(self.baseline_cpu)}; ratio of medians {ratio:.2f}"}
+
+
+def compare(ours: Callable[[], Any], baseline: Callable[[], Any], repeats: int, warmup: int = 1,
+            collect: bool = True) -> Comparison:
+    """Time both `repeats` times after `warmup` calls each, alternating which goes first."""
+    first = _timed(ours)[0]
+    for _ in range(warmup):
+        baseline()
+        if warmup > 1:
+            ours()
+    samples: dict[int, list[tuple[float, float]]] = {0: [], 1: []}
+    for i in range(repeats):
+        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            if collect:
+                gc.collect()
+            samples[which].append(_timed(ours if which == 0 else baseline))
+    wall = {k: Stats.of([w for w, _c in v]) for k, v in samples.items()}
+    cpu = {k: Stats.of([c for _w, c in v]) for k, v in samples.items()}
+    return Comparison(wall[0], wall[1], cpu[0], cpu[1], first)
