@@ -86,3 +86,22 @@ def test_partial_plan_listed_with_unknown_total(tmp_path):
     rmrp = next(r for r in api if r["plan_id"] == "1069")
     assert rmrp["requirements_usd"] == "" and rmrp["funding_usd"] == ""
     assert "plan total unknown" in rmrp["figures_source"]
+
+
+def test_country_names_follow_the_interface_language(client):
+    import json
+
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboard.i18n import use_lang
+    from dashboard.pages import compare
+
+    def render(lang: str, **query: str) -> str:
+        with client.application.test_request_context(f"/funding/compare?lang={lang}"), use_lang(lang):
+            return json.dumps(compare.layout(**query), cls=PlotlyJSONEncoder, ensure_ascii=False)
+
+    english, spanish = render("en", q="FPSE26"), render("es", q="FPSE26")
+    assert "Palestinian Territories" in english  # CLDR's names, as the other pages' pickers
+    assert "Territorios Palestinos" in spanish and "Palestinian" not in spanish and "Palestine" not in spanish
+    picker = render("es")
+    assert "Afganistán (AFG)" in picker and "Afghanistan (AFG)" not in picker

@@ -99,7 +99,7 @@ def _table(frame: pd.DataFrame) -> html.Table:
     body = []
     for r in frame.itertuples():
         codes = [c for c in str(r.countries_iso3 or "").split(";") if c and r.countries_iso3 is not pd.NA]
-        where = country_label(current_dataset(), codes[0]) if len(codes) == 1 else (
+        where = fmt.country(codes[0], country_label(current_dataset(), codes[0])) if len(codes) == 1 else (
             _("{n} countries").format(n=len(codes)) if codes else "–")
         plan = f"{r.plan_code} – {r.plan_name}" if isinstance(r.plan_code, str) else str(r.plan_name)
         body.append(html.Tr([
@@ -135,7 +135,8 @@ def layout(**query: Any) -> html.Div:
     shown = found.iloc[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
     years = sorted({int(y) for y in plans["year"]}, reverse=True)
     types = sorted({str(t) for t in plans["plan_type"].dropna()})
-    countries = sorted(plan_countries(plans), key=lambda c: country_label(ds, c))
+    names = {c: fmt.country(c, country_label(ds, c)) for c in plan_countries(plans)}  # in the interface language
+    countries = sorted(names, key=lambda c: fmt.sort_key(names[c]))
     partial = int((found["coverage"] == "partial").sum())
     csv_href = f"/funding/compare.csv?{urlencode([(k, str(v)) for k, v in choice.items() if v and k != 'page'])}"
     form = html.Form(method="get", action=PATH, className="filters", role="search", children=[
@@ -145,7 +146,7 @@ def layout(**query: Any) -> html.Div:
         _select("year", _("Year"), [("", _("All years"))] + [(str(y), str(y)) for y in years], choice["year"]),
         _select("type", _("Plan type"), [("", _("All types"))] + [(t, _(t)) for t in types], choice["type"]),
         _select("country", _("Country"), [("", _("All countries"))] +
-                [(c, f"{country_label(ds, c)} ({c})") for c in countries], choice["country"]),
+                [(c, f"{names[c]} ({c})") for c in countries], choice["country"]),
         _select("sort", _("Sort by"), [(k, _(v[2])) for k, v in SORTS.items()], choice["sort"]),
         *([dcc.Input(type="hidden", name="lang", value=v) for _k, v in lang_pairs()]),
         html.Button(_("Show"), type="submit", className="button"),
