@@ -93,8 +93,9 @@ def _money(value: Any, coverage: str) -> str:
 
 
 def _table(frame: pd.DataFrame) -> html.Table:
-    heads = [N_("Year"), N_("Plan"), N_("Type"), N_("Countries"), N_("Requirements"), N_("Funding"),
-             N_("% funded"), N_("Unmet (gap)"), N_("Figures")]
+    # the money first after the plan (on a phone the table scrolls sideways: what a donor compares shows)
+    heads = [N_("Year"), N_("Plan"), N_("Requirements"), N_("Funding"), N_("% funded"), N_("Unmet (gap)"),
+             N_("Countries"), N_("Type"), N_("Figures")]
     head = html.Thead(html.Tr([html.Th(_(h), scope="col") for h in heads]))
     body = []
     for r in frame.itertuples():
@@ -104,11 +105,11 @@ def _table(frame: pd.DataFrame) -> html.Table:
         plan = f"{r.plan_code} – {r.plan_name}" if isinstance(r.plan_code, str) else str(r.plan_name)
         body.append(html.Tr([
             html.Td(str(r.year)), html.Td(html.A(plan, href=f"/funding?plan_id={r.plan_id}")),
-            html.Td(_(r.plan_type) if isinstance(r.plan_type, str) else "–"), html.Td(where),
             html.Td(_money(r.requirements_usd, r.coverage), className="num"),
             html.Td(_money(r.funding_usd, r.coverage), className="num"),
             html.Td(fmt.percent(r.percent_funded) if not pd.isna(r.percent_funded) else "–", className="num"),
             html.Td(_money(r.unmet_usd, r.coverage), className="num"),
+            html.Td(where), html.Td(_(r.plan_type) if isinstance(r.plan_type, str) else "–"),
             html.Td(_(COVERAGE.get(r.coverage, r.coverage))),
         ]))
     return html.Table([head, html.Tbody(body)], className="data", id=f"{PREFIX}table")
