@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Mapping
 
 import pandas as pd
@@ -267,7 +268,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, tuple):
         return " – ".join(_shown(v) for v in value)
     if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
+        return value.isoformat()[:10]
     return repr(value) if isinstance(value, str) else f"{value:g}"
 
 
@@ -304,7 +305,7 @@ def _ag_number(value: Any) -> float | int:
 def _ag_date(value: Any) -> pd.Timestamp:
     if not isinstance(value, str) or not _AG_DATE_TEXT.match(value):
         raise ValueError(_("expected a date (YYYY-MM-DD)"))
-    try:
-        return pd.Timestamp(value)
+    try:  # Python's own calendar (years 1-9999): pandas takes year 0 and more that nothing else can print
+        return pd.Timestamp(datetime.fromisoformat(value))
     except ValueError:
         raise ValueError(_("expected a date (YYYY-MM-DD)")) from None
