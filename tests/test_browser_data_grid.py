@@ -167,3 +167,25 @@ def test_a_new_table_gets_a_fresh_grid_and_a_bad_filter_a_message(chromium, base
         assert outside == [] and problems == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_grid_is_a_named_grid_and_every_control_in_it_has_a_name(chromium, base, plans, lang):
+    context, page, _outside, _problems = open_grid(chromium, base, lang, DESKTOP)
+    try:
+        grid = page.locator("#data-grid [role=grid], #data-grid [role=treegrid]")
+        assert grid.count() == 1
+        # the row count screen readers announce: the table's rows (+ 2 header rows: titles and filters)
+        expect(grid).to_have_attribute("aria-rowcount", str(len(plans) + 2))
+        unnamed = page.evaluate("""() => Array.from(document.querySelectorAll(
+              '#data-grid input, #data-grid button, #data-grid [role=button], #data-grid [role=columnheader]'))
+            .filter(e => e.offsetParent !== null && !e.disabled)
+            .filter(e => !(e.getAttribute('aria-label') || e.textContent || '').trim())
+            .map(e => e.outerHTML.slice(0, 120))""")
+        assert unnamed == []
+        labels = page.evaluate("""() => Array.from(document.querySelectorAll('#data-grid .ag-paging-button'))
+            .map(b => b.getAttribute('aria-label'))""")
+        with use_lang(lang):
+            assert labels == [_("First Page"), _("Previous Page"), _("Next Page"), _("Last Page")]
+    finally:
+        context.close()

@@ -314,8 +314,9 @@ VISIBLE_TEXT_JS = """() => { const out = [];
     const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     while (walk.nextNode()) {
         const node = walk.currentNode, el = node.parentElement;
-        // table cells hold data values as published (the CSV's); their headers are interface text
-        if (!el || el.closest('script, style, td, .js-plotly-plot .hoverlayer')) continue;
+        // table cells (and the /data grid's cells) hold data values as published (the CSV's); their
+        // headers are interface text
+        if (!el || el.closest('script, style, td, [role=gridcell], .js-plotly-plot .hoverlayer')) continue;
         const text = node.textContent.replace(/\\s+/g, ' ').trim();
         if (text && el.getClientRects().length) out.push(text);
     }
