@@ -17,7 +17,7 @@ from dashboard.data import Dataset, current_dataset, retrieved_at
 from dashboard.i18n import N_, _
 from dashboard.pages.state import PageState, first
 from dashboard.queries import ag_grid_rows, column_kind
-from dashboard.queries.tables import AG_OPTIONS, from_ag_grid
+from dashboard.queries.tables import AG_OPTIONS, ag_grid_query
 from dashboard.render import fmt
 from dashboard.render.components import choice_field, field, notice, page_top
 from dashboard.render.text import COLUMN_LABELS, DEFINITIONS
@@ -251,10 +251,7 @@ def download_rows(kind: str, name: str, request: Any, options: list[str] | None)
     ds = current_dataset()
     name = name if name in TABLES else DEFAULT_TABLE
     _start, _end, filter_model, sort_model = _request(request)
-    frame = ds.tables[name]
-    rows, _problems = ag_grid_rows(frame, filter_model, sort_model)
-    clauses, sort, _problems = from_ag_grid({str(c): column_kind(t) for c, t in frame.dtypes.items()},
-                                            filter_model, sort_model)
+    rows, clauses, sort, _problems = ag_grid_query(ds.tables[name], filter_model, sort_model)
     described = "; ".join(c.label for c in clauses)
     options = options or []
     text = exports.to_csv(rows, hxl="hxl" in options, headers="es" if "headers-es" in options else None)

@@ -212,10 +212,19 @@ def column_kind(dtype: Any) -> str:
 def ag_grid_rows(frame: pd.DataFrame, filter_model: Any, sort_model: Any) -> tuple[pd.DataFrame, list[str]]:
     """Rows of `frame` for AG Grid's filterModel and sortModel, as grid_rows gives for its syntax:
     (rows, problems), the problems in the interface language."""
+    rows, _clauses, _sort, problems = ag_grid_query(frame, filter_model, sort_model)
+    return rows, problems
+
+
+def ag_grid_query(frame: pd.DataFrame, filter_model: Any, sort_model: Any
+                  ) -> tuple[pd.DataFrame, list[Clause], list[tuple[str, bool]], list[str]]:
+    """ag_grid_rows with what was applied: (rows, clauses, sort, problems); a clause's label says it in words."""
     kinds = {str(c): column_kind(t) for c, t in frame.dtypes.items()}
     clauses, sort, problems = from_ag_grid(kinds, filter_model, sort_model)
     rows, more = filtered(frame, clauses, sort)
-    return rows, problems + [_("{column}: the value does not fit this column").format(column=m) for m in more]
+    applied = [c for c in clauses if (c.label or c.column) not in more]
+    return rows, applied, sort, problems + [_("{column}: the value does not fit this column").format(column=m)
+                                            for m in more]
 
 
 def from_ag_grid(kinds: Mapping[str, str], filter_model: Any, sort_model: Any
