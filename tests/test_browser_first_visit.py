@@ -206,8 +206,7 @@ def test_data_page_downloads_exactly_the_filtered_rows(open_page, base):
     note = page.locator("#data-grid-note")
     expect(note).to_contain_text(re.compile(r"^\d+ of \d+ rows match"))
     total = note.inner_text().split()[2]
-    page.locator(".dash-filter input").nth(2).fill("HVEN")  # plan_code column
-    page.keyboard.press("Enter")
+    page.get_by_role("textbox", name="Plan code Filter Input").fill("HVEN")  # the grid's filter row
     expect(note).not_to_contain_text(f"{total} of {total}")  # the filter applied
     shown = int(note.inner_text().split()[0])
     assert 0 < shown < int(total.replace(",", ""))
@@ -315,8 +314,9 @@ VISIBLE_TEXT_JS = """() => { const out = [];
     const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     while (walk.nextNode()) {
         const node = walk.currentNode, el = node.parentElement;
-        // table cells hold data values as published (the CSV's); their headers are interface text
-        if (!el || el.closest('script, style, td, .js-plotly-plot .hoverlayer')) continue;
+        // table cells (and the /data grid's cells) hold data values as published (the CSV's); their
+        // headers are interface text
+        if (!el || el.closest('script, style, td, [role=gridcell], .js-plotly-plot .hoverlayer')) continue;
         const text = node.textContent.replace(/\\s+/g, ' ').trim();
         if (text && el.getClientRects().length) out.push(text);
     }

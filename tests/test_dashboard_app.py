@@ -206,20 +206,75 @@ def test_url_sync_through_dash(client):
 
 
 def test_data_page_grid_and_provenance(app, client):
+    request = {"startRow": 0, "endRow": 2, "sortModel": [{"colId": "year", "sort": "desc"}],
+               "filterModel": {"plan_name": {"filterType": "text", "type": "contains", "filter": "venezuela"}}}
     with app.server.test_request_context():
-        data, columns, count, page_no, sort_by, query, note = data_page.update_grid(
-            "fts_plans", 0, 2, [{"column_id": "year", "direction": "desc"}], "{plan_name} icontains venezuela")
-    assert [r["plan_id"] for r in data] == [1001, 950] and count == 2
-    assert any(c["id"] == "requirements_usd" for c in columns)
-    with app.server.test_request_context():
-        reset = data_page.update_grid("mmp_deaths", 3, 25, [{"column_id": "year", "direction": "asc"}], "{x} = 1",
-                                      trigger=data_page.TABLE)
-    assert reset[3:6] == (0, [], "")
+        response, note = data_page.update_grid("fts_plans", request)
+        columns = data_page.columns(synth_dataset(), "fts_plans")
+    assert [r["plan_id"] for r in response["rowData"]] == [1001, 950] and response["rowCount"] == 3
+    assert "3 of" in json.dumps(note, cls=plotly.utils.PlotlyJSONEncoder)
+    year = next(c for c in columns if c["field"] == "year")
+    assert year["headerName"] == "Year" and year["filter"] == "agNumberColumnFilter"
+    assert next(c for c in columns if c["field"] == "start_date")["filter"] == "agDateColumnFilter"
     text = page(client, "/data", "?table=mmp_deaths")
     assert "Provenance of mmp_deaths" in text and "cd" * 32 in text and "CC BY 4.0" in text
     assert "mmp_global_fullschema_2014-2025-04.xlsx" in text and "2025-04-30T10:00:00Z" in text
     assert "/api/mmp_deaths.csv" in text
+    grid = find(json.loads(text), data_page.GRID)
+    assert grid["rowModelType"] == "infinite" and {c["field"] for c in grid["columnDefs"]} >= {"year", "dead"}
     assert "unknown table" in page(client, "/data", "?table=../../etc/passwd")
+
+
+def synth_dataset():
+    from dashboard.data import current_dataset
+
+    return current_dataset()
+
+
+def test_data_grid_callback_through_dash_answers_hostile_requests(client):
+    """The grid's request comes from the browser: through Dash's endpoint, bad models and row ranges
+    give rows and a message saying what was not applied, never an error."""
+    def ask(request, table="fts_plans"):
+        out = dispatch(client, "data-grid.getRowsResponse", {"data-grid.getRowsRequest": request},
+                       state={"data-table.value": table})
+        note = json.dumps(out["data-grid-note"]["children"])
+        return out["data-grid"]["getRowsResponse"], note
+
+    total = len(synth.plans())
+    response, note = ask({"startRow": 0, "endRow": 25, "filterModel": {
+        "plan_id": {"type": "greaterThan", "filter": 10**400}, "nope": {"type": "contains", "filter": "x"},
+        "plan_code": {"type": "regex", "filter": ".*"}}, "sortModel": [{"colId": "year", "sort": "sideways"}]})
+    assert response["rowCount"] == total and len(response["rowData"]) == min(25, total)
+    for words in ("Could not apply", "plan_id: number too large: at most 15 digits", "nope: no such column",
+                  "plan_code: unknown condition", "year: cannot sort by this"):
+        assert words in note, words
+    for request in ("not a request", None, [], {"startRow": -5, "endRow": 10**12},
+                    {"startRow": "0", "endRow": True, "filterModel": "x", "sortModel": {"a": 1}}):
+        response, note = ask(request, table="../etc/passwd")
+        assert response["rowCount"] == total and 0 < len(response["rowData"]) <= data_page.MAX_BLOCK, request
+    response, _note = ask({"startRow": 0, "endRow": 10**6})
+    assert len(response["rowData"]) == min(total, data_page.MAX_BLOCK)  # one request cannot ask for everything
+
+
+def test_data_rows_download_is_the_grid_request(app):
+    request = {"startRow": 25, "endRow": 50, "sortModel": [{"colId": "plan_id", "sort": "desc"}],
+               "filterModel": {"plan_name": {"filterType": "text", "type": "contains", "filter": "venezuela"}}}
+    with app.server.test_request_context():
+        csv_out = data_page.download_rows("csv", "fts_plans", request, ["headers-es"])
+        zipped = data_page.download_rows("zip", "fts_plans", request, [])
+    lines = csv_out["content"].strip().splitlines()
+    venezuela = synth.plans()[synth.plans()["plan_name"].str.contains("Venezuela", case=False)]
+    assert len(lines) - 1 == len(venezuela)  # every matching row, not the page asked for
+    assert lines[0].startswith("ID del plan") and "rows" in csv_out["filename"]
+    ids = [int(line.split(",")[0]) for line in lines[1:]]
+    assert ids == sorted(venezuela["plan_id"], reverse=True)
+    import base64
+    import io
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(zipped["content"])))
+    readme = archive.read("README.md").decode()
+    assert "plan_name contains 'venezuela'" in readme and "plan_id desc" in readme
 
 
 def test_about_page_has_definitions_sources_and_licences(client):

@@ -167,15 +167,16 @@ def test_forced_exceptions_give_json_500_without_traceback(app, client, monkeypa
     assert app.server.debug is False
     monkeypatch.setattr(api, "serve", boom)  # an API route
     assert_clean_500(client.get("/api/fts_plans.csv"))
-    monkeypatch.setattr(data_page, "grid_rows", boom)  # a Dash callback
+    monkeypatch.setattr(data_page, "ag_grid_rows", boom)  # a Dash callback
     deps = client.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps if d["output"].startswith("..data-grid.data"))
-    values = {"data-table.value": "fts_plans", "data-grid.page_current": 0, "data-grid.page_size": 25,
-              "data-grid.sort_by": [], "data-grid.filter_query": ""}
+    dep = next(d for d in deps if d["output"].startswith("..data-grid.getRowsResponse"))
+    values = {"data-table.value": "fts_plans", "data-grid.getRowsRequest": {"startRow": 0, "endRow": 25}}
     payload = {"output": dep["output"],
                "outputs": [dict(zip(("id", "property"), o.split(".", 1))) for o in dep["output"].strip(".").split("...")],
                "inputs": [{"id": i["id"], "property": i["property"], "value": values[f"{i['id']}.{i['property']}"]}
-                          for i in dep["inputs"]], "state": [], "changedPropIds": ["data-table.value"]}
+                          for i in dep["inputs"]],
+               "state": [{"id": i["id"], "property": i["property"], "value": values[f"{i['id']}.{i['property']}"]}
+                         for i in dep["state"]], "changedPropIds": ["data-grid.getRowsRequest"]}
     assert_clean_500(client.post("/_dash-update-component", json=payload))
     monkeypatch.setattr(app, "index", boom)  # the page route itself
     assert_clean_500(client.get("/funding"))
@@ -195,7 +196,7 @@ def boom(*args, **kwargs):
 
 
 api.serve = boom
-data_page.grid_rows = boom
+data_page.ag_grid_rows = boom
 
 from dashboard.__main__ import main  # noqa: E402
 
@@ -301,8 +302,8 @@ def test_every_page_renders_with_zero_csp_violations(chromium, snapshot_server, 
             page.locator(".js-plotly-plot").first.hover()
             page.mouse.move(400, 500)
         if path.startswith("/data"):
-            page.locator(".dash-spreadsheet td").first.wait_for(timeout=60000)
-            assert page.locator(".dash-spreadsheet td").count() > 0
+            page.locator("#data-grid .ag-cell").first.wait_for(timeout=60000)
+            assert page.locator("#data-grid .ag-cell").count() > 0
         assert _violations(page, console) == []
         assert [m for m in console if m.startswith("pageerror")] == []
     finally:
@@ -325,7 +326,7 @@ def test_interactions_cause_no_csp_violations(chromium, snapshot_server):
                       " window.Plotly.Fx.hover(gd, [{curveNumber: 0, pointNumber: 0}]); }")
         page.goto(snapshot_server + "/data?table=fts_plans")
         page.wait_for_load_state("networkidle")
-        page.locator(".dash-spreadsheet .column-header--sort >> visible=true").first.click()  # server-side sort
+        page.locator("#data-grid .ag-header-cell-label").first.click()  # server-side sort
         page.wait_for_load_state("networkidle")
         assert _violations(page, console) == []
     finally:

@@ -93,6 +93,8 @@ from .migration import (
     undated_outside,
 )
 from .tables import (
+    ag_grid_rows,
+    column_kind,
     grid_rows,
     mmp_table_rows,
     table_rows,
@@ -127,6 +129,8 @@ __all__ = [
     "choose_plan",
     "clean_country_names",
     "cluster_rows",
+    "ag_grid_rows",
+    "column_kind",
     "contains_code",
     "country_names",
     "crisis_deaths_by",
