@@ -127,8 +127,9 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
         if isinstance(entry.get("title"), str):  # the tab title in the request's language
             entry["title"] = lambda _title=entry["title"], **_kw: _(_title)
     plain_index = app.interpolate_index
+    lazy = vendor.lazy_meta(vendor.load_on_demand())  # AG Grid's bundle only where a grid is drawn
     app.interpolate_index = lambda **kw: plain_index(**kw).replace(  # <html lang> for screen readers
-        '<html lang="en">', f'<html lang="{i18n.current()}">', 1)
+        '<html lang="en">', f'<html lang="{i18n.current()}">', 1).replace("</head>", lazy + "</head>", 1)
     app.layout = shell  # per request: the header and footer in the request's language
     i18n.install(app.server)
     app.server.after_request(_not_found_status)

@@ -95,11 +95,13 @@ def test_filter_sort_page_and_download_the_filtered_rows(chromium, base, plans, 
         by_year = plans.sort_values("year", ascending=False, kind="mergesort")
         expect(page.locator("#data-grid .ag-row[row-index='0'] [col-id='plan_code']")).to_have_text(
             str(by_year["plan_code"].iloc[0]))
+        expect(page.locator("#data-grid .ag-center-cols-container .ag-row")).to_have_count(25)  # every row of the page drawn before reading them
         assert column(page, "plan_code") == list(by_year["plan_code"].iloc[:25])
         # the next page (the pager's button, named in the interface language), from the server
         page.locator(f"#data-grid .ag-paging-button[aria-label='{text_of(lang, 'Next Page')}']").click()
         expect(page.locator("#data-grid .ag-row[row-index='25'] [col-id='plan_code']")).to_have_text(
             str(by_year["plan_code"].iloc[25]))
+        expect(page.locator("#data-grid .ag-center-cols-container .ag-row")).to_have_count(25)
         assert column(page, "plan_code") == list(by_year["plan_code"].iloc[25:50])
         expect(page.locator("#data-grid .ag-paging-row-summary-panel")).to_contain_text(
             f"26 {text_of(lang, 'to')} 50 {text_of(lang, 'of')}")
@@ -111,6 +113,7 @@ def test_filter_sort_page_and_download_the_filtered_rows(chromium, base, plans, 
         expect(note).to_contain_text(text_of(lang, "{n:,} of {total:,} rows match.", n=len(matching), total=total))
         expect(page.locator("#data-grid .ag-row[row-index='0'] [col-id='plan_code']")).to_have_text(
             str(matching["plan_code"].iloc[0]))  # back on the first page
+        expect(page.locator("#data-grid .ag-center-cols-container .ag-row")).to_have_count(len(matching))
         assert column(page, "plan_code") == list(matching["plan_code"])
         # the download is exactly the filtered rows, in the order shown
         rows = downloaded(page, "#data-rows-csv")

@@ -33,6 +33,19 @@ def app_client(tmp_path, monkeypatch):
     vendor.use_partial_plotlyjs()  # dcc._js_dist is module-global: leave it as the environment says
 
 
+def test_the_grid_bundle_is_loaded_only_where_a_grid_is_drawn(app_client):
+    """AG Grid's bundle (350 kB gzip) is not one of the page's scripts; its fingerprinted address is in a
+    <meta> for assets/lazy-components.js, and served with the year-long cache of Dash's own bundles."""
+    html = app_client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    assert scripts and not [s for s in scripts if "dash_ag_grid" in s]
+    assert [s for s in scripts if s.startswith("/assets/lazy-components.js")]
+    url = re.search(r'<meta name="humdash-lazy-dash_ag_grid" content="([^"]+)"', html).group(1)
+    bundle = app_client.get(url)
+    assert bundle.status_code == 200 and "max-age=31536000" in bundle.headers["Cache-Control"]
+    assert b"AgGrid" in bundle.get_data()
+
+
 def test_bundle_is_built_and_of_plotlys_version():
     assert vendor.PARTIAL_PATH.is_file(), "run `npm ci && npm run build` in tools/plotly-bundle"
     assert vendor.__version__ == get_plotlyjs_version()

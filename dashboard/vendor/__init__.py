@@ -61,3 +61,38 @@ def compress_requested() -> bool:
     """flask-compress on unless $HUMDASH_COMPRESS=0 (only for the benchmark's default-Dash baseline:
     `HUMDASH_FULL_PLOTLYJS=1 HUMDASH_COMPRESS=0`, i.e. Dash's defaults — full plotly.js, no compression)."""
     return settings().compress.lower() not in ("0", "false", "no")
+
+
+LAZY_COMPONENTS = {"dash_ag_grid": "dash_ag_grid.min.js"}  # namespace -> its main bundle
+"""Component libraries only one page uses (/data's AG Grid, 350 kB gzip): Dash would put every imported
+library's script into every page. `load_on_demand()` marks the bundle dynamic (Dash still serves it, with
+its fingerprint and one-year cache, but does not list it); assets/lazy-components.js stands in for the
+library's components and loads the bundle from the address the page's <meta> gives when one is first
+drawn."""
+
+
+def load_on_demand() -> dict[str, str]:
+    """Mark the LAZY_COMPONENTS bundles dynamic; returns {namespace: fingerprinted address} for the page."""
+    import importlib
+
+    from dash.fingerprint import build_fingerprint
+
+    urls = {}
+    for namespace, bundle in LAZY_COMPONENTS.items():
+        try:
+            module = importlib.import_module(namespace)
+        except ImportError:  # not installed: nothing to load
+            continue
+        for resource in module._js_dist:  # pylint: disable=protected-access
+            if resource.get("relative_package_path") == bundle:
+                resource["dynamic"] = True
+        modified = int((Path(module.__file__).parent / bundle).stat().st_mtime)
+        urls[namespace] = f"/_dash-component-suites/{namespace}/{build_fingerprint(bundle, module.__version__, modified)}"
+    return urls
+
+
+def lazy_meta(urls: dict[str, str]) -> str:
+    """<meta> tags naming each lazily loaded bundle's address (read by assets/lazy-components.js)."""
+    from html import escape
+
+    return "".join(f'<meta name="humdash-lazy-{escape(n)}" content="{escape(u)}">' for n, u in sorted(urls.items()))
