@@ -95,7 +95,8 @@ def test_filter_sort_page_and_download_the_filtered_rows(chromium, base, plans, 
         by_year = plans.sort_values("year", ascending=False, kind="mergesort")
         expect(page.locator("#data-grid .ag-row[row-index='0'] [col-id='plan_code']")).to_have_text(
             str(by_year["plan_code"].iloc[0]))
-        expect(page.locator("#data-grid .ag-center-cols-container .ag-row")).to_have_count(25)  # every row of the page drawn before reading them
+        # every row of the page drawn before reading them
+        expect(page.locator("#data-grid .ag-center-cols-container .ag-row")).to_have_count(25)
         assert column(page, "plan_code") == list(by_year["plan_code"].iloc[:25])
         # the next page (the pager's button, named in the interface language), from the server
         page.locator(f"#data-grid .ag-paging-button[aria-label='{text_of(lang, 'Next Page')}']").click()
