@@ -56,7 +56,7 @@ if [ "$REDIS" = 1 ]; then
   ENV+=(HUMDASH_CACHE_URL="redis://127.0.0.1:$RPORT/0" HUMDASH_RATELIMIT_STORAGE_URL="redis://127.0.0.1:$RPORT/1")
 fi
 # One address sends everything here, so the per-address limits are raised for the run (nginx: --conn-per-ip,
-# the app: HUMDASH_RATELIMIT); each is tested on its own in tests/test_overload.py and tests/test_http_caching.py.
+# the app: HUMDASH_RATELIMIT); each is tested on its own in tests/dashboard/web/test_overload.py and tests/dashboard/web/test_http_caching.py.
 ENV+=(HUMDASH_RATELIMIT="${HUMDASH_RATELIMIT:-off}")
 
 UPSTREAMS=()

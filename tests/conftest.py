@@ -12,8 +12,8 @@ from bench.servers import free_port  # noqa: F401 (tests import it from here)
 REPO = Path(__file__).resolve().parents[1]
 
 # The test client sends hundreds of /api requests a second from one address: no rate limit unless a test
-# sets one (tests/test_http_caching.py, tests/test_shared_cache.py; dashboard/web/ratelimit.py). Servers started
-# by tests inherit this.
+# sets one (tests/dashboard/web/test_http_caching.py and test_shared_cache.py; dashboard/web/ratelimit.py).
+# Servers started by tests inherit this.
 os.environ.setdefault("HUMDASH_RATELIMIT", "off")
 
 

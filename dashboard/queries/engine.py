@@ -5,7 +5,7 @@ dictionary-encoded once (integer codes, -1 for NA), dates become int64 arrays an
 numpy arrays. The migration queries then select rows with boolean masks on the codes and sum with
 np.bincount over group codes instead of filtering and grouping strings per request. Frames that were not
 registered (e.g. an ad-hoc incident table) take the plain pandas path; both give the same answer
-(tests/test_cube.py checks that on random filters).
+(tests/dashboard/data/test_cube.py checks that on random filters).
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Generated, not written by hand: the paths come from the table and view registries (views.py), the
 query parameters from the parameter registry (params.SPECS), and the JSON columns of each stored
 table from its schema (ingest.schemas), so the description cannot drift from what the API accepts.
-The fuzz tests (tests/test_api_fuzz.py) drive every operation and parameter from this document.
+The fuzz tests (tests/dashboard/web/test_api_fuzz.py) drive every operation and parameter from this document.
 
 /api/changes.csv|json (whatchanged.py) and the chart images /api/chart/<view>.png|svg (embed.py) are
 described too. Their query parameters sit on the path item, not the operation: `table`, `since` and
