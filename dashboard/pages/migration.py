@@ -225,7 +225,8 @@ def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
         figure, _summary, *rest = render(ds, CHART[key], f, empty_message=empty)
         return (figure, empty, *rest)
     figure, summary, *rest = render(ds, CHART[key], f)
-    undated = undated_sentence(undated_outside(ds.cube, f))  # what the date range leaves out, said once per chart
+    # what the date range leaves out, said once per chart (computed once per selection, not once per chart)
+    undated = undated_sentence(ds.memo(("undated_outside", f), lambda: undated_outside(ds.cube, f)))
     return (figure, f"{summary} {undated}" if undated else summary, *rest)
 
 
