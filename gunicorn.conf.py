@@ -20,19 +20,62 @@ this file (command-line flags override it, e.g. `-w 2 -b 127.0.0.1:8050`).
   gunicorn's own plain-text/HTML error instead. Lines over 8190 bytes still get gunicorn's page: it cannot
   be made JSON from here (a reverse proxy in front can map it, e.g. nginx `large_client_header_buffers`
   plus an `error_page 414` returning JSON).
+- Memory (issue 15): `preload_app`: the master imports the libraries and loads the data once, then
+  `gc.freeze()` moves every object it holds out of the collector's reach, so the workers forked from it
+  share those pages copy-on-write instead of each touching (and so copying) them at its first collection;
+  glibc is held to 2 malloc arenas (a gthread worker otherwise grows one arena per thread, each keeping
+  freed memory), and what the load freed is handed back (malloc_trim) before the fork. A worker's own cost
+  is then its PSS/USS, not its RSS (`python bench/probe_memory.py --mode served` measures all three after
+  200 filter changes). `max_requests` with jitter restarts a worker now and then (a fork of the master:
+  no data to load), a safety net against slow growth. A new ingest is still picked up by each worker
+  (DataSource reloads on its own); it then holds its own copy until it is restarted.
 """
 from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
 
 worker_class = "gthread"
 threads = 4
 keepalive = 5
 limit_request_line = 8190
+preload_app = True
+max_requests = 5000
+max_requests_jitter = 500
+MALLOC_ARENAS = 2
+M_ARENA_MAX = -8  # glibc's mallopt parameter number
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:  # not glibc
+        return None
+
+
+_LIBC = _libc()
+if _LIBC is not None and hasattr(_LIBC, "mallopt"):
+    _LIBC.mallopt(M_ARENA_MAX, MALLOC_ARENAS)  # before any worker thread exists; inherited by the fork
+
+
+def when_ready(server):  # gunicorn hook: in the master, after the (preloaded) app, before the first fork
+    if server.cfg.preload_app:  # Dash's first-request set-up done once, shared by every worker
+        _warm_up(server.app.wsgi(), server.log)
+    gc.collect()
+    gc.freeze()
+    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
+        _LIBC.malloc_trim(0)
 
 
 def post_worker_init(worker):  # gunicorn hook: after the app is loaded, before the worker accepts requests
+    _warm_up(worker.wsgi, worker.log)
+
+
+def _warm_up(wsgi, log):
     try:
-        response = worker.wsgi.test_client().get("/_dash-layout")
+        response = wsgi.test_client().get("/_dash-layout")
         if response.status_code != 200:
-            worker.log.warning("warm-up GET /_dash-layout answered %s", response.status_code)
+            log.warning("warm-up GET /_dash-layout answered %s", response.status_code)
     except Exception:  # noqa: BLE001 (a failed warm-up must not stop the worker; requests will show it)
-        worker.log.exception("warm-up request failed")
+        log.exception("warm-up request failed")

@@ -392,8 +392,8 @@ def download_chart(key: str, n_clicks: int, hxl: Any, country: Any, year: Any) -
 
 
 def register(app: Any) -> None:
-    """The page, its URL sync and one callback per chart; the summary and the plan cards come with the
-    plans chart's answer (one request per chart for a change of country or year)."""
+    """The page, its URL sync and one callback for all the charts, whose answer also carries the summary
+    and the plan cards (one request for the charts on a change of country or year)."""
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Crisis"), title=_("Crisis: plans and migrant deaths"), order=0.5,

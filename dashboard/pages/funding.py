@@ -210,8 +210,8 @@ def update_heading(*values: Any) -> list[Any]:
 
 
 def register(app: Any) -> None:
-    """The page, its URL sync and one callback per chart; the plan heading comes with the plans chart's
-    answer."""
+    """The page, its URL sync and one callback for all the charts, whose answer also carries the plan
+    heading."""
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Funding"), title=_("Humanitarian funding"), order=1,

@@ -225,7 +225,8 @@ def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
         figure, _summary, *rest = render(ds, CHART[key], f, empty_message=empty)
         return (figure, empty, *rest)
     figure, summary, *rest = render(ds, CHART[key], f)
-    undated = undated_sentence(undated_outside(ds.cube, f))  # what the date range leaves out, said once per chart
+    # what the date range leaves out, said once per chart (computed once per selection, not once per chart)
+    undated = undated_sentence(ds.memo(("undated_outside", f), lambda: undated_outside(ds.cube, f)))
     return (figure, f"{summary} {undated}" if undated else summary, *rest)
 
 
@@ -266,8 +267,8 @@ def update_regions(group: str | None) -> list[dict[str, str]]:
 
 
 def register(app: Any) -> None:
-    """Register the page and its callbacks on `app`: the URL sync and one callback per chart; the period
-    note comes with the first chart's answer, the region choices for the group with the region chart's."""
+    """Register the page and its callbacks on `app`: the URL sync and one callback for all the charts, whose
+    answer also carries the period note and the region choices for the group."""
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Migration"), title=_("Missing migrants"), order=2, layout=layout)

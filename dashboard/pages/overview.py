@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
-from dash import Input, Output, dcc, html
+from dash import Output, dcc, html
 
 from dashboard.data import Dataset, current_dataset
 from dashboard.data.regions import groups as region_groups
@@ -289,7 +289,8 @@ def register(app: Any) -> None:
 
     dash.register_page(__name__, path=PATH, name=_("Overview"), title=_("Crisis overview"), order=0, layout=layout)
     STATE.register(app)
-    inputs = [Input(c, p) for c, p in CONTROLS]
-    app.callback([Output(FUNDING, "children"), Output(MIGRATION, "children")], inputs)(update_cards)
+    # the headline cards come with the chart's answer: one request for a filter change, not two
     register_chart_callbacks(app, PREFIX, [CHART.key], CONTROLS, HXL, lambda _key, *values: update_chart(*values),
-                             lambda _key, n_clicks, hxl, *values: download_chart(n_clicks, hxl, *values))
+                             lambda _key, n_clicks, hxl, *values: download_chart(n_clicks, hxl, *values),
+                             also={CHART.key: ([Output(FUNDING, "children"), Output(MIGRATION, "children")],
+                                               update_cards)})

@@ -26,7 +26,7 @@ from dashboard.web import exports
 from dashboard.web.params import describe, parse, to_pairs
 
 TABLE_ROWS = 300
-ANSWERS_CACHED = 128  # chart callback answers kept (AnswerCache)
+ANSWERS_CACHED = 32  # page answers kept (AnswerCache): every chart of a page for one selection
 
 
 @dataclass(frozen=True)
@@ -346,40 +346,44 @@ def _answer_key(name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
 def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tuple[str, str]], hxl_id: str,
                              update_chart: Any, download_chart: Any, extra_children: tuple[str, ...] = (),
                              also: dict[str, tuple[list[Any], Any]] | None = None) -> None:
-    """Wire every chart block of a page: redraw it when a filter changes, and its Download CSV button.
+    """Wire every chart block of a page: redraw them all when a filter changes, and each Download CSV button.
 
     `update_chart(key, *filter values)` returns figure, summary, table (table_json), source, API link (and
     the children of `extra_children` blocks); `download_chart(key, n_clicks, hxl, *filter values)` the file.
-    The chart's image links and embed code (embed.tools_for) come with the same answer, and `also`
-    ({key: ([Output, ...], function(*filter values) -> values)}) adds a page's other outputs that follow the
-    same filters (a note, a heading) to one chart's answer: one request per chart for a filter change,
-    nothing else."""
+    Every chart of the page is answered by **one** callback (one request and one pass of the Dash renderer
+    for a filter change: five answers arriving one by one cost the browser five store updates, each walking
+    every component, and five rounds of layout). The chart's image links and embed code (embed.tools_for)
+    come with the same answer, and `also` ({key: ([Output, ...], function(*filter values) -> values)}) adds
+    a page's other outputs that follow the same filters (a note, a heading): nothing else is requested."""
     from dashboard.web.embed import tools_for
 
     inputs = [Input(c, p) for c, p in controls]
     states = [State(c, p) for c, p in controls]
     also = also or {}
+    keys = list(keys)
+    outputs: list[Any] = []
     for key in keys:
         i = ids(prefix, key)
-        more_outputs, more = also.get(key, ([], None))
-
-        def chart_callback(*values: Any, _key: str = key, _tools: str = i["tools"], _more: Any = more) -> tuple[Any, ...]:
-            def answer() -> tuple[Any, ...]:
-                out = tuple(update_chart(_key, *values))
-                extra = tuple(_more(*values)) if _more is not None else ()
-                return (*out[:5], tools_for(out[4], _tools), *out[5:], *extra)
-
-            return ANSWERS.get(_answer_key(f"{prefix}{_key}", values), answer)
+        outputs += [Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "data-table"),
+                    Output(i["source"], "children"), Output(i["api"], "href"), Output(i["tools"], "children"),
+                    *[Output(i[extra], "children") for extra in extra_children], *also.get(key, ([], None))[0]]
 
         def download_callback(n_clicks: int, hxl: Any, *values: Any, _key: str = key) -> dict[str, Any]:
             return download_chart(_key, n_clicks, hxl, *values)
 
-        name = prefix.strip("-")
-        chart_callback.__name__ = f"{name}_{key}_chart"
-        download_callback.__name__ = f"{name}_{key}_download"
-        outputs = [Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "data-table"),
-                   Output(i["source"], "children"), Output(i["api"], "href"), Output(i["tools"], "children"),
-                   *[Output(i[extra], "children") for extra in extra_children], *more_outputs]
-        app.callback(outputs, inputs)(chart_callback)
+        download_callback.__name__ = f"{prefix.strip('-')}_{key}_download"
         app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(hxl_id, "value"), *states],
                      prevent_initial_call=True)(download_callback)
+
+    def one_chart(key: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = tuple(update_chart(key, *values))
+        more = also.get(key, ([], None))[1]
+        extra = tuple(more(*values)) if more is not None else ()
+        return (*out[:5], tools_for(out[4], ids(prefix, key)["tools"]), *out[5:], *extra)
+
+    def charts_callback(*values: Any) -> tuple[Any, ...]:
+        return ANSWERS.get(_answer_key(prefix, values),
+                           lambda: tuple(v for key in keys for v in one_chart(key, values)))
+
+    charts_callback.__name__ = f"{prefix.strip('-')}_charts"
+    app.callback(outputs, inputs)(charts_callback)

@@ -59,11 +59,31 @@ TEMPLATE = {
 }
 
 
+TEMPLATE_NAME = "humdash"
+
+
+def install_template() -> None:
+    """Make plotly's default template the one our figures end up with: plotly's own ("plotly") with TEMPLATE
+    merged in, exactly what `go.Figure().update_layout(template=TEMPLATE)` gives. Every figure used to start
+    from "plotly" and then merge TEMPLATE in: two walks over the whole template (validated and deep-copied),
+    about 40 ms of a chart's 45 ms on the server. Now a new go.Figure copies the finished template once and
+    base_layout() leaves it alone: the figures sent are the same, byte for byte."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    if TEMPLATE_NAME not in pio.templates:
+        pio.templates[TEMPLATE_NAME] = go.Figure(layout={"template": "plotly"}).update_layout(
+            template=TEMPLATE).layout.template
+    if pio.templates.default != TEMPLATE_NAME:  # setting it validates the whole template again
+        pio.templates.default = TEMPLATE_NAME
+
+
 def base_layout(**overrides) -> dict:
-    """Layout defaults shared by every figure (autosize, readable font, compact margins)."""
+    """Layout defaults shared by every figure (autosize, readable font, compact margins); the template is
+    plotly's default, set by install_template()."""
+    install_template()
     layout = {
         "autosize": True,
-        "template": TEMPLATE,
         "font": {"family": FONT_FAMILY, "size": 13, "color": COLOURS["text"]},
         "margin": {"l": 8, "r": 8, "t": 36, "b": 8},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
@@ -74,3 +94,6 @@ def base_layout(**overrides) -> dict:
         layout["separators"] = ",."
     layout.update(overrides)
     return layout
+
+
+install_template()  # before any figure is made: go.Figure() takes plotly's default template when created

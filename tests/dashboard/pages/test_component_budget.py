@@ -146,3 +146,16 @@ def test_chart_answers_are_cached_per_filters_and_language(client):
     other = flow.payload(dep, {**vals, "mig-group.value": "Americas"}, ["mig-group.value"])
     assert client.post("/_dash-update-component", json=other).get_json() != first
     assert len(components.ANSWERS._items) == 3
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_one_request_draws_every_chart_of_a_page(client, path):
+    """Every chart of a page comes in one callback answer: one request and one pass of the Dash renderer
+    per filter change (five answers arriving one by one cost the browser five store updates)."""
+    _shell, _page, _answers, ctx = _render(client, path)
+    deps, vals = ctx["deps"], ctx["vals"]
+    graphs = [k.rsplit(".", 1)[0] for k in vals if k.endswith("-graph.figure")]
+    chart_callbacks = [d for d in flow.server_side(deps) if flow.in_page(d, vals) and "-graph.figure" in d["output"]]
+    assert graphs and len(chart_callbacks) == 1, [d["output"][:80] for d in chart_callbacks]
+    outputs = {f"{o['id']}.{o['property']}" for o in flow.outputs_of(chart_callbacks[0]["output"])}
+    assert {f"{g}.figure" for g in graphs} <= outputs
