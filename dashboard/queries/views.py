@@ -134,7 +134,9 @@ def coco_short_names() -> dict[str, str]:
 
     table = pd.read_csv(coco.country_converter.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8", dtype=str,
                         keep_default_na=False, usecols=["name_short", "ISO3"])
-    return {iso3: name for iso3, name in zip(table["ISO3"], table["name_short"]) if iso3 and name}
+    # only real ISO3 codes: the table also holds made-up ones (e.g. "BA1") that no filter accepts
+    return {iso3: name for iso3, name in zip(table["ISO3"], table["name_short"])
+            if name and len(iso3) == 3 and iso3.isascii() and iso3.isalpha() and iso3.isupper()}
 
 
 def country_name_variants(ds: Dataset) -> dict[str, tuple[str, ...]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -448,3 +449,14 @@ def test_data_text_is_shown_literally_in_the_figures():
     by_region = q.crisis_deaths_by(cube, q.Filters(origins=("VEN",), years=(2019,)), ["region_group", "region"])
     fig = crisis_breakdown(by_region, "region", "VEN", "Venezuela")
     assert list(fig.data[0].y) == ["&lt;i&gt;Caribbean&lt;/i&gt;"]
+
+
+def test_every_country_offered_is_one_the_api_accepts(ds, client):
+    """The picker offers only ISO3 codes (country_converter's table also holds made-up ones such as
+    "BA1", which the API refuses), and each one opens a view: no 400 from the API for any of them."""
+    values = [o["value"] for o in crisis.country_options(ds)]
+    assert len(values) > 200 and "VEN" in values
+    assert [v for v in values if not re.fullmatch(r"[A-Z]{3}", v)] == []
+    refused = [v for v in values if client.get(f"/api/crisis/plans.json?country={v}").status_code != 200]
+    assert refused == []
+    assert client.get("/api/crisis/plans.json?country=BA1").status_code == 400  # what a stray code would get
