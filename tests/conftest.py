@@ -8,6 +8,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Shared fixtures, as plugins (imported by module name: the repository root is on sys.path through `pythonpath`
+# in pyproject.toml): the synthetic-data dashboard (empty_snapshot, data_dir, snapshot_only, app, client).
+pytest_plugins = ["tests.fixtures.dashboard.dashboard_synth"]
+
 # The test client sends hundreds of /api requests a second from one address: no rate limit unless a test
 # sets one (tests/test_http_caching.py, tests/test_shared_cache.py; dashboard/web/ratelimit.py). Servers started
 # by tests inherit this.

@@ -2,13 +2,9 @@
 deep) and input values of a type or form the browser never sends, for every registered callback."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_synth import app, client, data_dir, dispatch, empty_snapshot  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import app, client, data_dir, dispatch, empty_snapshot  # noqa: E402,F401
 
 URL = "/_dash-update-component"
 

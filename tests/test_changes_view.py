@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import io
-import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_synth import all_tables, empty_snapshot, write_tables  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import all_tables, empty_snapshot, write_tables  # noqa: E402,F401
 
 from ingest.store import Store  # noqa: E402
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +13,8 @@ import plotly.utils
 import pytest
 from dash import no_update
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_bundled import app, client  # noqa: E402,F401
-from dashboard_synth import dispatch, find  # noqa: E402
+from tests.fixtures.dashboard.dashboard_bundled import app, client  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import dispatch, find  # noqa: E402
 
 from dashboard import queries as q  # noqa: E402
 from dashboard.render.figures import crisis_sentence, nationality  # noqa: E402
@@ -430,7 +428,7 @@ def test_names_and_nationality_words(ds):
 
 def test_data_text_is_shown_literally_in_the_figures():
     """Plan and place names come from the data: in hover text, labels and legends they are escaped."""
-    from dashboard_synth import deaths, locations, plans
+    from tests.fixtures.dashboard.dashboard_synth import deaths, locations, plans
 
     from dashboard.render.figures import crisis_breakdown, crisis_plans
 

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_synth import (AMERICAS_2019_TOTAL, RETRIEVED_FTS, VEN19, app, client, data_dir,  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import (AMERICAS_2019_TOTAL, RETRIEVED_FTS, VEN19, app, client, data_dir,  # noqa: E402,F401
                              dispatch, empty_snapshot, snapshot_only)
 
 from ingest.schemas import TABLES  # noqa: E402
@@ -216,7 +213,7 @@ def test_lazy_incident_table_reads_back_identical(data_dir):
     change what the loaded data serve."""
     from datetime import datetime, timedelta, timezone
 
-    from dashboard_synth import incidents, write_tables
+    from tests.fixtures.dashboard.dashboard_synth import incidents, write_tables
 
     import dashboard.data as data_module
     from dashboard.data import DataSource

@@ -12,9 +12,8 @@ from pathlib import Path
 import plotly.utils
 from dash import no_update
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-import dashboard_synth as synth  # noqa: E402
-from dashboard_synth import app, client, data_dir, dispatch, empty_snapshot, find, snapshot_only  # noqa: E402,F401
+from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
+from tests.fixtures.dashboard.dashboard_synth import app, client, data_dir, dispatch, empty_snapshot, find, snapshot_only  # noqa: E402,F401
 
 from dashboard.data import DataSource  # noqa: E402
 from dashboard.pages import data as data_page  # noqa: E402

@@ -1,17 +1,14 @@
 """Figures and summaries are pure: DataFrame in, Figure/sentence out, including empty selections."""
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-import dashboard_synth as synth  # noqa: E402
+from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
 
 from dashboard.render import figures as fg  # noqa: E402
 from dashboard import queries as q  # noqa: E402

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_bundled import app, client  # noqa: E402,F401
-from dashboard_synth import dispatch  # noqa: E402
+from tests.fixtures.dashboard.dashboard_bundled import app, client  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import dispatch  # noqa: E402
 
 from dashboard.render import fmt
 from dashboard import i18n  # noqa: E402

@@ -1,15 +1,12 @@
 """Pure queries and the migration cube: numbers, honest grouping, empty selections, date precision."""
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-import dashboard_synth as synth  # noqa: E402
+from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
 
 from dashboard import queries as q  # noqa: E402
 from dashboard.data import Dataset, build_cube  # noqa: E402

@@ -1,13 +1,9 @@
 """Embeds (/embed/<chart>), chart images (/api/chart/<chart>.png|svg) and their headers."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
 
 from dashboard.web import embed
 from dashboard.web import images  # noqa: E402
@@ -88,7 +84,7 @@ def test_embed_page_escapes_figure_json(client):
 
 @pytest.mark.parametrize("url", ["/", "/funding", "/migration", "/about", "/api/tables", "/api/chart/nope.png",
                                  "/embedx", "/assets/style.css"])
-def test_only_embed_routes_may_be_framed(client, monkeypatch, url):
+def test_only_embed_routes_may_be_framed(client, url):
     r = client.get(url)
     assert framing(r) == "'none'" and r.headers["X-Frame-Options"] == "DENY"
 

@@ -7,14 +7,11 @@ from __future__ import annotations
 import gzip
 import re
 import socket
-import sys
-from pathlib import Path
 
 import brotli
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_synth import (all_tables, app, client, data_dir, dispatch, empty_snapshot,  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import (all_tables, app, client, data_dir, dispatch, empty_snapshot,  # noqa: E402,F401
                              write_tables)
 
 from ingest.schemas import TABLES  # noqa: E402

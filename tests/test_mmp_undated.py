@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -19,8 +18,7 @@ from ingest.cli import main
 from ingest.report import Report
 from ingest.sources import mmp
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_synth import dispatch, empty_snapshot, snapshot_only  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import dispatch, empty_snapshot, snapshot_only  # noqa: E402,F401
 
 ROWS = [  # Main ID, Incident Date, Incident Year, Month, dead
     ("2020.MMP0001", "2020-01-15", "2020", "January", 1),

@@ -2,13 +2,9 @@
 route cannot be added without its description; and every described path is a real route."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
 
 from dashboard.queries.views import VIEWS  # noqa: E402
 

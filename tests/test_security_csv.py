@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-import dashboard_synth as synth  # noqa: E402
+from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
 
 from dashboard.web import exports  # noqa: E402
 

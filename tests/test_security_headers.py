@@ -5,14 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-from dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
+from tests.fixtures.dashboard.dashboard_synth import app, client, data_dir, empty_snapshot  # noqa: E402,F401
 
 from conftest import start_server  # noqa: E402
 from dashboard.web import security  # noqa: E402

@@ -9,13 +9,11 @@ literally. A fast in-process check covers every figure function as well.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-import dashboard_synth as synth  # noqa: E402
+from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
 
 from conftest import start_server  # noqa: E402
 
