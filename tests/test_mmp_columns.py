@@ -104,6 +104,7 @@ def test_extra_columns_are_served_by_the_api(tmp_path, monkeypatch):
     assert body["data"][0]["location"] == "Off Zuwara, Libya" and body["data"][0]["website_date"] == "2021-01-05"
 
 
+@pytest.mark.slow  # reads the 2014-2025 xlsx twice (the parser's way and plain pandas): ~25 s
 def test_real_xlsx_keeps_every_column_and_its_totals_agree():
     if not FULL.exists():
         if os.environ.get("HUMDASH_REQUIRE_REFERENCE") == "1":
