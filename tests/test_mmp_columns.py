@@ -15,8 +15,9 @@ import pytest
 from ingest.cli import main
 from ingest.report import Report
 from ingest.sources import mmp
+from tests.conftest import reference_dir
 
-REFERENCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "mmp"
+REFERENCE = reference_dir() / "mmp"  # ../shared/reference beside the repository, or $HUMDASH_REFERENCE
 FULL = REFERENCE / "mmp_global_fullschema_2014-2025-04.xlsx"
 
 HEADER = ["Main ID", "Incident ID", "Incident Type", "Region of Incident", "Incident Date", "Incident Year",
