@@ -20,13 +20,15 @@ import json
 import os
 import string
 import sys
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
+import dashboard_synth as synth  # noqa: E402
 
 SCALE = float(os.environ.get("HUMDASH_FUZZ_CASES", "1"))
 CASES = {"good": 400, "bad": 400, "arbitrary": 400, "raw": 250, "paths": 250, "pages": 120}
