@@ -2,8 +2,9 @@
 # the lanes. Set-up: python -m venv .venv && . .venv/bin/activate && pip install -e '.[test,dev]'
 PYTHON ?= python
 PYTEST := $(PYTHON) -m pytest
-# the fast lane in parallel over the machine's cores (pytest-xdist); XDIST= runs it in one process
-XDIST ?= -n auto --dist loadfile
+# every test target runs in parallel over the machine's cores (`-n auto --dist loadfile` in pyproject.toml's
+# addopts, pytest-xdist); XDIST=-n0 runs in one process, XDIST="-n 4" on four workers
+XDIST ?=
 # format-check: the Python files added since this branch left $(BASE) (existing files are not mass-reformatted)
 BASE ?= main
 BENCH_ARGS ?= --quick
@@ -16,20 +17,20 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
-fast:  ## all tests but the slow and browser ones (xdist over the cores)
+fast:  ## all tests but the slow and browser ones (under 2 minutes on 2 cores)
 	$(PYTEST) -q -m "not slow and not browser" $(XDIST)
 
 test:  ## the whole suite, as the README and CI run it
-	$(PYTEST) -q
+	$(PYTEST) -q $(XDIST)
 
 slow:  ## only the slow tests that need no browser (fuzzing, real server processes)
-	$(PYTEST) -q -m "slow and not browser"
+	$(PYTEST) -q -m "slow and not browser" $(XDIST)
 
 browser:  ## only the headless-Chromium tests (Debian's /usr/bin/chromium via Playwright)
-	$(PYTEST) -q -m browser
+	$(PYTEST) -q -m browser $(XDIST)
 
 reference:  ## only the tests that read the real files in ../shared/reference
-	$(PYTEST) -q -m reference
+	$(PYTEST) -q -m reference $(XDIST)
 
 lint:  ## ruff check (rules in pyproject.toml)
 	$(PYTHON) -m ruff check .

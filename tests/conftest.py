@@ -11,10 +11,42 @@ from bench.servers import free_port  # noqa: F401 (tests import it from here)
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Shared fixtures, as plugins (imported by module name: the repository root is on sys.path through `pythonpath`
+# in pyproject.toml): the synthetic-data dashboard (empty_snapshot, data_dir, snapshot_only, app, client).
+pytest_plugins = ["tests.fixtures.dashboard.dashboard_synth"]
+
 # The test client sends hundreds of /api requests a second from one address: no rate limit unless a test
 # sets one (tests/dashboard/web/test_http_caching.py and test_shared_cache.py; dashboard/web/ratelimit.py).
 # Servers started by tests inherit this.
 os.environ.setdefault("HUMDASH_RATELIMIT", "off")
+
+
+XDIST_MISSING = ("pytest-xdist is not installed (or -p no:xdist): the tests run in one process, several times slower; "
+                 "pip install -e '.[test]' installs it")
+
+
+def pytest_addoption(parser, pluginmanager):
+    """`-n auto --dist loadfile` are in addopts (pyproject.toml). Without pytest-xdist they would make pytest stop
+    with "unrecognized arguments": accept them here instead, run in one process and say so (pytest_configure)."""
+    if pluginmanager.has_plugin("xdist"):
+        return
+    group = parser.getgroup("xdist", "pytest-xdist is not installed: these are accepted and ignored")
+    group._addoption("-n", "--numprocesses", dest="numprocesses", default=None, help="(ignored without pytest-xdist)")
+    group.addoption("--dist", dest="dist", default="no", help="(ignored without pytest-xdist)")
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin("xdist") and config.getoption("numprocesses", None) not in (None, "0"):
+        config.issue_config_time_warning(pytest.PytestConfigWarning(XDIST_MISSING), stacklevel=2)
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` for one test file (or some of its tests) runs in this process: worker processes (each importing
+    pandas, Dash and the fixtures, ~5-10 s) would gain nothing with `--dist loadfile`. Otherwise xdist decides."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    files = {Path(config.invocation_params.dir, arg.split("::")[0]) for arg in config.args}
+    return 0 if len(files) == 1 and next(iter(files)).is_file() else None
 
 
 def reference_dir() -> Path:

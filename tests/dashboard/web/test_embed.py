@@ -84,7 +84,7 @@ def test_embed_page_escapes_figure_json(client):
 
 @pytest.mark.parametrize("url", ["/", "/funding", "/migration", "/about", "/api/tables", "/api/chart/nope.png",
                                  "/embedx", "/assets/style.css"])
-def test_only_embed_routes_may_be_framed(client, monkeypatch, url):
+def test_only_embed_routes_may_be_framed(client, url):
     r = client.get(url)
     assert framing(r) == "'none'" and r.headers["X-Frame-Options"] == "DENY"
 

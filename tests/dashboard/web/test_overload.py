@@ -271,3 +271,9 @@ def test_requests_whose_client_left_are_not_computed(site, access_log):
     statuses = [line.split('" ')[1].split()[0] for line in lines[before:]]
     assert len(statuses) == 40, statuses
     assert statuses.count("499") >= 20, statuses
+
+
+# Every test here but a few starts real server processes (moto, redis-server, nginx, gunicorn, the dashboard):
+# the whole module is slow, so the fast lane leaves it out (the full suite runs it). At the end of the file so
+# that the server code above can change without touching this line.
+pytestmark = pytest.mark.slow

@@ -169,3 +169,9 @@ def test_stopping_redis_under_load_fails_no_request(redis_url, tmp_path):
     finally:
         servers.stop(proc)
 
+
+
+# Every test here but a few starts real server processes (moto, redis-server, nginx, gunicorn, the dashboard):
+# the whole module is slow, so the fast lane leaves it out (the full suite runs it). At the end of the file so
+# that the server code above can change without touching this line.
+pytestmark = pytest.mark.slow

@@ -423,3 +423,9 @@ def test_a_live_pull_keeps_its_raw_bytes_in_the_bucket(s3, local_server):
     manifest = json.loads(_client(s3).get_object(
         Bucket=BUCKET, Key=f"dash/versions/{_current(s3)}/manifest.json")["Body"].read())
     assert index[0]["sha256"] in {i["sha256"] for i in manifest["tables"]["mmp_incidents"]["inputs"]}
+
+
+# Every test here but a few starts real server processes (moto, redis-server, nginx, gunicorn, the dashboard):
+# the whole module is slow, so the fast lane leaves it out (the full suite runs it). At the end of the file so
+# that the server code above can change without touching this line.
+pytestmark = pytest.mark.slow

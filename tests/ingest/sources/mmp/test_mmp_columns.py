@@ -15,8 +15,9 @@ import pytest
 from ingest.cli import main
 from ingest.report import Report
 from ingest.sources import mmp
+from tests.conftest import reference_dir
 
-REFERENCE = Path(__file__).resolve().parents[4] / ".." / "shared" / "reference" / "mmp"
+REFERENCE = reference_dir() / "mmp"  # ../shared/reference beside the repository, or $HUMDASH_REFERENCE
 FULL = REFERENCE / "mmp_global_fullschema_2014-2025-04.xlsx"
 
 HEADER = ["Main ID", "Incident ID", "Incident Type", "Region of Incident", "Incident Date", "Incident Year",
@@ -104,6 +105,7 @@ def test_extra_columns_are_served_by_the_api(tmp_path, monkeypatch):
     assert body["data"][0]["location"] == "Off Zuwara, Libya" and body["data"][0]["website_date"] == "2021-01-05"
 
 
+@pytest.mark.slow  # reads the 2014-2025 xlsx twice (the parser's way and plain pandas): ~25 s
 def test_real_xlsx_keeps_every_column_and_its_totals_agree():
     if not FULL.exists():
         if os.environ.get("HUMDASH_REQUIRE_REFERENCE") == "1":

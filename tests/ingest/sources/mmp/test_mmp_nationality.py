@@ -15,8 +15,9 @@ from dashboard.data import build_cube
 from ingest.countries import split_many, split_names
 from ingest.report import Report
 from ingest.sources import mmp
+from tests.conftest import reference_dir
 
-REFERENCE = Path(__file__).resolve().parents[4] / ".." / "shared" / "reference" / "mmp"
+REFERENCE = reference_dir() / "mmp"  # ../shared/reference beside the repository, or $HUMDASH_REFERENCE
 SITE = REFERENCE / "mmp_global_siteexport_2026-01-to-2026-05.csv"
 FULL = REFERENCE / "mmp_global_fullschema_2014-2025-04.xlsx"
 
