@@ -11,6 +11,8 @@ from typing import Iterable, Iterator
 import country_converter as coco
 import pandas as pd
 
+from .schemas import is_iso3
+
 # MMP's non-country tokens: they say "nationality not known" or "several nationalities", so they
 # must never reach the matcher (which would report them as unmatched) nor count as a country.
 NON_COUNTRY: dict[str, str] = {
@@ -146,7 +148,7 @@ def to_iso3(names: Iterable[str]) -> dict[str, str | None]:
             found = _converter().convert([html.unescape(n).strip() for n in to_match], src="regex", to="ISO3",
                                          enforce_list=True, not_found=_NOT_FOUND)
         for name, result in zip(to_match, found):
-            codes = [c for c in result if isinstance(c, str) and re.fullmatch(r"[A-Z]{3}", c)]
+            codes = [c for c in result if is_iso3(c)]
             # A sentinel (not None, which echoes the input, e.g. "XYZ") marks misses; several codes = ambiguous.
             _CACHE[name] = codes[0] if len(codes) == 1 and len(result) == 1 else None
     return {name: _CACHE[name] for name in distinct}

@@ -6,6 +6,7 @@ dates are timezone-naive datetime64 (calendar dates, no time of day).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import pandas as pd
@@ -15,6 +16,16 @@ from pandera.errors import SchemaError, SchemaErrors
 from .errors import IngestError
 
 SCHEMA_VERSION = 2
+
+# A country code as every table, filter and API parameter takes it: three capital letters. country_converter's
+# own table also holds made-up codes ("BA1"); nothing else may pass for a country.
+ISO3_PATTERN = r"[A-Z]{3}"
+_ISO3_RE = re.compile(ISO3_PATTERN)
+
+
+def is_iso3(value: object) -> bool:
+    return isinstance(value, str) and _ISO3_RE.fullmatch(value) is not None
+
 
 FLOW_STATUSES = ["paid", "commitment", "pledge"]
 CLUSTER_ROW_TYPES = ["cluster", "not_specified", "shared"]
@@ -42,8 +53,8 @@ _INT = "Int64"
 _FLOAT = "float64"
 _DATE = "datetime64[ns]"
 _NONNEG = pa.Check.ge(0)
-_ISO3 = pa.Check.str_matches(r"^[A-Z]{3}$")
-_ISO3_LIST = pa.Check.str_matches(r"^[A-Z]{3}(;[A-Z]{3})*$")
+_ISO3 = pa.Check.str_matches(f"^{ISO3_PATTERN}$")
+_ISO3_LIST = pa.Check.str_matches(f"^{ISO3_PATTERN}(;{ISO3_PATTERN})*$")
 _YEAR = pa.Check.in_range(1990, 2100)
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {

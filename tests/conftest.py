@@ -55,9 +55,9 @@ def reference_dir() -> Path:
 
 
 def require_reference(sub: str = "") -> Path:
-    """The reference folder (or a subfolder); skips on a developer machine without it, fails in CI."""
+    """The reference folder (or a folder or file in it); skips on a developer machine without it, fails in CI."""
     path = reference_dir() / sub
-    if not path.is_dir():
+    if not path.exists():
         message = f"reference folder {path} not found (set HUMDASH_REFERENCE to the folder holding fts/ and mmp/)"
         if os.environ.get("HUMDASH_REQUIRE_REFERENCE") == "1":
             pytest.fail(message + " but HUMDASH_REQUIRE_REFERENCE=1")
@@ -229,3 +229,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if "reference" in names and item.get_closest_marker("reference") is None:
             item.add_marker(pytest.mark.reference)
+
+
+# Under CI=true (.ci/run) every test must run: a skip that slipped past the checks above (a new pytest.skip, a
+# skipif, an importorskip) fails the run, with the skipped tests listed.
+SKIPPED_IN_CI: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and os.environ.get("CI") == "true" and not hasattr(report, "wasxfail"):
+        SKIPPED_IN_CI.append(f"{report.nodeid}: {report.longrepr[-1] if isinstance(report.longrepr, tuple) else ''}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if SKIPPED_IN_CI and not hasattr(session.config, "workerinput"):  # the xdist controller, or a plain run
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(f"CI=true but {len(SKIPPED_IN_CI)} test(s) skipped; CI must run every test:", red=True)
+            for line in SKIPPED_IN_CI:
+                reporter.write_line(f"  {line}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

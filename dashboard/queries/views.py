@@ -16,7 +16,7 @@ from dashboard.data import LAZY_TABLES, Dataset
 from dashboard.data.regions import REGION_GROUPS
 from dashboard.i18n import N_
 from dashboard.queries import Filters
-from ingest.schemas import SOURCE_OF, TABLES
+from ingest.schemas import SOURCE_OF, TABLES, is_iso3
 
 MMP_PARAMS = ("year", "date_from", "date_to", "country", "region", "region_group", "origin_iso3", "cause", "route")
 PLAN_PARAMS = ("country", "year", "plan_id")
@@ -135,8 +135,7 @@ def coco_short_names() -> dict[str, str]:
     table = pd.read_csv(coco.country_converter.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8", dtype=str,
                         keep_default_na=False, usecols=["name_short", "ISO3"])
     # only real ISO3 codes: the table also holds made-up ones (e.g. "BA1") that no filter accepts
-    return {iso3: name for iso3, name in zip(table["ISO3"], table["name_short"])
-            if name and len(iso3) == 3 and iso3.isascii() and iso3.isalpha() and iso3.isupper()}
+    return {iso3: name for iso3, name in zip(table["ISO3"], table["name_short"]) if name and is_iso3(iso3)}
 
 
 def country_name_variants(ds: Dataset) -> dict[str, tuple[str, ...]]:

@@ -20,7 +20,7 @@ from dashboard.web.images import FORMATS as IMAGE_FORMATS
 from dashboard.web.params import MAX_PARAMS, MAX_VALUE_LENGTH, MAX_VALUES, SPECS, Spec
 from dashboard.web.whatchanged import TABLES as CHANGE_TABLES
 from dashboard.web.whatchanged import TOTALS_TABLES
-from ingest.schemas import SCHEMAS, TABLES
+from ingest.schemas import ISO3_PATTERN, SCHEMAS, TABLES
 
 OPENAPI_VERSION = "3.0.3"
 _CONTROL_FREE = r"^[^\x00-\x1f\x7f]*$"
@@ -31,7 +31,7 @@ def parameter_schema(spec: Spec) -> dict[str, Any]:
     if spec.kind == "int":
         return {"type": "integer", "minimum": spec.low, "maximum": spec.high}
     if spec.kind == "iso3":
-        return {"type": "string", "pattern": "^[A-Z]{3}$"}
+        return {"type": "string", "pattern": f"^{ISO3_PATTERN}$"}
     if spec.kind == "date":
         return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
     if spec.kind == "choice":

@@ -15,13 +15,13 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from dashboard.i18n import LANGUAGES, _, normalise
 from dashboard.queries import Filters
+from ingest.schemas import is_iso3
 
 LANG_PARAMS = ("lang", "headers")  # ?lang=es: interface language; ?headers=es: CSV column header language
 
 MAX_VALUE_LENGTH = 200
 MAX_VALUES = 50
 MAX_PARAMS = 40
-_ISO3 = re.compile(r"^[A-Z]{3}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^[0-9]{1,10}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -86,7 +86,7 @@ def _one(name: str, spec: Spec, text: str, known: Mapping[str, set[str]] | None)
                 low=spec.low, high=spec.high, value=text[:40]))
         return int(text)
     if spec.kind == "iso3":
-        if not _ISO3.match(text):
+        if not is_iso3(text):
             raise ParamError(name, _("expected a three-letter ISO3 code in capitals, e.g. VEN; got {value!r}").format(
                 value=text[:40]))
         return text

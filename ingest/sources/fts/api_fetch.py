@@ -8,6 +8,7 @@ from typing import Any, Callable
 from ...errors import IngestError
 from ...http import Client
 from ...report import Report
+from ...schemas import is_iso3
 from .api_json import _cluster_rows, _flow_rows, _funding_object, _location_rows, _parse_groupby_plan, _parse_progress, _plan_rows
 from .converters import _need
 from .model import API_SOURCE, MAX_PAGES, PLAN_ID_CHUNK, _Collected
@@ -26,7 +27,7 @@ def fetch(client: Client, country: str, years: list[int] | None, report: Report,
     this country (the RMRP for VEN) are added from `/v1/public/plan/year/{Y}`.
     """
     iso3 = (country or "").strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", iso3):
+    if not is_iso3(iso3):
         raise IngestError(f"country {country!r}: give a three-letter ISO3 code such as VEN")
     get = _getter(client, progress)
     collected = _Collected()

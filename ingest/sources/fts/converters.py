@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable
 
 from ...errors import IngestError
 from ...report import Report
+from ...schemas import is_iso3
 from .model import DATE_YEARS, INT64_MAX, YEAR_MAX, YEAR_MIN, _DATE, _LIST_SEPARATOR
 
 
@@ -171,7 +172,7 @@ def _countries(locations: Any) -> set[str]:
     for loc in locations or []:
         if isinstance(loc, dict) and loc.get("adminLevel") in (0, "0", None):
             iso3 = loc.get("iso3")
-            if isinstance(iso3, str) and re.fullmatch(r"[A-Z]{3}", iso3):
+            if is_iso3(iso3):
                 codes.add(iso3)
     return codes
 

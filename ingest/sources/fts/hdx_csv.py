@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from ... import csvsniff
 from ...countries import names_of
 from ...errors import IngestError
 from ...report import Report
-from ...schemas import FLOW_STATUSES
+from ...schemas import FLOW_STATUSES, is_iso3
 from .api_json import _cluster_row
 from .converters import _amount, _check_year, _date, _hdx_list, _int, _non_negative, _text
 from .model import FileKind, HDX_CLUSTER_COLUMNS, HDX_FLOW_COLUMNS, HDX_PLAN_COLUMNS, HDX_SOURCE, NOT_SPECIFIED, ROW, SHARED_CLUSTERS, _Collected, _HXL_TAG
@@ -26,7 +25,6 @@ NUMBER_COLUMNS = {"requirements", "funding", "percentFunded", "amountUSD", "orig
 # A plan CSV listing at least this many countries is HDX's worldwide export (every country of every plan);
 # a country's own file lists one. Only the worldwide file says all of a multi-country plan's shares.
 WORLDWIDE_MIN_COUNTRIES = 20
-_ISO3 = re.compile(r"[A-Z]{3}")
 
 
 def _read_csv(path: Path, content: bytes, collected: _Collected, report: Report) -> FileKind:
@@ -147,7 +145,7 @@ def _hdx_plans(rows: list[dict[str, str]], collected: _Collected, where: str, re
             by_country[iso3] = row
         first = group[0]
         values = _hdx_plan_values(first, f"{where} row {first[ROW]}", report)
-        values["countries"] = {c for c in by_country if _ISO3.fullmatch(c)} or None
+        values["countries"] = {c for c in by_country if is_iso3(c)} or None
         multi = len(by_country) > 1 or _regional_type(values.get("plan_type")) or (
             # In a country's own file, a plan whose code does not name the country (OCOVD20, RREG22 in
             # fts_requirements_funding_ven.csv) is another plan's share; the worldwide file lists all.
@@ -175,7 +173,7 @@ def _hdx_shares(plan_id: int, values: dict[str, Any], by_country: dict[str, dict
         money = _hdx_money(row, f"{where} row {row[ROW]}", report, "fts_plan_locations")
         shares.append(money)
         collected.set_location({"plan_id": plan_id, "location_id": None, "location_name": names.get(iso3, iso3),
-                                "location_iso3": iso3 if _ISO3.fullmatch(iso3) else None,
+                                "location_iso3": iso3 if is_iso3(iso3) else None,
                                 "requirements_original_usd": None, "requirements_usd": money["requirements_usd"],
                                 "funding_usd": money["funding_usd"]}, report)
     if worldwide:
@@ -283,7 +281,7 @@ def _hdx_flow(row: dict[str, str], where: str, report: Report) -> dict[str, Any]
         plan_id = _int(row["destPlanId"], where, "destPlanId")
     elif row["destPlanId"] == "Multiple":
         report.count("fts_flows: flow to several plans; plan_id left blank")
-    iso3 = [c.strip() for c in row.get("srcLocations", "").split(",") if re.fullmatch(r"[A-Z]{3}", c.strip())]
+    iso3 = [c.strip() for c in row.get("srcLocations", "").split(",") if is_iso3(c.strip())]
     return {
         "flow_id": _text(row["id"]) or _int(None, where, "id", required=True), "plan_id": plan_id,
         "date": _date(row["date"], report.count, "fts_flows: date"),

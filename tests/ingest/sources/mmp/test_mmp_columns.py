@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ import pytest
 from ingest.cli import main
 from ingest.report import Report
 from ingest.sources import mmp
-from tests.conftest import reference_dir
+from tests.conftest import reference_dir, require_reference
 
 REFERENCE = reference_dir() / "mmp"  # ../shared/reference beside the repository, or $HUMDASH_REFERENCE
 FULL = REFERENCE / "mmp_global_fullschema_2014-2025-04.xlsx"
@@ -107,10 +106,7 @@ def test_extra_columns_are_served_by_the_api(tmp_path, monkeypatch):
 
 @pytest.mark.slow  # reads the 2014-2025 xlsx twice (the parser's way and plain pandas): ~25 s
 def test_real_xlsx_keeps_every_column_and_its_totals_agree():
-    if not FULL.exists():
-        if os.environ.get("HUMDASH_REQUIRE_REFERENCE") == "1":
-            pytest.fail(f"{FULL} is missing")
-        pytest.skip("reference files not here")
+    require_reference(f"mmp/{FULL.name}")
     report = Report()
     frame = mmp.read_file(FULL, report)
     raw = pd.read_excel(FULL, dtype=str)

@@ -4,7 +4,6 @@ such an incident towards each nationality while totals count it once."""
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ from dashboard.data import build_cube
 from ingest.countries import split_many, split_names
 from ingest.report import Report
 from ingest.sources import mmp
-from tests.conftest import reference_dir
+from tests.conftest import reference_dir, require_reference
 
 REFERENCE = reference_dir() / "mmp"  # ../shared/reference beside the repository, or $HUMDASH_REFERENCE
 SITE = REFERENCE / "mmp_global_siteexport_2026-01-to-2026-05.csv"
@@ -23,11 +22,7 @@ FULL = REFERENCE / "mmp_global_fullschema_2014-2025-04.xlsx"
 
 
 def need(path: Path) -> Path:
-    if not path.exists():
-        if os.environ.get("HUMDASH_REQUIRE_REFERENCE") == "1":
-            pytest.fail(f"{path} is missing")
-        pytest.skip(f"{path} is not here")
-    return path
+    return require_reference(str(path.relative_to(reference_dir())))
 
 
 @pytest.mark.parametrize("cell, expected", [
