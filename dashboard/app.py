@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 from pathlib import Path
 
 import dash
@@ -11,6 +12,7 @@ from dashboard import i18n, vendor
 from dashboard.data import CHECK_EVERY_SECONDS, DataSource
 from dashboard.i18n import _, with_lang
 from dashboard.pages import PAGES
+from dashboard.render import prefill
 from dashboard.render.text import APP_TITLE, SOURCES
 from dashboard.web import httpcache, ratelimit, security
 from dashboard.web.api import register_api
@@ -94,6 +96,31 @@ def _not_found_status(response):  # noqa: ANN001 - a Flask response
     return response
 
 
+_CHUNKS: dict[str, list[str]] = {}  # page path -> the dcc chunks its components load
+
+
+def _preloads(app: dash.Dash) -> str:
+    """<link rel=preload> for the dcc chunks the requested page uses (its graphs, dropdowns, date
+    pickers), found once per page from its default layout, and for the files its page registration
+    names under `preload` (addresses): fetched with the page's scripts, not after its charts arrive."""
+    from flask import request
+
+    path = app.strip_relative_path(request.path) or ""
+    page = next((p for p in dash.page_registry.values() if p["path"].strip("/") == path.strip("/")), None)
+    if page is None:
+        return ""
+    if page["path"] not in _CHUNKS:
+        layout = page["layout"]
+        try:
+            _CHUNKS[page["path"]] = vendor.async_chunks(layout() if callable(layout) else layout)
+        except Exception:  # the page itself reports its problem; preloading is only a head start
+            logging.getLogger(__name__).exception("chunks of %s", page["path"])
+            return ""
+    fetches = "".join(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{escape(url)}">'
+                      for url in page.get("preload", ()))  # e.g. the map's base map (topojson)
+    return vendor.preload_links(app.config.requests_pathname_prefix, _CHUNKS[page["path"]]) + fetches
+
+
 def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK_EVERY_SECONDS,
                allow_embed: bool | str | None = None, embed_paths: tuple[str, ...] = ()) -> dash.Dash:
     """The dashboard for `data_dir` (default $HUMDASH_DATA_DIR or ./data; falls back to the bundled
@@ -123,13 +150,14 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
     for page in PAGES:
         page.register(app)
     for entry in dash.page_registry.values():  # `lang` in a page's address sets the language
-        entry["layout"] = i18n.localized(entry["layout"])
+        entry["layout"] = i18n.localized(prefill.prefilled(entry["layout"]))  # with its first charts
         if isinstance(entry.get("title"), str):  # the tab title in the request's language
             entry["title"] = lambda _title=entry["title"], **_kw: _(_title)
     plain_index = app.interpolate_index
     lazy = vendor.lazy_meta(vendor.load_on_demand())  # AG Grid's bundle only where a grid is drawn
     app.interpolate_index = lambda **kw: plain_index(**kw).replace(  # <html lang> for screen readers
-        '<html lang="en">', f'<html lang="{i18n.current()}">', 1).replace("</head>", lazy + "</head>", 1)
+        '<html lang="en">', f'<html lang="{i18n.current()}">', 1).replace(
+        "</head>", lazy + _preloads(app) + "</head>", 1)
     app.layout = shell  # per request: the header and footer in the request's language
     i18n.install(app.server)
     app.server.after_request(_not_found_status)

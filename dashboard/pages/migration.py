@@ -25,6 +25,7 @@ from dashboard.render.components import (
     notice,
     page_top,
     register_chart_callbacks,
+    topojson_url,
     render,
 )
 from dashboard.render.figures import (
@@ -271,7 +272,8 @@ def register(app: Any) -> None:
     answer also carries the period note and the region choices for the group."""
     import dash
 
-    dash.register_page(__name__, path=PATH, name=_("Migration"), title=_("Missing migrants"), order=2, layout=layout)
+    dash.register_page(__name__, path=PATH, name=_("Migration"), title=_("Missing migrants"), order=2, layout=layout,
+                       preload=(topojson_url() + "world_110m.json",))  # the map's base map
     STATE.register(app)
     register_chart_callbacks(app, PREFIX, [chart.key for chart in CHARTS], FILTER_INPUTS, HXL, update_chart,
                              download_chart, also={

@@ -19,7 +19,7 @@ from dashboard.data import Dataset, current_dataset, has_retrieval_date
 from dashboard.i18n import _, current, lang_pairs
 from dashboard.queries import Filters
 from dashboard.queries.views import View, known_values
-from dashboard.render import fmt
+from dashboard.render import fmt, prefill
 from dashboard.render.text import COLUMN_LABELS, DEFINITIONS, SOURCES
 from dashboard.render.theme import GRAPH_CONFIG
 from dashboard.web import exports
@@ -48,15 +48,19 @@ def ids(prefix: str, key: str) -> dict[str, str]:
                                                  "source", "tools")}
 
 
+def topojson_url() -> str:
+    """Where plotly.js fetches base maps (`<url>world_110m.json`): our own assets, no CDN."""
+    try:
+        return str(get_asset_url("topojson/"))
+    except Exception:  # outside a running app (unit tests): the default assets path
+        return "/assets/topojson/"
+
+
 def graph_config() -> dict[str, Any]:
     """dcc.Graph config: responsive, base maps from our own assets (no CDN), and plotly's locale in
     the page's language (Spanish month names on date axes, modebar tooltips; the partial plotly.js
     bundle registers `es`; the full one of HUMDASH_FULL_PLOTLYJS=1 does not and stays in English)."""
-    try:
-        topojson = get_asset_url("topojson/")
-    except Exception:  # outside a running app (unit tests): the default assets path
-        topojson = "/assets/topojson/"
-    config = {**GRAPH_CONFIG, "topojsonURL": topojson}
+    config = {**GRAPH_CONFIG, "topojsonURL": topojson_url()}
     if current() != "en":
         config["locale"] = current()
     return config
@@ -386,4 +390,8 @@ def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tu
                            lambda: tuple(v for key in keys for v in one_chart(key, values)))
 
     charts_callback.__name__ = f"{prefix.strip('-')}_charts"
-    app.callback(outputs, inputs)(charts_callback)
+    # no initial call: the pages router's answer already carries the first charts (render/prefill.py)
+    app.callback(outputs, inputs, prevent_initial_call=True)(charts_callback)
+    prefill.register(prefix, prefill.Prefill(
+        tuple(controls), tuple((o.component_id, o.component_property) for o in outputs), charts_callback,
+        tuple(ids(prefix, key)["summary"] for key in keys)))

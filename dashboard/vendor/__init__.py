@@ -13,6 +13,7 @@ async resource that dcc.Graph loads on first use; `use_partial_plotlyjs()` point
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from dashboard.settings import settings
 
@@ -96,3 +97,34 @@ def lazy_meta(urls: dict[str, str]) -> str:
     from html import escape
 
     return "".join(f'<meta name="humdash-lazy-{escape(n)}" content="{escape(u)}">' for n, u in sorted(urls.items()))
+
+
+# dcc components whose code dcc loads on first use (webpack chunks), by component type
+ASYNC_CHUNKS = {"Graph": "async-graph.js", "Dropdown": "async-dropdown.js", "DatePickerRange": "async-datepicker.js",
+                "DatePickerSingle": "async-datepicker.js", "Slider": "async-slider.js",
+                "RangeSlider": "async-slider.js", "Markdown": "async-markdown.js", "Upload": "async-upload.js"}
+
+
+def async_chunks(layout: object) -> list[str]:
+    """The dcc chunks the components of `layout` (a component tree) load on first use, sorted."""
+    found: set[str] = set()
+    stack: list[Any] = [layout]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif hasattr(node, "_prop_names"):
+            kind = getattr(node, "_type", "")
+            if getattr(node, "_namespace", "") == "dash_core_components" and kind in ASYNC_CHUNKS:
+                found.add(ASYNC_CHUNKS[kind])
+            stack.append(getattr(node, "children", None))
+    return sorted(found)
+
+
+def preload_links(prefix: str, chunks: list[str]) -> str:
+    """<link rel=preload> for dcc's chunks: fetched with the page's scripts instead of one round trip
+    after the page's layout has arrived. The address is the one dcc's loader asks for."""
+    from html import escape
+
+    return "".join(f'<link rel="preload" as="script" href="{escape(prefix)}_dash-component-suites/dash/dcc/{c}">'
+                   for c in chunks)

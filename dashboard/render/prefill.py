@@ -1,0 +1,103 @@
+"""A page's first charts travel with the page itself.
+
+Opening a page used to take three callback round trips in a row: the pages router sends the layout,
+the URL sync runs, then the charts callback answers. The charts callback now skips its initial call
+(`prevent_initial_call`): when the router renders a page, `prefilled(layout)` runs the page's charts
+callback on the control values the layout was built with and writes its answer (figures, summaries,
+tables, sources, API links, tools, notes) into the layout's components. The browser draws the charts
+from the page answer; the charts callback runs when a filter changes, as before.
+
+The answer comes from the same function and the same answer cache the callback uses, so the page and
+a filter change back to the same selection show the same figures, byte for byte.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from dash import ctx, no_update
+from plotly.io.json import to_json_plotly
+
+from dashboard.i18n import _
+
+LOG = logging.getLogger(__name__)
+ROUTER = "_pages_location"  # the component of Dash's pages router
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """A page's charts callback: its inputs (component id, property), outputs and function."""
+
+    controls: tuple[tuple[str, str], ...]
+    outputs: tuple[tuple[str, str], ...]
+    answer: Callable[..., tuple[Any, ...]]
+    summaries: tuple[str, ...]  # the summary paragraphs' ids: where a failure is said
+
+
+CALLBACKS: dict[str, Prefill] = {}  # page prefix -> its charts callback
+
+
+def register(prefix: str, prefill: Prefill) -> None:
+    CALLBACKS[prefix] = prefill
+
+
+def _by_id(component: Any, found: dict[str, Any]) -> dict[str, Any]:
+    """Every component of the tree under `component` with an id, by id."""
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            _by_id(child, found)
+        return found
+    if not hasattr(component, "_prop_names"):
+        return found
+    cid = getattr(component, "id", None)
+    if isinstance(cid, str):
+        found[cid] = component
+    _by_id(getattr(component, "children", None), found)
+    return found
+
+
+def rendering_for_router() -> bool:
+    """True while the pages router renders a page for a browser (not the validation layout, which
+    Dash builds from every page once, outside any callback)."""
+    try:
+        return ctx.triggered_id == ROUTER
+    except Exception:  # outside a callback: MissingCallbackContextException
+        return False
+
+
+def fill(layout: Any) -> Any:
+    """`layout` with the answers of the charts callbacks whose controls it holds written into it."""
+    found = _by_id(layout, {})
+    for prefix, prefill in CALLBACKS.items():
+        if not all(cid in found for cid, _prop in prefill.controls):
+            continue
+        # the values as the browser would send them: JSON (dates as ISO text, tuples as lists)
+        values = json.loads(to_json_plotly([getattr(found[c], p, None) for c, p in prefill.controls]))
+        try:
+            answer = prefill.answer(*values)
+        except Exception:  # the page still opens; the charts are drawn on the next filter change
+            LOG.exception("charts of %s could not be drawn with the page", prefix)
+            for summary in prefill.summaries:
+                if summary in found:
+                    found[summary].children = _("This chart could not be drawn. Change a filter to try again.")
+            continue
+        for (cid, prop), value in zip(prefill.outputs, answer):
+            if value is not no_update and cid in found:
+                setattr(found[cid], prop, value)
+    return layout
+
+
+def prefilled(layout: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a page's `layout(**query)` so that the router's answer carries the page's first charts."""
+    if not callable(layout) or getattr(layout, "_humdash_prefilled", False):
+        return layout
+
+    def wrapped(**query: Any) -> Any:
+        page = layout(**query)
+        return fill(page) if rendering_for_router() else page
+
+    wrapped._humdash_prefilled = True  # type: ignore[attr-defined]
+    wrapped.__doc__ = layout.__doc__
+    return wrapped

@@ -1,0 +1,122 @@
+"""A page's first charts travel with the page (dashboard/render/prefill.py): the pages router's answer
+holds every chart's figure, summary, table, source and links, equal to what the charts callback answers
+for the same controls; the charts callback is not called on the first render; a chart that fails does
+not keep the page from opening. And the page's HTML preloads the dcc chunks and base map it uses."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from load import dashflow as flow
+from tests.fixtures.dashboard.dashboard_synth import dispatch
+
+PAGES = ["/", "/migration", "/crisis", "/funding"]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """The app on the bundled snapshot (an empty data directory falls back to it table by table)."""
+    from dashboard.app import create_app
+
+    return create_app(tmp_path_factory.mktemp("empty-data")).server.test_client()
+
+
+def _page(client, path: str, search: str = "") -> list:
+    client.get(path + search)
+    out = dispatch(client, "_pages_content", {"_pages_location.pathname": path, "_pages_location.search": search})
+    return out["_pages_content"]["children"]
+
+
+def _charts_callback(client, vals: dict) -> tuple[dict, dict]:
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in flow.server_side(deps) if flow.in_page(d, vals) and "-graph.figure" in d["output"])
+    return dep, flow.payload(dep, vals, [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"])
+
+
+@pytest.mark.parametrize("search", ["", "?lang=es"])
+@pytest.mark.parametrize("path", PAGES)
+def test_the_page_answer_carries_what_the_charts_callback_answers(client, path, search):
+    page = _page(client, path, search)
+    vals = flow.values(page)
+    dep, body = _charts_callback(client, vals)
+    headers = {"Referer": f"http://localhost{path}{search}"}
+    response = client.post("/_dash-update-component", json=body, headers=headers)
+    assert response.status_code == 200, response.data[:300]
+    answer = response.get_json()["response"]
+    graphs = [cid for cid in answer if cid.endswith("-graph")]
+    assert graphs
+    shown = {c["props"]["id"]: c["props"] for c in flow.walk(page) if isinstance(c["props"].get("id"), str)}
+    for cid, props in answer.items():
+        for prop, value in props.items():
+            # the same JSON the callback sends: the page shows what a filter change back to it would show
+            assert json.dumps(shown[cid].get(prop), sort_keys=True) == json.dumps(value, sort_keys=True), \
+                (path, search, cid, prop)
+    for cid in graphs:
+        figure = vals[f"{cid}.figure"]
+        assert figure["data"] or figure["layout"].get("annotations"), cid  # drawn, or says why it cannot be
+        assert shown[f"{cid.removesuffix('-graph')}-summary"]["children"], cid
+
+
+def test_the_charts_callback_is_not_called_on_the_first_render(client):
+    deps = client.get("/_dash-dependencies").get_json()
+    charts = [d for d in flow.server_side(deps) if "-graph.figure" in d["output"]]
+    assert len(charts) >= len(PAGES)
+    assert all(d["prevent_initial_call"] for d in charts), [d["output"][:60] for d in charts]
+
+
+def test_a_page_built_outside_the_router_has_no_charts_computed(client):
+    """Dash builds a validation layout from every page once: that must not run every page's queries."""
+    import dash
+
+    from dashboard.render import prefill
+
+    entry = next(p for p in dash.page_registry.values() if p["path"] == "/migration")
+    with client.application.test_request_context("/migration"):
+        assert not prefill.rendering_for_router()
+        page = entry["layout"]()
+    figures = [c.figure for c in _components(page) if getattr(c, "_type", "") == "Graph"]
+    assert figures and not any(getattr(f, "data", None) for f in figures)
+
+
+def _components(tree):
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif hasattr(node, "_prop_names"):
+            yield node
+            stack.append(getattr(node, "children", None))
+
+
+def test_a_chart_that_fails_leaves_the_page_open_and_says_so(client, monkeypatch, caplog):
+    from dashboard.render import prefill
+
+    broken = prefill.CALLBACKS["mig-"]
+
+    def fail(*_values):
+        raise RuntimeError("query failed")
+
+    monkeypatch.setitem(prefill.CALLBACKS, "mig-", prefill.Prefill(broken.controls, broken.outputs, fail,
+                                                                    broken.summaries))
+    page = _page(client, "/migration", "?lang=es")
+    text = json.dumps(page, ensure_ascii=False)
+    assert text.count("No se pudo dibujar este gráfico") == len(broken.summaries)
+    assert "charts of mig- could not be drawn" in caplog.text
+    assert "mig-year" in text  # the filters are there: the next change draws the charts
+
+
+@pytest.mark.parametrize("path, chunks, fetches", [
+    ("/migration", {"async-graph.js", "async-dropdown.js", "async-datepicker.js"}, {"/assets/topojson/world_110m.json"}),
+    ("/funding?country=AFG", {"async-graph.js", "async-dropdown.js"}, set()),
+    ("/about", set(), set()),
+    ("/no-such-page", set(), set()),
+])
+def test_the_page_preloads_the_chunks_and_files_it_uses(client, path, chunks, fetches):
+    html = client.get(path).data.decode()
+    preloads = re.findall(r'<link rel="preload" as="(script|fetch)"(?: crossorigin="anonymous")? href="([^"]+)">', html)
+    assert {href.rsplit("/", 1)[1] for kind, href in preloads if kind == "script"} == chunks
+    assert {href for kind, href in preloads if kind == "fetch"} == fetches
+    assert all(href.startswith("/_dash-component-suites/dash/dcc/") for kind, href in preloads if kind == "script")
