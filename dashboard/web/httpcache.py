@@ -305,6 +305,8 @@ def install(app: Any) -> None:
                                                               + "_dash-component-suites/"):
             if "max-age=31536000" in response.headers.get("Cache-Control", ""):
                 response.headers["Cache-Control"] = IMMUTABLE  # fingerprinted by Dash
+            elif "Cache-Control" not in response.headers:  # dcc's chunks (async-graph.js, ...): one address
+                response.headers["Cache-Control"] = "no-cache"  # for every version, so revalidated (ETag)
         elif response.status_code in (200, 304) and path.startswith("/assets/") and request.args.get("m"):
             etag = (response.headers.get("ETag") or "").strip('"')
             if etag.startswith(request.args["m"] + "-"):  # ?m= is the file's mtime: Dash's fingerprint
