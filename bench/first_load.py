@@ -66,7 +66,8 @@ def load_once(browser: Any, url: str) -> dict[str, Any]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not settle")
             s = page.evaluate("""() => ({now: performance.now(), lastMut: window.__perf.lastMut,
-                content: !!document.querySelector('#_pages_content > *'),
+                content: !!document.querySelector(document.getElementById('_pages_content') ? '#_pages_content > *'
+                                                                                : '#react-entry-point main'),
                 charts: [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg')),
                 loading: !!document.querySelector('[data-dash-is-loading="true"]')})""")
             if s["content"] and s["charts"] and not pending and not s["loading"] and s["now"] - s["lastMut"] >= QUIET_MS:

@@ -96,7 +96,8 @@ def _not_found_status(response):  # noqa: ANN001 - a Flask response
     return response
 
 
-_CHUNKS: dict[str, list[str]] = {}  # page path -> the dcc chunks its components load
+_CHUNKS: dict[str, tuple[list[str], list[str]]] = {}  # page path -> dcc chunks, lazy bundles its components load
+LAZY_URLS: dict[str, str] = {}  # namespace -> address of the bundles loaded on demand (vendor.load_on_demand)
 
 
 def _preloads(app: dash.Dash) -> str:
@@ -112,13 +113,15 @@ def _preloads(app: dash.Dash) -> str:
     if page["path"] not in _CHUNKS:
         layout = page["layout"]
         try:
-            _CHUNKS[page["path"]] = vendor.async_chunks(layout() if callable(layout) else layout)
+            tree = layout() if callable(layout) else layout
         except Exception:  # the page itself reports its problem; preloading is only a head start
             logging.getLogger(__name__).exception("chunks of %s", page["path"])
             return ""
+        lazy = {namespace for namespace, _type in vendor.component_types(tree)} & set(LAZY_URLS)
+        _CHUNKS[page["path"]] = (vendor.async_chunks(tree), sorted(LAZY_URLS[n] for n in lazy))
     fetches = "".join(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{escape(url)}">'
                       for url in page.get("preload", ()))  # e.g. the map's base map (topojson)
-    return vendor.preload_links(app.config.requests_pathname_prefix, _CHUNKS[page["path"]]) + fetches
+    return vendor.preload_links(app.config.requests_pathname_prefix, *_CHUNKS[page["path"]]) + fetches
 
 
 def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK_EVERY_SECONDS,
@@ -154,7 +157,8 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
         if isinstance(entry.get("title"), str):  # the tab title in the request's language
             entry["title"] = lambda _title=entry["title"], **_kw: _(_title)
     plain_index = app.interpolate_index
-    lazy = vendor.lazy_meta(vendor.load_on_demand())  # AG Grid's bundle only where a grid is drawn
+    LAZY_URLS.update(vendor.load_on_demand())
+    lazy = vendor.lazy_meta(LAZY_URLS)  # AG Grid's bundle only where a grid is drawn
     app.interpolate_index = lambda **kw: plain_index(**kw).replace(  # <html lang> for screen readers
         '<html lang="en">', f'<html lang="{i18n.current()}">', 1).replace(
         "</head>", lazy + _preloads(app) + "</head>", 1)

@@ -214,9 +214,10 @@ def dashboard_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def module_dashboard_url(tmp_path_factory):
-    """The bundled-snapshot dashboard, a fresh server per test module."""
-    yield from _bundled_dashboard(tmp_path_factory)
+def module_dashboard_url(dashboard_url):
+    """The bundled-snapshot dashboard: the session's server (one per test worker; a server start costs
+    seconds of CPU, and the browser tests only read from it)."""
+    return dashboard_url
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -65,6 +65,7 @@ def compress_requested() -> bool:
 
 
 LAZY_COMPONENTS = {"dash_ag_grid": "dash_ag_grid.min.js"}  # namespace -> its main bundle
+LAZY_CHUNKS = {"dash_ag_grid": ("async-community.js",)}  # namespace -> the chunks its bundle loads at once
 """Component libraries only one page uses (/data's AG Grid, 350 kB gzip): Dash would put every imported
 library's script into every page. `load_on_demand()` marks the bundle dynamic (Dash still serves it, with
 its fingerprint and one-year cache, but does not list it); assets/lazy-components.js stands in for the
@@ -105,26 +106,35 @@ ASYNC_CHUNKS = {"Graph": "async-graph.js", "Dropdown": "async-dropdown.js", "Dat
                 "RangeSlider": "async-slider.js", "Markdown": "async-markdown.js", "Upload": "async-upload.js"}
 
 
-def async_chunks(layout: object) -> list[str]:
-    """The dcc chunks the components of `layout` (a component tree) load on first use, sorted."""
-    found: set[str] = set()
+def component_types(layout: object) -> set[tuple[str, str]]:
+    """(namespace, type) of every component in `layout` (a component tree)."""
+    found: set[tuple[str, str]] = set()
     stack: list[Any] = [layout]
     while stack:
         node = stack.pop()
         if isinstance(node, (list, tuple)):
             stack.extend(node)
         elif hasattr(node, "_prop_names"):
-            kind = getattr(node, "_type", "")
-            if getattr(node, "_namespace", "") == "dash_core_components" and kind in ASYNC_CHUNKS:
-                found.add(ASYNC_CHUNKS[kind])
+            found.add((getattr(node, "_namespace", ""), getattr(node, "_type", "")))
             stack.append(getattr(node, "children", None))
-    return sorted(found)
+    return found
 
 
-def preload_links(prefix: str, chunks: list[str]) -> str:
-    """<link rel=preload> for dcc's chunks: fetched with the page's scripts instead of one round trip
-    after the page's layout has arrived. The address is the one dcc's loader asks for."""
+def async_chunks(layout: object) -> list[str]:
+    """The dcc chunks the components of `layout` load on first use, sorted."""
+    return sorted({ASYNC_CHUNKS[kind] for namespace, kind in component_types(layout)
+                   if namespace == "dash_core_components" and kind in ASYNC_CHUNKS})
+
+
+def preload_links(prefix: str, chunks: list[str], bundles: list[str] | tuple[str, ...] = ()) -> str:
+    """<link rel=preload> for dcc's chunks and for lazily loaded bundles (`bundles`: their addresses, as
+    load_on_demand gives them): fetched with the page's scripts instead of one round trip after the
+    page's layout has arrived. The addresses are the ones dcc's loader and lazy-components.js ask for."""
     from html import escape
 
-    return "".join(f'<link rel="preload" as="script" href="{escape(prefix)}_dash-component-suites/dash/dcc/{c}">'
-                   for c in chunks)
+    urls = [f"{prefix}_dash-component-suites/dash/dcc/{c}" for c in chunks]
+    for url in bundles:
+        urls.append(prefix + url.lstrip("/"))
+        namespace = url.split("/")[2] if url.count("/") >= 3 else ""  # /_dash-component-suites/<namespace>/...
+        urls += [f"{prefix}_dash-component-suites/{namespace}/{chunk}" for chunk in LAZY_CHUNKS.get(namespace, ())]
+    return "".join(f'<link rel="preload" as="script" href="{escape(url)}">' for url in urls)

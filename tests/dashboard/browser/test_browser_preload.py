@@ -1,0 +1,42 @@
+"""The page's <link rel=preload>s in real Chromium: each preloaded file is the one the page then uses
+(requested once, no "preloaded but not used" warning), and the first charts come with the page: a first
+visit sends no chart callback request."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]
+
+
+@pytest.mark.parametrize("path", ["/migration?lang=es", "/data", "/funding"])
+def test_every_preload_is_used_once_and_no_chart_request_is_sent(chromium, dashboard_url, path):
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        console: list[str] = []
+        requests: list[tuple[str, str]] = []
+        outputs: list[str] = []  # what each callback request asks for
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("request", lambda r: requests.append((r.method, r.url.removeprefix(dashboard_url))))
+        page.on("request", lambda r: outputs.append(json.loads(r.post_data)["output"]) if r.method == "POST" else None)
+        page.goto(dashboard_url + path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_selector("#_pages_content > *", state="attached", timeout=30_000)
+        preloads = page.eval_on_selector_all('link[rel="preload"]', "links => links.map(l => l.getAttribute('href'))")
+        assert preloads, "the page preloads nothing"
+        page.wait_for_timeout(3500)  # Chromium warns of an unused preload a few seconds after the load event
+        for href in preloads:
+            assert sum(1 for _m, url in requests if url == href) == 1, (href, [u for _m, u in requests])
+        assert not [m for m in console if "preload" in m.lower()], console
+        # the pages router, the URL sync (on /data the grid's rows): never the charts callback
+        assert outputs and not [o for o in outputs if "-graph.figure" in o], outputs
+        if "/data" not in path:
+            assert page.locator(".js-plotly-plot .main-svg").count() >= 2
+            assert len(outputs) == 2, outputs
+    finally:
+        context.close()
+    assert re.match(r"/_dash-component-suites/dash/dcc/async-\w+\.js$|/_dash-component-suites/dash_ag_grid/|/assets/",
+                    preloads[0])
