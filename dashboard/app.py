@@ -4,9 +4,11 @@ from __future__ import annotations
 import logging
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dash
 from dash import dcc, html
+from dash._pages import _parse_query_string, _path_to_page
 
 from dashboard import i18n, vendor
 from dashboard.data import CHECK_EVERY_SECONDS, DataSource
@@ -61,7 +63,7 @@ def shell() -> html.Div:
         ]),
         # "Loading…" until the page's content has arrived (style.css hides it then): never a blank page
         html.Main(id="main", tabIndex="-1", children=[
-            dash.page_container, html.P(_("Loading…"), className="page-loading", role="status")]),
+            page_container(), html.P(_("Loading…"), className="page-loading", role="status")]),
         html.Footer(className="site-footer", children=[
             html.P([_("Funding: "), html.A(_(fts["attribution"]), href=fts["url"]), " (",
                     html.A(fts["licence"], href=fts["licence_url"]), "). ",
@@ -69,6 +71,37 @@ def shell() -> html.Div:
                     html.A(mmp["licence"], href=mmp["licence_url"]), "). ",
                     dcc.Link(_("Definitions and sources"), href=with_lang("/about")), "."]),
         ]),
+    ])
+
+
+def page_container() -> html.Div:
+    """Dash's page container, with the page the browser is opening already in it when the layout is
+    requested from that page (its address is the request's Referer): the browser draws the page and its
+    first charts from the layout, without waiting for the pages router's round trip. The location
+    component starts with that address, so it does not call the router on mount; links inside the app
+    still go through the router. Without a Referer (or from another page): Dash's empty container."""
+    from flask import has_request_context, request
+
+    if not (has_request_context() and request.path.endswith("/_dash-layout") and request.referrer):
+        return dash.page_container
+    address = urlsplit(request.referrer)
+    if address.netloc != request.host:
+        return dash.page_container
+    search = f"?{address.query}" if address.query else ""
+    page, variables = _path_to_page(dash.get_app().strip_relative_path(address.path) or "")
+    if not page:
+        page = next(p for p in dash.page_registry.values() if p["module"].endswith("not_found_404"))
+    layout, title = page.get("layout", ""), page.get("title", "")
+    token = prefill.FOR_BROWSER.set(True)  # the page with its first charts, as the router would answer
+    try:
+        content = layout(**{**(variables or {}), **_parse_query_string(search)}) if callable(layout) else layout
+    finally:
+        prefill.FOR_BROWSER.reset(token)
+    return html.Div([
+        dcc.Location(id="_pages_location", refresh="callback-nav", pathname=address.path, search=search),
+        html.Div(id="_pages_content", disable_n_clicks=True, children=content),
+        dcc.Store(id="_pages_store", data={"title": title(**(variables or {})) if callable(title) else title}),
+        html.Div(id="_pages_dummy", disable_n_clicks=True),
     ])
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -58,9 +59,15 @@ def _by_id(component: Any, found: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+FOR_BROWSER: ContextVar[bool] = ContextVar("humdash_page_for_browser", default=False)  # set by app.page_container
+
+
 def rendering_for_router() -> bool:
-    """True while the pages router renders a page for a browser (not the validation layout, which
-    Dash builds from every page once, outside any callback)."""
+    """True while a page is rendered for a browser: by the pages router, or into the layout the browser
+    loads first (app.page_container) — not the validation layout, which Dash builds from every page
+    once, outside any callback."""
+    if FOR_BROWSER.get():
+        return True
     try:
         return ctx.triggered_id == ROUTER
     except Exception:  # outside a callback: MissingCallbackContextException

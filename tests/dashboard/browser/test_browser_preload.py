@@ -1,6 +1,6 @@
 """The page's <link rel=preload>s in real Chromium: each preloaded file is the one the page then uses
-(requested once, no "preloaded but not used" warning), and the first charts come with the page: a first
-visit sends no chart callback request."""
+(requested once, no "preloaded but not used" warning), and the page with its first charts comes with the
+layout: a first visit sends neither a pages-router nor a chart callback request."""
 from __future__ import annotations
 
 import json
@@ -31,11 +31,12 @@ def test_every_preload_is_used_once_and_no_chart_request_is_sent(chromium, dashb
         for href in preloads:
             assert sum(1 for _m, url in requests if url == href) == 1, (href, [u for _m, u in requests])
         assert not [m for m in console if "preload" in m.lower()], console
-        # the pages router, the URL sync (on /data the grid's rows): never the charts callback
-        assert outputs and not [o for o in outputs if "-graph.figure" in o], outputs
+        # the page and its first charts come with the layout: no pages-router or charts request, only the
+        # URL sync (and on /data the grid's rows)
+        assert outputs and not [o for o in outputs if "-graph.figure" in o or "_pages_content" in o], outputs
         if "/data" not in path:
             assert page.locator(".js-plotly-plot .main-svg").count() >= 2
-            assert len(outputs) == 2, outputs
+            assert len(outputs) == 1, outputs
     finally:
         context.close()
     assert re.match(r"/_dash-component-suites/dash/dcc/async-\w+\.js$|/_dash-component-suites/dash_ag_grid/|/assets/",

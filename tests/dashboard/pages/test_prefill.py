@@ -123,3 +123,36 @@ def test_the_page_preloads_the_chunks_and_files_it_uses(client, path, chunks, fe
     assert {href for kind, href in preloads if kind == "fetch"} == fetches
     for _kind, href in preloads:
         assert client.get(href).status_code == 200, href
+
+
+def _layout(client, referrer: str | None) -> dict:
+    headers = {"Referer": referrer} if referrer else {}
+    return client.get("/_dash-layout", headers=headers).get_json()
+
+
+def _by_id(tree) -> dict:
+    return {c["props"]["id"]: c for c in flow.walk(tree) if isinstance(c["props"].get("id"), str)}
+
+
+@pytest.mark.parametrize("search", ["?lang=es", "?year=2018"])
+def test_the_layout_carries_the_page_the_browser_opens(client, search):
+    """The first layout holds the page of its Referer with its charts, and a location that will not call
+    the pages router on mount; the same content the router would answer."""
+    found = _by_id(_layout(client, f"http://localhost/migration{search}"))
+    location = found["_pages_location"]["props"]
+    assert (location["pathname"], location["search"]) == ("/migration", search)
+    content = found["_pages_content"]["props"]["children"]
+    assert content == _page(client, "/migration", search)  # what the router answers for the same address
+    assert found["mig-origin-graph"]["props"]["figure"]["data"]
+    assert found["_pages_store"]["props"]["data"]["title"] == ("Migrantes desaparecidos" if "es" in search
+                                                               else "Missing migrants")
+
+
+@pytest.mark.parametrize("referrer", [None, "http://elsewhere.example/migration", "http://localhost/_dash-layout"])
+def test_without_the_page_address_the_layout_leaves_the_page_to_the_router(client, referrer):
+    found = _by_id(_layout(client, referrer))
+    if referrer and referrer.endswith("_dash-layout"):  # no such page: the not-found page, as the router would
+        assert "Page not found" in json.dumps(found["_pages_content"]["props"].get("children"))
+        return
+    assert not found["_pages_content"]["props"].get("children")
+    assert "pathname" not in found["_pages_location"]["props"]
