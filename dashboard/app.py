@@ -95,6 +95,9 @@ def page_container() -> html.Div:
     token = prefill.FOR_BROWSER.set(True)  # the page with its first charts, as the router would answer
     try:
         content = layout(**{**(variables or {}), **_parse_query_string(search)}) if callable(layout) else layout
+    except Exception:  # the header, footer and navigation still load; the router tries the page again
+        logging.getLogger(__name__).exception("page %s could not be put in the layout", address.path)
+        return dash.page_container
     finally:
         prefill.FOR_BROWSER.reset(token)
     return html.Div([

@@ -156,3 +156,20 @@ def test_without_the_page_address_the_layout_leaves_the_page_to_the_router(clien
         return
     assert not found["_pages_content"]["props"].get("children")
     assert "pathname" not in found["_pages_location"]["props"]
+
+
+def test_a_page_that_fails_in_the_layout_is_left_to_the_router(client, monkeypatch, caplog):
+    """The header, navigation and footer still load; the router renders the page (or its error) later."""
+    import dash
+
+    entry = next(p for p in dash.page_registry.values() if p["path"] == "/about")
+
+    def fail(**_query):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setitem(entry, "layout", fail)
+    response = client.get("/_dash-layout", headers={"Referer": "http://localhost/about"})
+    assert response.status_code == 200
+    found = _by_id(response.get_json())
+    assert not found["_pages_content"]["props"].get("children") and "pathname" not in found["_pages_location"]["props"]
+    assert "page /about could not be put in the layout" in caplog.text
