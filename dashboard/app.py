@@ -85,7 +85,8 @@ def page_container() -> html.Div:
     if not (has_request_context() and request.path.endswith("/_dash-layout") and request.referrer):
         return dash.page_container
     address = urlsplit(request.referrer)
-    if address.netloc != request.host:
+    # the same host; the port may differ behind a proxy (nginx's `proxy_set_header Host $host` drops it)
+    if address.hostname != urlsplit(f"//{request.host}").hostname:
         return dash.page_container
     search = f"?{address.query}" if address.query else ""
     page, variables = _path_to_page(dash.get_app().strip_relative_path(address.path) or "")
