@@ -133,7 +133,7 @@ def _not_found_status(response):  # noqa: ANN001 - a Flask response
     return response
 
 
-_CHUNKS: dict[str, tuple[list[str], list[str]]] = {}  # page path -> dcc chunks, lazy bundles its components load
+_CHUNKS: dict[str, tuple[list[str], dict[str, str]]] = {}  # page path -> dcc chunks, lazy bundles its components load
 LAZY_URLS: dict[str, str] = {}  # namespace -> address of the bundles loaded on demand (vendor.load_on_demand)
 
 
@@ -155,7 +155,7 @@ def _preloads(app: dash.Dash) -> str:
             logging.getLogger(__name__).exception("chunks of %s", page["path"])
             return ""
         lazy = {namespace for namespace, _type in vendor.component_types(tree)} & set(LAZY_URLS)
-        _CHUNKS[page["path"]] = (vendor.async_chunks(tree), sorted(LAZY_URLS[n] for n in lazy))
+        _CHUNKS[page["path"]] = (vendor.async_chunks(tree), {n: LAZY_URLS[n] for n in lazy})
     fetches = "".join(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{escape(url)}">'
                       for url in page.get("preload", ()))  # e.g. the map's base map (topojson)
     return vendor.preload_links(app.config.requests_pathname_prefix, *_CHUNKS[page["path"]]) + fetches

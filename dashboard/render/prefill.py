@@ -2,9 +2,10 @@
 
 Opening a page used to take three callback round trips in a row: the pages router sends the layout,
 the URL sync runs, then the charts callback answers. The charts callback now skips its initial call
-(`prevent_initial_call`): when the router renders a page, `prefilled(layout)` runs the page's charts
-callback on the control values the layout was built with and writes its answer (figures, summaries,
-tables, sources, API links, tools, notes) into the layout's components. The browser draws the charts
+(`prevent_initial_call`): when a page is rendered for a browser (into the first layout by
+app.page_container, or by the router), `prefilled(layout)` runs the page's charts callback on the
+control values the layout was built with and writes its answer (figures, summaries, tables, sources,
+API links, tools, notes) into the layout's components. The browser draws the charts
 from the page answer; the charts callback runs when a filter changes, as before.
 
 The answer comes from the same function and the same answer cache the callback uses, so the page and
@@ -44,25 +45,17 @@ def register(prefix: str, prefill: Prefill) -> None:
     CALLBACKS[prefix] = prefill
 
 
-def _by_id(component: Any, found: dict[str, Any]) -> dict[str, Any]:
-    """Every component of the tree under `component` with an id, by id."""
-    if isinstance(component, (list, tuple)):
-        for child in component:
-            _by_id(child, found)
-        return found
-    if not hasattr(component, "_prop_names"):
-        return found
-    cid = getattr(component, "id", None)
-    if isinstance(cid, str):
-        found[cid] = component
-    _by_id(getattr(component, "children", None), found)
-    return found
+def _by_id(layout: Any) -> dict[str, Any]:
+    """Every component of `layout` (a component, or a list of them) with an id, by id."""
+    roots = layout if isinstance(layout, (list, tuple)) else [layout]
+    return {c.id: c for root in roots if hasattr(root, "_traverse") for c in [root, *root._traverse()]
+            if isinstance(getattr(c, "id", None), str)}
 
 
 FOR_BROWSER: ContextVar[bool] = ContextVar("humdash_page_for_browser", default=False)  # set by app.page_container
 
 
-def rendering_for_router() -> bool:
+def rendering_for_browser() -> bool:
     """True while a page is rendered for a browser: by the pages router, or into the layout the browser
     loads first (app.page_container) — not the validation layout, which Dash builds from every page
     once, outside any callback."""
@@ -76,7 +69,7 @@ def rendering_for_router() -> bool:
 
 def fill(layout: Any) -> Any:
     """`layout` with the answers of the charts callbacks whose controls it holds written into it."""
-    found = _by_id(layout, {})
+    found = _by_id(layout)
     for prefix, prefill in CALLBACKS.items():
         if not all(cid in found for cid, _prop in prefill.controls):
             continue
@@ -97,13 +90,13 @@ def fill(layout: Any) -> Any:
 
 
 def prefilled(layout: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a page's `layout(**query)` so that the router's answer carries the page's first charts."""
+    """Wrap a page's `layout(**query)` so that a page rendered for a browser carries its first charts."""
     if not callable(layout) or getattr(layout, "_humdash_prefilled", False):
         return layout
 
     def wrapped(**query: Any) -> Any:
         page = layout(**query)
-        return fill(page) if rendering_for_router() else page
+        return fill(page) if rendering_for_browser() else page
 
     wrapped._humdash_prefilled = True  # type: ignore[attr-defined]
     wrapped.__doc__ = layout.__doc__

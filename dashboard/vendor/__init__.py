@@ -65,12 +65,12 @@ def compress_requested() -> bool:
 
 
 LAZY_COMPONENTS = {"dash_ag_grid": "dash_ag_grid.min.js"}  # namespace -> its main bundle
-LAZY_CHUNKS = {"dash_ag_grid": ("async-community.js",)}  # namespace -> the chunks its bundle loads at once
 """Component libraries only one page uses (/data's AG Grid, 350 kB gzip): Dash would put every imported
 library's script into every page. `load_on_demand()` marks the bundle dynamic (Dash still serves it, with
 its fingerprint and one-year cache, but does not list it); assets/lazy-components.js stands in for the
 library's components and loads the bundle from the address the page's <meta> gives when one is first
 drawn."""
+LAZY_CHUNKS = {"dash_ag_grid": ("async-community.js",)}  # namespace -> the chunks its bundle loads at once
 
 
 def load_on_demand() -> dict[str, str]:
@@ -106,18 +106,11 @@ ASYNC_CHUNKS = {"Graph": "async-graph.js", "Dropdown": "async-dropdown.js", "Dat
                 "RangeSlider": "async-slider.js", "Markdown": "async-markdown.js", "Upload": "async-upload.js"}
 
 
-def component_types(layout: object) -> set[tuple[str, str]]:
+def component_types(layout: Any) -> set[tuple[str, str]]:
     """(namespace, type) of every component in `layout` (a component tree)."""
-    found: set[tuple[str, str]] = set()
-    stack: list[Any] = [layout]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (list, tuple)):
-            stack.extend(node)
-        elif hasattr(node, "_prop_names"):
-            found.add((getattr(node, "_namespace", ""), getattr(node, "_type", "")))
-            stack.append(getattr(node, "children", None))
-    return found
+    if not hasattr(layout, "_traverse"):
+        return set()
+    return {(c._namespace, c._type) for c in [layout, *layout._traverse()] if hasattr(c, "_type")}  # not text
 
 
 def async_chunks(layout: object) -> list[str]:
@@ -126,15 +119,15 @@ def async_chunks(layout: object) -> list[str]:
                    if namespace == "dash_core_components" and kind in ASYNC_CHUNKS})
 
 
-def preload_links(prefix: str, chunks: list[str], bundles: list[str] | tuple[str, ...] = ()) -> str:
-    """<link rel=preload> for dcc's chunks and for lazily loaded bundles (`bundles`: their addresses, as
-    load_on_demand gives them): fetched with the page's scripts instead of one round trip after the
-    page's layout has arrived. The addresses are the ones dcc's loader and lazy-components.js ask for."""
+def preload_links(prefix: str, chunks: list[str], bundles: dict[str, str] | None = None) -> str:
+    """<link rel=preload> for dcc's chunks and for lazily loaded bundles (`bundles`: namespace -> address,
+    as load_on_demand gives them) with the chunks each loads at once: fetched with the page's scripts
+    instead of one round trip after the page's layout has arrived. The addresses are the ones dcc's
+    loader and lazy-components.js ask for."""
     from html import escape
 
     urls = [f"{prefix}_dash-component-suites/dash/dcc/{c}" for c in chunks]
-    for url in bundles:
+    for namespace, url in sorted((bundles or {}).items()):
         urls.append(prefix + url.lstrip("/"))
-        namespace = url.split("/")[2] if url.count("/") >= 3 else ""  # /_dash-component-suites/<namespace>/...
         urls += [f"{prefix}_dash-component-suites/{namespace}/{chunk}" for chunk in LAZY_CHUNKS.get(namespace, ())]
     return "".join(f'<link rel="preload" as="script" href="{escape(url)}">' for url in urls)

@@ -74,21 +74,10 @@ def test_a_page_built_outside_the_router_has_no_charts_computed(client):
 
     entry = next(p for p in dash.page_registry.values() if p["path"] == "/migration")
     with client.application.test_request_context("/migration"):
-        assert not prefill.rendering_for_router()
+        assert not prefill.rendering_for_browser()
         page = entry["layout"]()
-    figures = [c.figure for c in _components(page) if getattr(c, "_type", "") == "Graph"]
+    figures = [c.figure for c in page._traverse() if getattr(c, "_type", "") == "Graph"]
     assert figures and not any(getattr(f, "data", None) for f in figures)
-
-
-def _components(tree):
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (list, tuple)):
-            stack.extend(node)
-        elif hasattr(node, "_prop_names"):
-            yield node
-            stack.append(getattr(node, "children", None))
 
 
 def test_a_chart_that_fails_leaves_the_page_open_and_says_so(client, monkeypatch, caplog):
