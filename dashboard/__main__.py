@@ -5,7 +5,11 @@ import argparse
 import logging
 import sys
 
-from ingest.store import default_data_dir
+from dashboard.serving import keep_arrow_out
+
+keep_arrow_out()  # before pandas is imported (dashboard/serving.py)
+
+from ingest.store import default_data_dir  # noqa: E402
 
 
 def parser() -> argparse.ArgumentParser:

@@ -45,6 +45,9 @@ class Settings:
     """HUMDASH_FULL_PLOTLYJS: "1" serves plotly.js whole instead of the partial bundle."""
     compress: str = "1"
     """HUMDASH_COMPRESS: "0" switches off gzip/brotli of pages and answers (e.g. behind a proxy that does it)."""
+    arrow: str = ""
+    """HUMDASH_ARROW: "1" lets the server process import pyarrow (default: kept out when fastparquet is
+    installed, which reads the tables instead; see dashboard/serving.py)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -67,6 +70,7 @@ VARIABLES = {
     "chromium": "HUMDASH_CHROMIUM",
     "full_plotlyjs": "HUMDASH_FULL_PLOTLYJS",
     "compress": "HUMDASH_COMPRESS",
+    "arrow": "HUMDASH_ARROW",
 }
 """Field name -> environment variable."""
 

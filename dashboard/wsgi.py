@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from dashboard.app import create_app
+from dashboard.serving import keep_arrow_out
+
+keep_arrow_out()  # before pandas is imported (dashboard/serving.py)
+
+from dashboard.app import create_app  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 app = create_app()

@@ -4,6 +4,7 @@
     ... change the code ...
     python tools/answers_digest.py [--data-dir DIR] > after.json
     python tools/answers_digest.py --compare before.json after.json     # exit 1 and list what differs
+    python tools/answers_digest.py --without-arrow > arrowless.json     # as a server process reads (no pyarrow)
 
 Every table (`/api/tables`) and view (`/api/views`) is fetched as CSV and JSON, with no filter and with
 each filter set below; pages' layouts (`/_dash-layout` after a visit) in both languages; the OpenAPI
@@ -79,11 +80,18 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-dir")
     p.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
+    p.add_argument("--without-arrow", action="store_true",
+                   help="keep pyarrow out of this process first, as the server entry points do (dashboard/serving.py)")
     args = p.parse_args()
     if args.compare:
         return compare(*args.compare)
     if os.environ.get("PYTHONHASHSEED") != "0":  # props built from sets come out in hash order
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+    if args.without_arrow:
+        from dashboard.serving import keep_arrow_out
+
+        if not keep_arrow_out():
+            raise SystemExit("cannot keep pyarrow out (HUMDASH_ARROW=1, or fastparquet is not installed)")
     json.dump(digests(args.data_dir), sys.stdout, indent=1, sort_keys=True)
     print()
     return 0

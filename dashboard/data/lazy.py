@@ -21,6 +21,7 @@ import pandas as pd
 from ingest.errors import IngestError
 from ingest.objectstore import ObjectStore, is_url
 from ingest.store import Store
+from ingest.storage import parquet
 
 log = logging.getLogger(__name__)
 LAZY_TABLES = ("mmp_incidents",)
@@ -97,7 +98,7 @@ class LazyTable:
         self._handle.seek(0)
         content = self._handle.read()
         if self.sha256 is None or hashlib.sha256(content).hexdigest() == self.sha256:
-            return pd.read_parquet(io.BytesIO(content))
+            return parquet.read(io.BytesIO(content))
         del content
         self.problem = "checksum (sha256) differs from the manifest"
         log.warning("%s: the stored table changed since it was loaded (%s); serving the newest intact copy",
@@ -216,12 +217,13 @@ def release_memory() -> None:
     """Hand memory freed after a load back to the system: pyarrow's pool and glibc's malloc arenas
     (the tables read at load are much larger than what is kept)."""
     gc.collect()
-    try:
-        import pyarrow as pa
+    if parquet.arrow():
+        try:
+            import pyarrow as pa
 
-        pa.default_memory_pool().release_unused()
-    except Exception:  # pragma: no cover - an older pyarrow without release_unused
-        pass
+            pa.default_memory_pool().release_unused()
+        except Exception:  # pragma: no cover - an older pyarrow without release_unused
+            pass
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.malloc_trim(0)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from ..errors import IngestError
+from . import parquet as parquet_file
 
 
 def sha256_file(path: Path) -> str:
@@ -30,8 +30,8 @@ def table_problem(entry: dict[str, Any], size: int, sha256: Callable[[], str], p
     if entry.get("sha256") and digest != entry["sha256"]:
         return "checksum (sha256) differs from the manifest"
     try:
-        rows = pq.read_metadata(parquet).num_rows
-    except Exception:  # pyarrow raises many types for a damaged file
+        rows, _ = parquet_file.footer(parquet)
+    except Exception:  # pyarrow and fastparquet raise many types for a damaged file
         return "not a readable Parquet file"
     if "rows" in entry and rows != entry["rows"]:
         return f"{rows:,} rows, the manifest says {entry['rows']:,}"
@@ -45,12 +45,11 @@ def check_written(path: Path, frame: pd.DataFrame) -> None:
     would only repeat that work; the footer (written last) proves the file is whole and what it holds.
     """
     try:
-        meta = pq.read_metadata(path)
-        names = meta.schema.to_arrow_schema().names
-    except Exception as exc:  # pyarrow raises many types for a damaged file
+        rows, names = parquet_file.footer(path)
+    except Exception as exc:  # pyarrow and fastparquet raise many types for a damaged file
         raise IngestError(f"{path}: the table just written cannot be read back ({exc}); nothing was "
                           "changed, check the disk and re-run the ingest") from None
-    if meta.num_rows != len(frame) or names != [str(c) for c in frame.columns]:
-        raise IngestError(f"{path}: the table just written holds {meta.num_rows:,} rows and columns {names}, "
+    if rows != len(frame) or names != [str(c) for c in frame.columns]:
+        raise IngestError(f"{path}: the table just written holds {rows:,} rows and columns {names}, "
                           f"not the {len(frame):,} rows and columns {list(frame.columns)} written; nothing was "
                           "changed, check the disk and re-run the ingest")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import IngestError
 from ..schemas import validate
+from . import parquet
 from .backend import Files
 from .layout import COMMITTED, MANIFEST, member, table_file, version_key
 from .manifest import manifest_bytes, table_entry, version_manifest
@@ -238,8 +239,8 @@ class VersionedStore(Generic[F]):
     def _frame(self, name: str, key: F, source: Any) -> pd.DataFrame:
         """The table read from `source` (a path or file object) and validated; errors name `key`."""
         try:
-            frame = pd.read_parquet(source)
-        except Exception as exc:  # pyarrow raises many types for a damaged file
+            frame = parquet.read(source)
+        except Exception as exc:  # pyarrow and fastparquet raise many types for a damaged file
             raise IngestError(f"{self.files.where(key)}: cannot read the table ({exc}); re-run the ingest") from None
         return validate(name, frame, where=self.files.where(key))
 
