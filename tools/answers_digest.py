@@ -5,10 +5,13 @@
     python tools/answers_digest.py [--data-dir DIR] > after.json
     python tools/answers_digest.py --compare before.json after.json     # exit 1 and list what differs
     python tools/answers_digest.py --without-arrow > arrowless.json     # as a server process reads (no pyarrow)
+    python tools/answers_digest.py --callbacks 400 > with_charts.json   # also 400 filter changes' chart answers
 
 Every table (`/api/tables`) and view (`/api/views`) is fetched as CSV and JSON, with no filter and with
 each filter set below; pages' layouts (`/_dash-layout` after a visit) in both languages; the OpenAPI
-description. Answers are fetched through Flask's test client on the app `create_app()` builds, so no
+description; with --callbacks N, also the answers to N filter changes on the chart pages (the figures,
+summaries and tables each change draws; the same seeded changes as `bench.probe_memory --mode served`,
+every fourth in Spanish). Answers are fetched through Flask's test client on the app `create_app()` builds, so no
 server is needed; data default to the bundled snapshot.
 """
 from __future__ import annotations
@@ -19,6 +22,7 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 FILTER_SETS = [
@@ -66,6 +70,45 @@ def digests(data_dir: str | None) -> dict[str, str]:
     return out
 
 
+def _module(path: Path, name: str) -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def callback_digests(changes: int, seed: int = 15) -> dict[str, str]:
+    """Digest of every chart-callback answer to `changes` filter changes (after `digests` built the app)."""
+    import random
+
+    from dashboard.app import create_app
+
+    root = Path(__file__).resolve().parents[1]
+    flow = _module(root / "load" / "dashflow.py", "humdash_digest_dashflow")
+    probe = _module(root / "bench" / "probe_memory.py", "humdash_digest_probe")
+    client = create_app().server.test_client()
+    deps = client.get("/_dash-dependencies").get_json()
+    router = next(d for d in deps if d["output"] == flow.ROUTER)
+    pages = {}
+    for path in ("/migration", "/crisis", "/funding", "/"):
+        body = flow.payload(router, {"_pages_location.pathname": path, "_pages_location.search": ""},
+                            ["_pages_location.pathname"])
+        answer = client.post("/_dash-update-component", json=body).get_json()
+        pages[path] = flow.values(answer["response"]["_pages_content"]["children"])
+    rng = random.Random(seed)
+    out: dict[str, str] = {}
+    for n in range(changes):
+        path = list(pages)[n % len(pages)]
+        referer = f"http://localhost{path}" + ("?lang=es" if n % 4 == 3 else "")
+        for body in probe._change_bodies(flow, deps, pages[path], rng):
+            answer = client.post("/_dash-update-component", json=body, headers={"Referer": referer})
+            out[f"callback {n} {path} {body['output'][:60]}"] = (
+                f"{answer.status_code} {hashlib.sha256(answer.get_data()).hexdigest()}")
+    return out
+
+
 def compare(before: str, after: str) -> int:
     a = json.load(open(before))
     b = json.load(open(after))
@@ -82,6 +125,7 @@ def main() -> int:
     p.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
     p.add_argument("--without-arrow", action="store_true",
                    help="keep pyarrow out of this process first, as the server entry points do (dashboard/serving.py)")
+    p.add_argument("--callbacks", type=int, default=0, metavar="N", help="also digest N filter changes' chart answers")
     args = p.parse_args()
     if args.compare:
         return compare(*args.compare)
@@ -92,7 +136,10 @@ def main() -> int:
 
         if not keep_arrow_out():
             raise SystemExit("cannot keep pyarrow out (HUMDASH_ARROW=1, or fastparquet is not installed)")
-    json.dump(digests(args.data_dir), sys.stdout, indent=1, sort_keys=True)
+    out = digests(args.data_dir)
+    if args.callbacks:
+        out.update(callback_digests(args.callbacks))
+    json.dump(out, sys.stdout, indent=1, sort_keys=True)
     print()
     return 0
 
