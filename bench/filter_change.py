@@ -141,10 +141,12 @@ class Tab:
         current = page.locator(self.dropdown).inner_text().strip()
         page.locator(self.dropdown).click()
         page.locator(".dash-dropdown-option").first.wait_for(timeout=30000)
+        # the open menu settles first: a long list renders only the options near the selected one, after
+        # it has scrolled there (options read before that may be gone when clicked)
+        self._quiet(time.monotonic() + 30, need_request=False)
         options = [o for o in self.options() if o != current]
         choice = options[self.turn % len(options)]
         self.turn += 1
-        self._quiet(time.monotonic() + 30, need_request=False)  # the open menu settles first
         self.finished.clear()
         cpu0 = self.server.workers_cpu()
         page.evaluate("() => { window.__perf.armed = true; window.__perf.t0 = null; }")

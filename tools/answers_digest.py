@@ -11,8 +11,8 @@ Every table (`/api/tables`) and view (`/api/views`) is fetched as CSV and JSON, 
 each filter set below; pages' layouts (`/_dash-layout` after a visit) in both languages; the OpenAPI
 description; with --callbacks N, also the answers to N filter changes on the chart pages (the figures,
 summaries and tables each change draws; the same seeded changes as `bench.probe_memory --mode served`,
-every fourth in Spanish). Answers are fetched through Flask's test client on the app `create_app()` builds, so no
-server is needed; data default to the bundled snapshot.
+every fourth in Spanish; compared as JSON, property order aside). Answers are fetched through Flask's
+test client on the app `create_app()` builds, so no server is needed; data default to the bundled snapshot.
 """
 from __future__ import annotations
 
@@ -104,8 +104,11 @@ def callback_digests(changes: int, seed: int = 15) -> dict[str, str]:
         referer = f"http://localhost{path}" + ("?lang=es" if n % 4 == 3 else "")
         for body in probe._change_bodies(flow, deps, pages[path], rng):
             answer = client.post("/_dash-update-component", json=body, headers={"Referer": referer})
+            # as JSON with sorted keys: the same figure built another way may list its properties in
+            # another order (go.Figure sorts some of them, plain dicts keep the order they were set in)
+            text = json.dumps(answer.get_json(), sort_keys=True) if answer.is_json else answer.get_data(as_text=True)
             out[f"callback {n} {path} {body['output'][:60]}"] = (
-                f"{answer.status_code} {hashlib.sha256(answer.get_data()).hexdigest()}")
+                f"{answer.status_code} {hashlib.sha256(text.encode()).hexdigest()}")
     return out
 
 

@@ -25,8 +25,8 @@ from dashboard.render.components import (
     notice,
     page_top,
     register_chart_callbacks,
-    topojson_url,
     render,
+    topojson_url,
 )
 from dashboard.render.figures import (
     deaths_by_cause,

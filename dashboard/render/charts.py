@@ -10,13 +10,13 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.data import Dataset
 from dashboard.i18n import _
 from dashboard.queries import Filters
 from dashboard.queries.views import VIEWS, View, country_label, known_values
 from dashboard.render import figures as fig
+from dashboard.render.figures.builder import Figure
 from dashboard.web.params import parse, to_pairs
 
 # view name -> (page path the chart lives on, parameters that page understands)
@@ -35,9 +35,9 @@ def _crisis_code(f: Filters) -> str:
     return (f.origins or f.countries or ("",))[0]
 
 
-def _draw(ds: Dataset, view: View, rows: pd.DataFrame, f: Filters) -> go.Figure:
+def _draw(ds: Dataset, view: View, rows: pd.DataFrame, f: Filters) -> Figure:
     name = view.name
-    simple: dict[str, Callable[..., go.Figure]] = {
+    simple: dict[str, Callable[..., Figure]] = {
         "mmp/deaths-by-origin": fig.deaths_by_origin, "mmp/trend": fig.deaths_trend,
         "mmp/by-region": fig.deaths_by_region, "mmp/by-cause": fig.deaths_by_cause,
         "mmp/map-bins": fig.incident_map, "fts/plans": fig.requirements_vs_funding,
@@ -66,7 +66,7 @@ def parse_filters(ds: Dataset, name: str, query: Mapping[str, Any], extra: set[s
     return f
 
 
-def figure(ds: Dataset, name: str, f: Filters) -> go.Figure:
+def figure(ds: Dataset, name: str, f: Filters) -> Figure:
     """The figure of view `name` for filters `f` (KeyError for an unknown view)."""
     view = VIEWS[name]
     return _draw(ds, view, view.rows(ds, f), f)

@@ -12,7 +12,6 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, get_asset_url, html
 
 from dashboard.data import Dataset, current_dataset, has_retrieval_date
@@ -20,6 +19,7 @@ from dashboard.i18n import _, current, lang_pairs
 from dashboard.queries import Filters
 from dashboard.queries.views import View, known_values
 from dashboard.render import fmt, prefill
+from dashboard.render.figures.builder import Figure
 from dashboard.render.text import COLUMN_LABELS, DEFINITIONS, SOURCES
 from dashboard.render.theme import GRAPH_CONFIG
 from dashboard.web import exports
@@ -36,7 +36,7 @@ class Chart:
     key: str
     title: str
     view: View
-    figure: Callable[..., go.Figure]
+    figure: Callable[..., Figure]
     summary: Callable[..., str]
     help: str = ""
 
@@ -76,7 +76,7 @@ def chart_block(prefix: str, chart: Chart) -> html.Section:
                                                             "aria-describedby": i["summary"]}, children=[
             # responsive="auto": width follows the container, the figure's own height is kept
             dcc.Loading(dcc.Graph(id=i["graph"], config=graph_config(), responsive="auto", className="graph",
-                                  figure=go.Figure()), type="dot", delay_show=300),
+                                  figure=Figure().to_plotly_json()), type="dot", delay_show=300),
         ]),
         # The rows arrive as one JSON attribute (table_json); assets/tables.js builds the <table> when the
         # <details> is opened, so a closed table costs the page no components and no DOM.
@@ -177,7 +177,7 @@ def api_href(view: View, f: Filters, hxl: bool = False) -> str:
     return f"/api/{view.name}.csv" + (f"?{urlencode(pairs)}" if pairs else "")
 
 
-def render(ds: Dataset, chart: Chart, f: Filters, **figure_args: Any) -> tuple[go.Figure, str, str, str, str]:
+def render(ds: Dataset, chart: Chart, f: Filters, **figure_args: Any) -> tuple[Figure, str, str, str, str]:
     """Everything a chart block shows, from one query: figure, summary, table (table_json), source, API link."""
     rows = chart.view.rows(ds, f)
     return (chart.figure(rows, **figure_args), chart.summary(rows), table_json(rows),
@@ -328,7 +328,7 @@ class AnswerCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = tuple(v.to_plotly_json() if isinstance(v, go.Figure) else v for v in compute())
+        value = tuple(v.to_plotly_json() if isinstance(v, Figure) else v for v in compute())
         with self._lock:
             self._items[key] = value
             while len(self._items) > self.size:

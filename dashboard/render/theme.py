@@ -1,6 +1,9 @@
 """Colours and chart styling in one place: the Okabe-Ito palette, safe for colour-blind readers."""
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from dashboard.i18n import current
 
 # Okabe & Ito (2008), "Color Universal Design". Names are the roles they play in our charts.
@@ -76,6 +79,15 @@ def install_template() -> None:
             template=TEMPLATE).layout.template
     if pio.templates.default != TEMPLATE_NAME:  # setting it validates the whole template again
         pio.templates.default = TEMPLATE_NAME
+
+
+@functools.cache
+def template_json() -> dict[str, Any]:
+    """Plotly's default template (install_template) as the plain dict every figure carries."""
+    import plotly.io as pio
+
+    install_template()
+    return pio.templates[TEMPLATE_NAME].to_plotly_json()
 
 
 def base_layout(**overrides) -> dict:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from dashboard.render.figures.builder import Figure
 from dashboard.settings import settings
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,10 @@ def _start() -> None:
     log.info("kaleido server started in %.1f s (%s)", time.monotonic() - started, chromium)
 
 
-def decorate(figure: go.Figure, title: str, source: str, date: str | None, filters: str = "") -> go.Figure:
+def decorate(figure: Figure | go.Figure, title: str, source: str, date: str | None, filters: str = "") -> go.Figure:
     """A copy of `figure` with the title (and the filters) on top and the source and date under it
     (a subtitle, so long or rotated axis labels never run into the source line)."""
-    out = go.Figure(figure)
+    out = go.Figure(figure.to_plotly_json() if isinstance(figure, Figure) else figure)
     note = source + (f" — {date}" if date and date not in source else "")
     heading = title + (f" ({filters})" if filters else "")
     out.update_layout(title={"text": heading, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top",

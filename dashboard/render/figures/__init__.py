@@ -1,4 +1,5 @@
-"""Pure functions: a query's DataFrame -> a plotly Figure, and the one-sentence summary of it.
+"""Pure functions: a query's DataFrame -> a figure (plain dicts, as plotly.js takes them), and the
+one-sentence summary of it.
 
 No Dash, no I/O. An empty frame gives a figure that says so in words (never an empty axis).
 Text from the data goes through `plain()` before it reaches a label, hover text or message: plotly
@@ -6,6 +7,7 @@ renders a subset of HTML in those, and source names must show as written, never 
 Charts draw at most a readable number of bars; the rest are summed into one labelled bar, and the
 full rows stay in the table view and the CSV below each chart.
 
+    builder.py    Figure, Bar, Scatter, Scattergeo: plotly's figures as plain dicts, without its validation
     common.py     helpers, the message figure
     funding.py    FTS figures
     migration.py  IOM figures

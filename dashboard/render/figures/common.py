@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.i18n import N_, _
 from dashboard.render import fmt
 from dashboard.render.theme import COLOURS, base_layout
+
+from .builder import Bar, Figure
 
 # Multi-value cells use a bare comma; a comma followed by a space belongs to one name
 # ("China, Hong Kong Special Administrative Region"). Same rule as ingest.countries.split_names.
@@ -38,10 +39,10 @@ def _wrap(text: str, width: int = 44) -> str:
     return "<br>".join(lines)
 
 
-def message_figure(message: str) -> go.Figure:
+def message_figure(message: str) -> Figure:
     """A figure that only says `message` (no axes), for empty selections and missing data."""
     message = _wrap(plain(message))
-    fig = go.Figure()
+    fig = Figure()
     fig.update_layout(**base_layout(height=200, margin={"l": 8, "r": 8, "t": 8, "b": 8}))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -90,13 +91,13 @@ def _collapse(frame: pd.DataFrame, top: int, label_col: str, keep: pd.Series | N
     return pd.concat([frame[shown].assign(_other=False), pd.DataFrame([other])], ignore_index=True)
 
 
-def _stacked_hbar(labels: list[str], full: list[str], dead: pd.Series, missing: pd.Series, title: str) -> go.Figure:
+def _stacked_hbar(labels: list[str], full: list[str], dead: pd.Series, missing: pd.Series, title: str) -> Figure:
     """Horizontal bars of dead and missing stacked, largest at the top."""
-    fig = go.Figure()
+    fig = Figure()
     short = [plain(fmt.truncate(t, LABEL_WIDTH)) for t in labels]
     full = [plain(t) for t in full]
     for name, values, colour in ((_("Dead"), dead, COLOURS["dead"]), (_("Missing"), missing, COLOURS["missing"])):
-        fig.add_trace(go.Bar(
+        fig.add_trace(Bar(
             y=short, x=list(values.astype("int64")), name=name, orientation="h", marker_color=colour,
             customdata=full, hovertemplate="%{customdata}<br>" + name + ": %{x:,}<extra></extra>"))
     fig.update_layout(**base_layout(barmode="relative", height=_bar_height(len(labels)), title=None))

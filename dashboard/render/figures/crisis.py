@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.i18n import _, pgettext
 from dashboard.render import fmt
@@ -25,6 +24,7 @@ from dashboard.render.text import (
 )
 from dashboard.render.theme import COLOURS, OKABE_ITO, base_layout
 
+from .builder import Bar, Figure, Scatter
 from .common import LABEL_WIDTH, _bar_height, _label, message_figure, plain
 
 PUBLISHED_PATTERN = "/"
@@ -56,7 +56,7 @@ def group_label(group: str, code: str, country: str, legend: bool = False) -> st
     return text.replace(" (", "<br>(", 1) if legend else text
 
 
-def _shade_year(fig: go.Figure, year: int | None) -> None:
+def _shade_year(fig: Figure, year: int | None) -> None:
     if year is None:
         return
     fig.add_vrect(x0=pd.Timestamp(year, 1, 1), x1=pd.Timestamp(year, 12, 31, 23, 59), fillcolor="#000000",
@@ -65,7 +65,7 @@ def _shade_year(fig: go.Figure, year: int | None) -> None:
                        text=f"<b>{year}</b>", font={"size": 12}, bgcolor="rgba(255,255,255,0.8)")
 
 
-def _time_axis(fig: go.Figure, x_range: tuple[pd.Timestamp, pd.Timestamp] | None) -> None:
+def _time_axis(fig: Figure, x_range: tuple[pd.Timestamp, pd.Timestamp] | None) -> None:
     fig.update_xaxes(type="date", automargin=False, tickformat="%Y", ticklabelmode="period",
                      range=[x_range[0], x_range[1]] if x_range else None)
 
@@ -101,7 +101,7 @@ def _plan_hover(row: pd.Series, country: str) -> str:
 
 
 def crisis_plans(rows: pd.DataFrame, year: int | None = None, x_range: tuple | None = None, country: str = "",
-                 empty_message: str | None = None) -> go.Figure:
+                 empty_message: str | None = None) -> Figure:
     """Each related plan as a bar in its year: requirements (wide, light) with funding inside (narrow,
     dark: the country's own plans blue, regional plans green). Published figures (not FTS) are hatched
     and say their source on hover; a black diamond marks the country's part of a regional plan."""
@@ -114,7 +114,7 @@ def crisis_plans(rows: pd.DataFrame, year: int | None = None, x_range: tuple | N
     own = (rows["relation"] == "country").fillna(False).astype(bool)
     req = rows["requirements_usd"].astype("Float64").fillna(0).astype(float)
     fund = rows["funding_usd"].astype("Float64").fillna(0).astype(float)
-    fig = go.Figure()
+    fig = Figure()
 
     def bars(mask: pd.Series, values: pd.Series, name: str, colour: Any, scale: float, pattern: str = "",
              legendgroup: str = "") -> None:
@@ -122,7 +122,7 @@ def crisis_plans(rows: pd.DataFrame, year: int | None = None, x_range: tuple | N
         if not idx:
             return
         colours = [colour[i] for i in idx] if isinstance(colour, list) else colour
-        fig.add_trace(go.Bar(
+        fig.add_trace(Bar(
             x=[centres[i] for i in idx], y=[values.iloc[i] for i in idx], width=[widths[i] * scale for i in idx],
             name=name, legendgroup=legendgroup or name, marker={
                 "color": colours, "line": {"color": COLOURS["text"] if pattern else "rgba(0,0,0,0)", "width": 1},
@@ -141,12 +141,12 @@ def crisis_plans(rows: pd.DataFrame, year: int | None = None, x_range: tuple | N
     bars(published & ~own, fund, published_name, OKABE_ITO["bluish_green"], 0.5, PUBLISHED_PATTERN, "published")
     shown: set[str] = set()
     for trace in fig.data:  # one legend entry per group (the published requirement and funding share one)
-        trace.showlegend = trace.legendgroup not in shown
-        shown.add(trace.legendgroup)
+        trace["showlegend"] = trace["legendgroup"] not in shown
+        shown.add(trace["legendgroup"])
     part = rows["country_requirements_usd"].notna() & (rows["relation"] != "country")
     if part.any():
         idx = [i for i in range(len(rows)) if part.iloc[i]]
-        fig.add_trace(go.Scatter(
+        fig.add_trace(Scatter(
             x=[centres[i] for i in idx], y=[float(rows["country_requirements_usd"].iloc[i]) for i in idx],
             mode="markers", name=_("{country}'s part of a regional plan").format(country=plain(country)),
             marker={"symbol": "diamond", "size": 11, "color": COLOURS["text"], "line": {"color": "#ffffff", "width": 1}},
@@ -185,14 +185,14 @@ def crisis_plan_table(rows: pd.DataFrame, country: str = "") -> pd.DataFrame:
 
 
 def crisis_trend(rows: pd.DataFrame, year: int | None = None, x_range: tuple | None = None, code: str = "",
-                 country: str = "", empty_message: str | None = None) -> go.Figure:
+                 country: str = "", empty_message: str | None = None) -> Figure:
     """Dead and missing per month: people of the nationality alone (vermillion) and, beside them,
     incidents with several nationalities including it (grey, hatched), never added together."""
     placed = rows[rows["period_start"].notna()]
     if placed.empty or not placed["dead_and_missing"].any():
         return message_figure(empty_message or _("No recorded deaths or disappearances of {people}.").format(
             people=nationality(code, country)))
-    fig = go.Figure()
+    fig = Figure()
     # months are thin bars: colour alone tells the groups apart here (vermillion vs grey differ in
     # lightness too); the wider bars of the breakdown charts add a hatch
     for group, colour, pattern in (("single", COLOURS["dead"], ""), ("multiple", COLOURS["neutral"], "")):
@@ -200,7 +200,7 @@ def crisis_trend(rows: pd.DataFrame, year: int | None = None, x_range: tuple | N
         if part.empty or not part["dead_and_missing"].any():
             continue
         name = group_label(group, code, country, legend=True)
-        fig.add_trace(go.Bar(
+        fig.add_trace(Bar(
             x=list(part["period_start"]), y=list(part["dead_and_missing"].astype("int64")), name=name,
             marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.4}
                     if pattern else None},
@@ -243,7 +243,7 @@ def summary_crisis_trend(rows: pd.DataFrame, code: str = "", country: str = "") 
 
 
 def crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str = "", top: int = 10,
-                     empty_message: str | None = None) -> go.Figure:
+                     empty_message: str | None = None) -> Figure:
     """Dead and missing per region, route or cause: the nationality alone and incidents with several
     nationalities including it as separate bars (never summed)."""
     if rows.empty or not rows["dead_and_missing"].any():
@@ -254,7 +254,7 @@ def crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str 
     order = (frame.groupby("_label", sort=False)["dead_and_missing"].sum().sort_values(ascending=False, kind="mergesort")
              .index.tolist())
     shown = order[:top]
-    fig = go.Figure()
+    fig = Figure()
     for group, colour, pattern in (("single", COLOURS["dead"], ""), ("multiple", COLOURS["neutral"], MULTIPLE_PATTERN)):
         part = frame[frame["origin_group"] == group].set_index("_label")
         if part.empty:
@@ -262,7 +262,7 @@ def crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str 
         part = part.groupby(level=0)[["dead", "missing", "dead_and_missing", "incidents"]].sum().reindex(
             shown, fill_value=0)
         name = group_label(group, code, country, legend=True)
-        fig.add_trace(go.Bar(
+        fig.add_trace(Bar(
             y=[plain(fmt.truncate(s, LABEL_WIDTH)) for s in shown], x=list(part["dead_and_missing"].astype("int64")),
             orientation="h", name=name,
             marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.4}

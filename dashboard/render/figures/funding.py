@@ -3,7 +3,6 @@ timeline, and the one-sentence summary of each."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.i18n import _
 from dashboard.render import fmt
@@ -12,10 +11,11 @@ from dashboard.render.text import (
 )
 from dashboard.render.theme import COLOURS, base_layout
 
+from .builder import Bar, Figure, Scatter
 from .common import LABEL_WIDTH, _bar_height, _collapse, _label, message_figure, plain
 
 
-def requirements_vs_funding(plans: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+def requirements_vs_funding(plans: pd.DataFrame, empty_message: str | None = None) -> Figure:
     """One bar per plan: funding and the unmet rest stacked, so the bar's height is the requirement."""
     rows = plans[plans["requirements_usd"].notna() | plans["funding_usd"].notna()]
     if rows.empty:
@@ -26,12 +26,12 @@ def requirements_vs_funding(plans: pd.DataFrame, empty_message: str | None = Non
     funding = rows["funding_usd"].astype("Float64").fillna(0)
     unmet = (rows["requirements_usd"].astype("Float64") - funding).clip(lower=0).fillna(0)
     pct = [fmt.percent(p) if not fmt.is_missing(p) else _("no requirement") for p in rows["percent_funded"]]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=labels, y=list(funding.astype(float)), name=_("Funding"), marker_color=COLOURS["funding"],
+    fig = Figure()
+    fig.add_trace(Bar(x=labels, y=list(funding.astype(float)), name=_("Funding"), marker_color=COLOURS["funding"],
                          text=pct, textposition="inside", insidetextanchor="start",
                          customdata=names, hovertemplate="%{customdata}<br>" + _("Funding") +
                          ": US$%{y:,.0f} (%{text})<extra></extra>"))
-    fig.add_trace(go.Bar(x=labels, y=list(unmet.astype(float)), name=_("Unmet requirements"),
+    fig.add_trace(Bar(x=labels, y=list(unmet.astype(float)), name=_("Unmet requirements"),
                          marker_color=COLOURS["unmet"], customdata=names,
                          hovertemplate="%{customdata}<br>" + _("Unmet") + ": US$%{y:,.0f}<extra></extra>"))
     fig.update_layout(**base_layout(barmode="stack", height=380))
@@ -64,7 +64,7 @@ def cluster_label(name: object, row_type: object) -> str:
     return _label(name)
 
 
-def cluster_coverage(clusters: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+def cluster_coverage(clusters: pd.DataFrame, empty_message: str | None = None) -> Figure:
     """Requirements (wide, light) and funding (narrow, dark) per cluster, labelled with % funded."""
     if clusters.empty:
         return message_figure(empty_message or _("No cluster breakdown in this data for this plan."))
@@ -74,11 +74,11 @@ def cluster_coverage(clusters: pd.DataFrame, empty_message: str | None = None) -
     req = clusters["requirements_usd"].astype("Float64")
     fund = clusters["funding_usd"].astype("Float64")
     text = [fmt.percent(p, 0) if not fmt.is_missing(p) else _("no requirement") for p in clusters["percent_funded"]]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(y=short, x=list(req.fillna(0).astype(float)), name=_("Requirements"), orientation="h",
+    fig = Figure()
+    fig.add_trace(Bar(y=short, x=list(req.fillna(0).astype(float)), name=_("Requirements"), orientation="h",
                          marker_color=COLOURS["requirements"], width=0.8, customdata=labels,
                          hovertemplate="%{customdata}<br>" + _("Requirements") + ": US$%{x:,.0f}<extra></extra>"))
-    fig.add_trace(go.Bar(y=short, x=list(fund.fillna(0).astype(float)), name=_("Funding"), orientation="h",
+    fig.add_trace(Bar(y=short, x=list(fund.fillna(0).astype(float)), name=_("Funding"), orientation="h",
                          marker_color=COLOURS["funding"], width=0.45, text=text, textposition="outside",
                          cliponaxis=False, customdata=labels,
                          hovertemplate="%{customdata}<br>" + _("Funding") + ": US$%{x:,.0f} (%{text})<extra></extra>"))
@@ -105,7 +105,7 @@ def summary_clusters(clusters: pd.DataFrame) -> str:
     return text
 
 
-def top_donors(donors: pd.DataFrame, top: int = 10, empty_message: str | None = None) -> go.Figure:
+def top_donors(donors: pd.DataFrame, top: int = 10, empty_message: str | None = None) -> Figure:
     """The largest donors' funding with their share; the rest summed into one bar."""
     if donors.empty:
         return message_figure(empty_message or _("No donor breakdown in this data for this plan."))
@@ -115,7 +115,7 @@ def top_donors(donors: pd.DataFrame, top: int = 10, empty_message: str | None = 
     share = rows["funding_usd"].astype("Float64") / total * 100 if total else pd.Series([None] * len(rows))
     raw = [str(n) for n in rows["donor_name"]]
     labels = [plain(t) for t in raw]
-    fig = go.Figure(go.Bar(
+    fig = Figure(Bar(
         y=[plain(fmt.truncate(t, LABEL_WIDTH)) for t in raw], x=list(rows["funding_usd"].astype("Float64").fillna(0)),
         orientation="h", marker_color=[COLOURS["neutral"] if o is True else COLOURS["funding"]
                                        for o in rows.get("_other", [False] * len(rows))],
@@ -139,14 +139,14 @@ def summary_donors(donors: pd.DataFrame) -> str:
         share=fmt.percent(share))
 
 
-def funding_timeline(timeline: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+def funding_timeline(timeline: pd.DataFrame, empty_message: str | None = None) -> Figure:
     """Cumulative paid and committed funding by flow date, one line per plan."""
     if timeline.empty:
         return message_figure(empty_message or _("No flow-level data for this plan, so funding over time "
                                                  "cannot be shown."))
-    fig = go.Figure()
+    fig = Figure()
     for plan, rows in timeline.groupby("plan_code", dropna=False, sort=False):
-        fig.add_trace(go.Scatter(x=list(rows["date"]), y=list(rows["cumulative_usd"].astype(float)),
+        fig.add_trace(Scatter(x=list(rows["date"]), y=list(rows["cumulative_usd"].astype(float)),
                                  mode="lines+markers", line_shape="hv", name=plain(_label(plan)),
                                  # the trace name shows in the hover's side box (no data in the template)
                                  hovertemplate="%{x|%d %b %Y}: US$%{y:,.0f}"))

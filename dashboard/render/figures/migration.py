@@ -3,16 +3,16 @@ cause, the incident map, and the one-sentence summary of each."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.i18n import _, current, ngettext
 from dashboard.render import fmt
 from dashboard.render.theme import COLOURS, base_layout
 
+from .builder import Bar, Figure, Scattergeo
 from .common import _collapse, _label, _stacked_hbar, message_figure, origin_label
 
 
-def deaths_by_origin(rows: pd.DataFrame, top: int = 15, empty_message: str | None = None) -> go.Figure:
+def deaths_by_origin(rows: pd.DataFrame, top: int = 15, empty_message: str | None = None) -> Figure:
     """Dead and missing stacked per published nationality. Unknown and mixed always get their own bar;
     beyond `top`, other nationalities are summed into one labelled bar (all rows are in the table)."""
     if rows.empty:
@@ -59,14 +59,14 @@ def summary_origin(rows: pd.DataFrame) -> str:
     return text
 
 
-def deaths_trend(rows: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+def deaths_trend(rows: pd.DataFrame, empty_message: str | None = None) -> Figure:
     """Dead and missing per period, stacked (periods without a known month are left out here)."""
     placed = rows[rows["period_start"].notna()]
     if placed.empty:
         return message_figure(empty_message or _("No recorded deaths or disappearances match these filters."))
-    fig = go.Figure()
+    fig = Figure()
     for name, col, colour in ((_("Dead"), "dead", COLOURS["dead"]), (_("Missing"), "missing", COLOURS["missing"])):
-        fig.add_trace(go.Bar(x=list(placed["period_start"]), y=list(placed[col].astype("int64")), name=name,
+        fig.add_trace(Bar(x=list(placed["period_start"]), y=list(placed[col].astype("int64")), name=name,
                              marker_color=colour, customdata=list(placed["period"]),
                              hovertemplate="%{customdata}: %{y:,}<extra>" + name + "</extra>"))
     yearly = bool(len(placed)) and placed["period"].str.len().max() == 4
@@ -90,7 +90,7 @@ def summary_trend(rows: pd.DataFrame) -> str:
     return text
 
 
-def deaths_by_region(rows: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+def deaths_by_region(rows: pd.DataFrame, empty_message: str | None = None) -> Figure:
     """Dead and missing per incident region."""
     if rows.empty:
         return message_figure(empty_message or _("No recorded deaths or disappearances match these filters."))
@@ -107,7 +107,7 @@ def summary_region(rows: pd.DataFrame) -> str:
         total=fmt.integer(rows["dead_and_missing"].sum()))
 
 
-def deaths_by_cause(rows: pd.DataFrame, top: int = 12, empty_message: str | None = None) -> go.Figure:
+def deaths_by_cause(rows: pd.DataFrame, top: int = 12, empty_message: str | None = None) -> Figure:
     """Dead and missing per published cause of death (combined causes stay as published)."""
     if rows.empty:
         return message_figure(empty_message or _("No recorded deaths or disappearances match these filters."))
@@ -125,14 +125,14 @@ def summary_cause(rows: pd.DataFrame) -> str:
         cause=_label(first["cause_of_death"]), n=fmt.integer(first["dead_and_missing"]))
 
 
-def incident_map(bins: pd.DataFrame, empty_message: str | None = None) -> go.Figure:
+def incident_map(bins: pd.DataFrame, empty_message: str | None = None) -> Figure:
     """Circles on a grid (area ~ dead and missing): incidents summed per cell, never one marker each."""
     if bins.empty:
         return message_figure(empty_message or _("No located incidents match these filters."))
     total = bins["dead_and_missing"].clip(lower=0).astype("float64")
     size_ref = 2.0 * max(float(total.max()), 1.0) / (40.0 ** 2)
     degrees = float(bins["bin_degrees"].iloc[0])
-    fig = go.Figure(go.Scattergeo(
+    fig = Figure(Scattergeo(
         lat=list(bins["lat"].round(2)), lon=list(bins["lon"].round(2)), mode="markers",
         marker={"size": list(total.clip(lower=1)), "sizemode": "area", "sizeref": size_ref, "sizemin": 3,
                 "color": COLOURS["dead"], "opacity": 0.6, "line": {"width": 0.5, "color": "#ffffff"}},

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from tests.fixtures.dashboard.plotly_view import as_go  # noqa: E402
 
 from ingest.store import SNAPSHOT_DIR
 
@@ -73,7 +74,7 @@ def test_no_cluster_breakdown_is_said_in_words(client):
         bare = plans[~plans["plan_id"].isin(clusters["plan_id"]) & plans["countries_iso3"].notna()].iloc[0]
         country = str(bare["countries_iso3"]).split(";")[0]
         assert client.get(f"/api/fts/clusters.json?plan_id={bare['plan_id']}").get_json()["data"] == []
-        fig = funding.update_chart("clusters", country, [], int(bare["plan_id"]), [], "cluster")[0]
+        fig = as_go(funding.update_chart("clusters", country, [], int(bare["plan_id"]), [], "cluster")[0])
     label = bare["plan_code"] if isinstance(bare["plan_code"], str) else bare["plan_name"]
     assert f"No cluster breakdown in this data for {label}" in fig.layout.annotations[0].text.replace("<br>", " ")
     assert client.get("/api/fts/clusters.json?plan_id=929").get_json()["data"]  # Afghanistan has one

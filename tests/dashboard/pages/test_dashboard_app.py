@@ -14,6 +14,7 @@ from dash import no_update
 
 from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
 from tests.fixtures.dashboard.dashboard_synth import app, client, data_dir, dispatch, empty_snapshot, find, snapshot_only  # noqa: E402,F401
+from tests.fixtures.dashboard.plotly_view import as_go  # noqa: E402
 
 from dashboard.data import DataSource  # noqa: E402
 from dashboard.pages import data as data_page  # noqa: E402
@@ -91,18 +92,20 @@ def test_funding_page_for_venezuela_says_no_cluster_or_donor_breakdown(app):
         clusters = funding.update_chart("clusters", *values)
         donors = funding.update_chart("donors", *values)
         plans = funding.update_chart("plans", *values)
+    clusters, donors, plans = ((as_go(answer[0]), *answer[1:]) for answer in (clusters, donors, plans))
     assert "No cluster breakdown in this data for HVEN19 (2019)" in clusters[0].layout.annotations[0].text.replace("<br>", " ")
     assert "No donor breakdown in this data for HVEN19" in donors[0].layout.annotations[0].text.replace("<br>", " ")
     assert list(plans[0].data[0].x) == ["2019 HVEN19", "2020 HVEN20", "2021 HVEN21"]
     assert plans[4] == "/api/fts/plans.csv?country=VEN&regional=0"
     with app.server.test_request_context():
         afg = funding.update_chart("clusters", "AFG", [], 929, [], "cluster")
-    assert "150 %" in list(afg[0].data[1].text)
+    assert "150 %" in list(as_go(afg[0]).data[1].text)
 
 
 def test_migration_chart_callback_returns_figure_summary_table_source_link(app):
     with app.server.test_request_context():
         fig, summary, table, source, href = migration.update_chart("origin", *MIG.values())
+        fig = as_go(fig)
         note = migration.update_note("2019-01-01", "2019-08-15", "Americas", [], [], [], [], "month")
     assert fig.data and "recorded dead or missing" in summary
     # the table travels as one JSON attribute (built in the browser when opened): unescape it once
@@ -126,6 +129,7 @@ def test_month_precision_note_on_snapshot(snapshot_only):
     with app.server.test_request_context():
         note = migration.update_note("2019-01-01", "2019-08-15", "Americas", [], [], [], [], "month")
         _fig, _s, _t, _src, _href = migration.update_chart("map", *MIG.values())
+        _fig = as_go(_fig)
     text = json.dumps(note, cls=plotly.utils.PlotlyJSONEncoder)
     assert "1 Jan 2019 to 15 Aug 2019 includes all of August 2019" in text
     assert "needs incident-level data" in _fig.layout.annotations[0].text.replace("<br>", " ")

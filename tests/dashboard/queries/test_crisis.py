@@ -16,6 +16,7 @@ from dash import no_update
 
 from tests.fixtures.dashboard.dashboard_bundled import app, client  # noqa: E402,F401
 from tests.fixtures.dashboard.dashboard_synth import dispatch, find  # noqa: E402
+from tests.fixtures.dashboard.plotly_view import as_go  # noqa: E402
 
 from dashboard import queries as q  # noqa: E402
 from dashboard.render.figures import crisis_sentence, nationality  # noqa: E402
@@ -183,6 +184,7 @@ def test_rmrp_2019_is_marked_published_figure(without_fts_rmrp_2019, ctx):
     assert set(rows.loc[rows["plan_id"] != -1, "figure_kind"]) == {"FTS"}
     # chart: hatched bars of its own, hover with the source
     fig, summary, table, source, href, title = crisis.update_chart("plans", "VEN", 2019)
+    fig = as_go(fig)
     hatched = [t for t in fig.data if t.type == "bar" and t.marker.pattern and t.marker.pattern.shape == "/"]
     assert hatched and all(len(t.y) == 1 for t in hatched)
     assert sorted(float(t.y[0]) for t in hatched) == [383_760_000.0, 738_000_000.0]
@@ -225,6 +227,7 @@ def test_rmrp_2022_share_for_colombia_checked_by_hand(ds):
 
 def test_country_part_marker_in_the_chart(ds, ctx):
     fig, *_ = crisis.update_chart("plans", "COL", 2022)
+    fig = as_go(fig)
     diamonds = [t for t in fig.data if t.type == "scatter"]
     # Colombia's part of every RMRP (2019-2026) is in HDX's worldwide export; 2022's is 802,903,743
     assert len(diamonds) == 1 and 802_903_743.0 in [float(y) for y in diamonds[0].y]
@@ -281,8 +284,7 @@ def test_trend_is_monthly_and_complete(ds):
 
 
 def test_time_charts_share_one_axis(ds, ctx):
-    plans, *_ = crisis.update_chart("plans", "VEN", 2019)
-    trend, *_ = crisis.update_chart("trend", "VEN", 2019)
+    plans, trend = (as_go(crisis.update_chart(key, "VEN", 2019)[0]) for key in ("plans", "trend"))
     assert plans.layout.xaxis.range == trend.layout.xaxis.range
     assert str(plans.layout.xaxis.range[0])[:10] == "2015-01-01"  # first Venezuelan death recorded: Dec 2015
     assert plans.layout.margin.l == trend.layout.margin.l
@@ -337,6 +339,7 @@ def test_country_without_plans_or_deaths(ds, ctx):
     assert "The data hold no humanitarian plan related to Iceland and no recorded death or disappearance" in tree
     for key in crisis.CHARTS:
         fig, summary, table, source, href, title = crisis.update_chart(key, "ISL", None)
+        fig = as_go(fig)
         assert fig.layout.annotations and not fig.data, key  # a figure that says so in words
         assert "No " in summary or "no " in summary, key
         assert "No rows." in tree_text(table)
@@ -350,6 +353,7 @@ def test_country_with_plans_but_no_deaths_and_deaths_but_no_plans(ds, ctx):
     assert "recorded no people from Aruba dead or missing" in sentence
     assert "Aruba's part of it: US$5.3 million" in sentence
     fig, summary, *_ = crisis.update_chart("trend", "ABW", 2022)
+    fig = as_go(fig)
     assert not fig.data and "No recorded deaths or disappearances of people from Aruba" in summary
     # Cuba in 2019: Cubans recorded dead and missing, no plan of Cuba's own that year (it has others)
     hand = deaths_by_hand("CUB", 2019)
@@ -410,6 +414,7 @@ def test_colour_blind_safe_palette(ds, ctx):
     allowed = set(OKABE_ITO.values()) | {COLOURS["neutral"]}
     for key in crisis.CHARTS:
         fig, *_ = crisis.update_chart(key, "VEN", 2022)
+        fig = as_go(fig)
         for trace in fig.data:
             colours = trace.marker.color
             for colour in (colours if isinstance(colours, (list, tuple)) else [colours]):
@@ -438,7 +443,7 @@ def test_data_text_is_shown_literally_in_the_figures():
     names = {"VEN": ("Venezuela",), "COL": ("Colombia",)}
     rows = q.crisis_plans(table, locations(), "VEN", names)
     assert dict(zip(rows["plan_id"], rows["relation"]))[700] == "covers"
-    fig = crisis_plans(rows, year=2019, country="Venezuela <script>")
+    fig = as_go(crisis_plans(rows, year=2019, country="Venezuela <script>"))
     hover = " ".join(h for t in fig.data for h in (t.hovertext or ()))
     assert "&lt;b&gt;Regional&lt;/b&gt; plan for Venezuelans &amp; &lt;img src=x&gt;" in hover
     assert "<img" not in hover and "<script>" not in " ".join(str(t.name) for t in fig.data)
@@ -447,7 +452,7 @@ def test_data_text_is_shown_literally_in_the_figures():
 
     cube = Dataset.from_tables({"mmp_deaths": cube_rows}).cube
     by_region = q.crisis_deaths_by(cube, q.Filters(origins=("VEN",), years=(2019,)), ["region_group", "region"])
-    fig = crisis_breakdown(by_region, "region", "VEN", "Venezuela")
+    fig = as_go(crisis_breakdown(by_region, "region", "VEN", "Venezuela"))
     assert list(fig.data[0].y) == ["&lt;i&gt;Caribbean&lt;/i&gt;"]
 
 

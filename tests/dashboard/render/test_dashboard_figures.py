@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
+from tests.fixtures.dashboard.plotly_view import as_go  # noqa: E402
 
 from dashboard.render import figures as fg  # noqa: E402
 from dashboard import queries as q  # noqa: E402
@@ -49,15 +50,15 @@ def test_empty_frames_give_a_message_not_an_empty_axis(ds):
     ]
     for figure, rows in cases:
         assert rows.empty, figure.__name__
-        fig = figure(rows)
+        fig = as_go(figure(rows))
         assert len(fig.data) == 0 and _text(fig), figure.__name__
         assert fig.layout.xaxis.visible is False
-    custom = fg.cluster_coverage(cases[6][1], empty_message="No cluster breakdown in this data for HVEN19 (2019).")
+    custom = as_go(fg.cluster_coverage(cases[6][1], empty_message="No cluster breakdown in this data for HVEN19 (2019)."))
     assert "HVEN19" in _text(custom)
 
 
 def test_long_messages_are_wrapped():
-    fig = fg.message_figure("word " * 40)
+    fig = as_go(fg.message_figure("word " * 40))
     lines = fig.layout.annotations[0].text.split("<br>")
     assert len(lines) > 3 and all(len(line) <= 44 for line in lines)
 
@@ -73,7 +74,7 @@ def test_summaries_of_empty_frames_say_so(ds):
 
 def test_nationality_chart_bars(ds):
     rows = q.deaths_by_origin(ds.cube, AMERICAS_2019)
-    fig = fg.deaths_by_origin(rows)
+    fig = as_go(fg.deaths_by_origin(rows))
     dead, missing = fig.data
     assert (dead.name, missing.name) == ("Dead", "Missing")
     assert dead.marker.color == COLOURS["dead"] and missing.marker.color == COLOURS["missing"]
@@ -92,7 +93,7 @@ def test_nationality_chart_collapses_the_tail_but_keeps_unknown_and_mixed():
         "origin_group": ["single"] * 30 + ["unknown", "mixed"],
         "dead": list(range(100, 70, -1)) + [1, 1], "missing": [0] * 32,
         "dead_and_missing": list(range(100, 70, -1)) + [1, 1], "incidents": [1] * 32})
-    fig = fg.deaths_by_origin(rows, top=5)
+    fig = as_go(fg.deaths_by_origin(rows, top=5))
     labels = list(fig.data[0].customdata)
     assert labels[:5] == names[:5]
     assert "Unknown" in labels and "Mixed" in labels
@@ -102,14 +103,14 @@ def test_nationality_chart_collapses_the_tail_but_keeps_unknown_and_mixed():
 
 def test_long_names_are_truncated_on_the_axis_but_whole_in_hover(ds):
     rows = q.deaths_by_origin(ds.cube, AMERICAS_2019)
-    fig = fg.deaths_by_origin(rows)
+    fig = as_go(fg.deaths_by_origin(rows))
     assert all(len(label) <= fg.LABEL_WIDTH for label in fig.data[0].y)
     assert any(len(label) > fg.LABEL_WIDTH for label in fig.data[0].customdata)
 
 
 def test_requirements_vs_funding_stacks_to_requirements(ds):
     rows = q.plan_rows(ds.tables["fts_plans"], Filters(countries=("VEN",), include_regional=False))
-    fig = fg.requirements_vs_funding(rows)
+    fig = as_go(fg.requirements_vs_funding(rows))
     funded, unmet = fig.data
     assert list(funded.x) == ["2019 HVEN19", "2020 HVEN20", "2021 HVEN21"]
     assert [a + b for a, b in zip(funded.y, unmet.y)] == [float(v) for v in rows["requirements_usd"]]
@@ -119,7 +120,7 @@ def test_requirements_vs_funding_stacks_to_requirements(ds):
 
 def test_cluster_chart_shows_over_100_and_unassigned_rows(ds):
     rows = q.cluster_rows(ds.tables["fts_clusters"], ds.tables["fts_plans"], Filters(plan_ids=(929,)))
-    fig = fg.cluster_coverage(rows)
+    fig = as_go(fg.cluster_coverage(rows))
     requirements, funding = fig.data
     assert "150 %" in list(funding.text)
     assert "Shared (several clusters)" in list(funding.customdata)
@@ -130,7 +131,7 @@ def test_cluster_chart_shows_over_100_and_unassigned_rows(ds):
 
 def test_donor_chart_top_ten_and_the_rest(ds):
     rows = q.donor_rows(ds.tables["fts_donors"], ds.tables["fts_plans"], Filters(plan_ids=(929,)))
-    fig = fg.top_donors(rows)
+    fig = as_go(fg.top_donors(rows))
     labels = list(fig.data[0].customdata)
     assert len(labels) == 11 and labels[-1] == "All other donors (2)"
     assert sum(fig.data[0].x) == rows["funding_usd"].sum()
@@ -140,7 +141,7 @@ def test_donor_chart_top_ten_and_the_rest(ds):
 def test_trend_chart_draws_only_placed_periods(ds):
     monthly = Dataset.from_tables(synth.aggregate_tables())
     rows = q.deaths_trend(monthly.cube, AMERICAS_2019)
-    fig = fg.deaths_trend(rows)
+    fig = as_go(fg.deaths_trend(rows))
     assert len(fig.data[0].x) == 12
     assert "without a month" in fg.summary_trend(rows)
 
@@ -152,14 +153,14 @@ def test_map_figure_is_small_even_with_many_cells():
                          "bin_degrees": 1.0, "dead": rng.integers(1, 500, n), "missing": rng.integers(0, 50, n)})
     bins["dead_and_missing"] = bins["dead"] + bins["missing"]
     bins["incidents"] = rng.integers(1, 40, n)
-    fig = fg.incident_map(bins)
+    fig = as_go(fg.incident_map(bins))
     assert len(fig.to_json().encode()) <= 150 * 1024
     assert fig.data[0].type == "scattergeo" and len(fig.data) == 1
 
 
 def test_map_from_real_incidents(ds):
     bins = q.incident_bins(ds.geo, Filters())
-    fig = fg.incident_map(bins)
+    fig = as_go(fg.incident_map(bins))
     assert len(fig.data[0].lat) == len(bins) == 3
     assert "50 dead and missing" in fg.summary_map(bins)
 
@@ -172,6 +173,6 @@ def test_palette_is_okabe_ito():
 
 
 def test_every_figure_is_responsive(ds):
-    fig = fg.deaths_by_region(q.deaths_by_region(ds.cube, AMERICAS_2019))
+    fig = as_go(fg.deaths_by_region(q.deaths_by_region(ds.cube, AMERICAS_2019)))
     assert fig.layout.autosize is True and fig.layout.width is None
     assert fig.layout.template.layout.paper_bgcolor == "#ffffff"

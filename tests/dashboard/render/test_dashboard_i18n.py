@@ -19,6 +19,7 @@ from dashboard.render import fmt
 from dashboard import i18n  # noqa: E402
 from dashboard.render.components import download  # noqa: E402
 from dashboard.render.figures import crisis_sentence, nationality  # noqa: E402
+from tests.fixtures.dashboard.plotly_view import as_go  # noqa: E402
 from dashboard.i18n import _, use_lang  # noqa: E402
 from dashboard.pages import crisis  # noqa: E402
 
@@ -125,10 +126,10 @@ def test_nationality_labels_are_spanish_on_a_spanish_page(app):
     published = set(rows["origin"].dropna())
     assert {"Unknown", "Venezuela (Bolivarian Republic of)"} <= published  # the data hold the English words
     with use_lang("es"):
-        labels = [str(y) for trace in origin_figure(rows).data for y in trace.y]
+        labels = [str(y) for trace in as_go(origin_figure(rows)).data for y in trace.y]
         summary = summary_origin(rows)
     with use_lang("en"):
-        english = [str(y) for trace in origin_figure(rows).data for y in trace.y]
+        english = [str(y) for trace in as_go(origin_figure(rows)).data for y in trace.y]
     assert "Unknown" in english and not any("Unknown" in label or "Mixed" in label for label in labels)
     assert "Desconocida" in labels and "Unknown" not in summary
     assert not any(label.startswith("Venezuela (Bolivarian") for label in labels)
