@@ -4,6 +4,13 @@
    a key, a paint) could run in between. Here each Plotly.react call waits for its own turn in a task of its
    own (setTimeout 0, in the order the calls came): the same drawings, the page responsive between them.
    dcc.Graph awaits the promise Plotly.react returns, so it sees the chart drawn as before.
+
+   No resize pass when nothing changed size. dcc.Graph watches each chart's box and calls
+   Plotly.Plots.resize when it changes, and a chart whose figure sets a new height (a bar per row) changes
+   its own box: plotly then waited 100 ms and laid the chart out again at the size it already had, with the
+   graph marked pending meanwhile (the last thing a filter change did, 100-150 ms after the charts were
+   drawn). A chart whose drawn width and height are already its box's is left as it is; a real change of
+   size (a window resized, a phone turned) is passed on to plotly as before.
    Served from /assets (script-src 'self'): no inline script, no eval. */
 (function () {
   'use strict';
@@ -25,6 +32,20 @@
       });
     };
     P.__humdashOneTaskEach = true;
+    if (P.Plots && typeof P.Plots.resize === 'function') {
+      var resize = P.Plots.resize;
+      P.Plots.resize = function (gd) {
+        var div = typeof gd === 'string' ? document.getElementById(gd) : gd;
+        var full = div && div._fullLayout, layout = div && div.layout;
+        if (full && layout) {
+          var box = div.getBoundingClientRect();
+          if (Math.abs(box.width - full.width) < 1 && Math.abs(box.height - full.height) < 1) {
+            return Promise.resolve(div);  // already the size a resize would give it
+          }
+        }
+        return resize.apply(this, arguments);
+      };
+    }
     return true;
   }
 
