@@ -62,16 +62,24 @@ def _combine(into: dict[str, Any], update: dict[str, Any]) -> None:
             into[key] = value
 
 
+def _titles(props: dict[str, Any]) -> dict[str, Any]:
+    """Every "title" given as text, at any depth, as {"text": text}; title=None as {} (plotly empties it)."""
+    for key, value in props.items():
+        if key == "title" and (isinstance(value, str) or value is None):
+            props[key] = {"text": value} if value is not None else {}
+        elif isinstance(value, dict):
+            _titles(value)
+    return props
+
+
 def props(**kwargs: Any) -> dict[str, Any]:
-    """Keyword arguments as properties: underscore paths expanded, a title given as text wrapped; None
-    values kept (`_merge` unsets them)."""
+    """Keyword arguments as properties: underscore paths expanded, titles given as text wrapped; None
+    values kept (`_merge` unsets them). No plotly property used here has an underscore in its name
+    (plotly's error_x/error_y would need one)."""
     out: dict[str, Any] = {}
     for key, value in kwargs.items():
-        head, value = _path(key, value)
-        if head == "title" and (isinstance(value, str) or value is None):
-            value = {"text": value} if value is not None else {}  # plotly: title=None empties the title
-        _combine(out, {head: value})
-    return out
+        _combine(out, dict([_path(key, value)]))
+    return _titles(out)
 
 
 def trace(kind: str, **kwargs: Any) -> dict[str, Any]:

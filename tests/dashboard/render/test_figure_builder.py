@@ -56,6 +56,9 @@ CASES = {
         layer="below", line_width=0).add_annotation(
         x=pd.Timestamp(2019, 7, 1), y=1, yref="paper", showarrow=False, text="<b>2019</b>", font={"size": 12})
         .update_xaxes(type="date", range=[pd.Timestamp(2015, 1, 1), pd.Timestamp(2020, 1, 1)]),
+    "titles at any depth": lambda f, Bar, Scatter, Geo: f.update_layout(
+        xaxis_title="Year", legend={"title": "Who", "orientation": "h"}, yaxis={"title": {"text": "US$"}})
+        .update_yaxes(title_font_size=11),
     "a map": lambda f, Bar, Scatter, Geo: f.add_trace(Geo(
         lat=[1.25, 2.5], lon=[3.0, 4.0], mode="markers", marker={"size": [1.0, 9.0], "sizemode": "area"})
     ).update_geos(projection_type="natural earth", showland=True, fitbounds="locations", resolution=110),
