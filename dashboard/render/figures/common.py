@@ -39,6 +39,16 @@ def _wrap(text: str, width: int = 44) -> str:
     return "<br>".join(lines)
 
 
+AXIS_TITLE_CHARACTERS = 20
+
+
+def axis_title(text: str) -> str:
+    """The title under a horizontal bar chart's value axis, broken into lines of at most 18 characters
+    when it is longer than 20. plotly centres it under the plot area, which long bar labels push to the
+    right, and never wraps it: at phone width "Muertos y desaparecidos" ran 11 px past the chart's edge."""
+    return text if len(text) <= AXIS_TITLE_CHARACTERS else _wrap(text, 18)
+
+
 def message_figure(message: str) -> Figure:
     """A figure that only says `message` (no axes), for empty selections and missing data."""
     message = _wrap(plain(message))
@@ -102,5 +112,5 @@ def _stacked_hbar(labels: list[str], full: list[str], dead: pd.Series, missing: 
             customdata=full, hovertemplate="%{customdata}<br>" + name + ": %{x:,}<extra></extra>"))
     fig.update_layout(**base_layout(barmode="relative", height=_bar_height(len(labels)), title=None))
     fig.update_yaxes(autorange="reversed", automargin=True, title=None)
-    fig.update_xaxes(title=title, separatethousands=True, rangemode="tozero")
+    fig.update_xaxes(title=axis_title(title), separatethousands=True, rangemode="tozero")
     return fig

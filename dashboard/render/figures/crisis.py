@@ -25,7 +25,7 @@ from dashboard.render.text import (
 from dashboard.render.theme import COLOURS, OKABE_ITO, base_layout
 
 from .builder import Bar, Figure, Scatter
-from .common import LABEL_WIDTH, _bar_height, _label, message_figure, plain
+from .common import LABEL_WIDTH, _bar_height, _label, axis_title, message_figure, plain
 
 PUBLISHED_PATTERN = "/"
 MULTIPLE_PATTERN = "x"
@@ -273,7 +273,7 @@ def crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str 
     fig.update_layout(**base_layout(barmode="group", height=_bar_height(len(shown) * (1 + (len(fig.data) > 1) * 0.6))
                                     + 40 * len(fig.data), showlegend=True))  # say whose bars these are
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title=_("Dead and missing"), separatethousands=True, rangemode="tozero")
+    fig.update_xaxes(title=axis_title(_("Dead and missing")), separatethousands=True, rangemode="tozero")
     return fig
 
 

@@ -12,7 +12,7 @@ from dashboard.render.text import (
 from dashboard.render.theme import COLOURS, base_layout
 
 from .builder import Bar, Figure, Scatter
-from .common import LABEL_WIDTH, _bar_height, _collapse, _label, message_figure, plain
+from .common import LABEL_WIDTH, _bar_height, _collapse, _label, axis_title, message_figure, plain
 
 
 def requirements_vs_funding(plans: pd.DataFrame, empty_message: str | None = None) -> Figure:
@@ -84,7 +84,7 @@ def cluster_coverage(clusters: pd.DataFrame, empty_message: str | None = None) -
                          hovertemplate="%{customdata}<br>" + _("Funding") + ": US$%{x:,.0f} (%{text})<extra></extra>"))
     fig.update_layout(**base_layout(barmode="overlay", height=_bar_height(len(labels))))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title=_("US dollars"), tickprefix="$", exponentformat="B", rangemode="tozero")
+    fig.update_xaxes(title=axis_title(_("US dollars")), tickprefix="$", exponentformat="B", rangemode="tozero")
     return fig
 
 
@@ -124,7 +124,7 @@ def top_donors(donors: pd.DataFrame, top: int = 10, empty_message: str | None = 
         name=_("Funding")))
     fig.update_layout(**base_layout(height=_bar_height(len(rows)), showlegend=False))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title=_("Funding, US dollars"), tickprefix="$", exponentformat="B", rangemode="tozero")
+    fig.update_xaxes(title=axis_title(_("Funding, US dollars")), tickprefix="$", exponentformat="B", rangemode="tozero")
     return fig
 
 

@@ -176,3 +176,13 @@ def test_every_figure_is_responsive(ds):
     fig = as_go(fg.deaths_by_region(q.deaths_by_region(ds.cube, AMERICAS_2019)))
     assert fig.layout.autosize is True and fig.layout.width is None
     assert fig.layout.template.layout.paper_bgcolor == "#ffffff"
+
+
+def test_long_axis_titles_break_into_short_lines():
+    assert fg.common.axis_title("Dead and missing") == "Dead and missing"
+    assert fg.common.axis_title("Funding, US dollars") == "Funding, US dollars"
+    wrapped = fg.common.axis_title("Muertos y desaparecidos")
+    assert wrapped == "Muertos y<br>desaparecidos"
+    long = fg.common.axis_title("Financiación, dólares estadounidenses")
+    assert all(len(line) <= 18 for line in long.split("<br>")) and long.replace("<br>", " ") == (
+        "Financiación, dólares estadounidenses")
