@@ -67,13 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pages", nargs="*", default=list(PAGES), choices=list(PAGES), help="pages to take")
     p.add_argument("--lang", default="en", choices=["en", "es"], help="interface language (file names get -es)")
     p.add_argument("--full-page", action="store_true", help="the whole page, not only the first screen (to review)")
+    p.add_argument("--data-dir", help="serve this data directory (e.g. a full ingest) instead of the bundled snapshot")
     args = p.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as empty:
-        proc, base = _serve(empty)
+        proc, base = _serve(args.data_dir or empty)  # an empty folder: the bundled snapshot
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=args.chromium, args=["--headless", "--no-sandbox"])

@@ -4,7 +4,8 @@ The ingest writes with pyarrow. The server reads with fastparquet when Arrow was
 (`dashboard.serving.keep_arrow_out`): pandas 3 imports pyarrow whenever it can, and Arrow then costs every
 server process its library (67 MB resident) and its memory pool (about 60 MB more after a load), for
 tables of a few MB. Both engines give the same frame: the same columns, values and dtypes (text columns
-come back from fastparquet as `object`; they are made `str`, as pyarrow makes them).
+come back from fastparquet as `object`; those the file's pandas metadata records as `str` are made `str`,
+as pyarrow makes them).
 """
 from __future__ import annotations
 
@@ -34,17 +35,18 @@ def read(source: Any) -> pd.DataFrame:
         return pd.read_parquet(source, engine="pyarrow")
     import fastparquet
 
-    frame = fastparquet.ParquetFile(source).to_pandas()
-    return _text_as_str(frame)
+    parquet = fastparquet.ParquetFile(source)
+    return _text_as_str(parquet.to_pandas(), parquet.pandas_metadata or {})
 
 
-def _text_as_str(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns that hold only text (and missing values) as pandas' `str` dtype, as pyarrow reads them."""
+def _text_as_str(frame: pd.DataFrame, pandas_metadata: dict[str, Any]) -> pd.DataFrame:
+    """The columns the writing frame held as pandas' `str` dtype (the file's pandas metadata says so) as
+    `str` again: fastparquet gives them as `object`, pyarrow as `str`."""
     text = pd.StringDtype(na_value=np.nan)
-    for column in frame.columns:
-        series = frame[column]
-        if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-            frame[column] = series.astype(text)
+    for column in pandas_metadata.get("columns", []):
+        name = column.get("name")
+        if column.get("numpy_type") == "str" and name in frame.columns and frame[name].dtype == object:
+            frame[name] = frame[name].astype(text)
     return frame
 
 
