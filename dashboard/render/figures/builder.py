@@ -53,38 +53,30 @@ def _merge(into: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return into
 
 
-def _combine(into: dict[str, Any], update: dict[str, Any]) -> None:
-    """Like _merge, keeping None (an unset to apply later)."""
-    for key, value in update.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _combine(into[key], value)
-        else:
-            into[key] = value
-
-
 def _titles(props: dict[str, Any]) -> dict[str, Any]:
-    """Every "title" given as text, at any depth, as {"text": text}; title=None as {} (plotly empties it)."""
+    """A copy of `props` with every "title" given as text, at any depth, as {"text": text}, and title=None
+    as {} (plotly empties it); the caller's dicts are left as they were."""
+    out: dict[str, Any] = {}
     for key, value in props.items():
         if key == "title" and (isinstance(value, str) or value is None):
-            props[key] = {"text": value} if value is not None else {}
-        elif isinstance(value, dict):
-            _titles(value)
-    return props
+            out[key] = {"text": value} if value is not None else {}
+        else:
+            out[key] = _titles(value) if isinstance(value, dict) else value
+    return out
 
 
-def props(**kwargs: Any) -> dict[str, Any]:
-    """Keyword arguments as properties: underscore paths expanded, titles given as text wrapped; None
-    values kept (`_merge` unsets them). No plotly property used here has an underscore in its name
-    (plotly's error_x/error_y would need one)."""
-    out: dict[str, Any] = {}
+def _apply(into: dict[str, Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments merged into `into`, in order: underscore paths expanded, titles given as text
+    wrapped, None unsetting. No plotly property used here has an underscore in its name (plotly's
+    error_x/error_y would need one)."""
     for key, value in kwargs.items():
-        _combine(out, dict([_path(key, value)]))
-    return _titles(out)
+        _merge(into, _titles(dict([_path(key, value)])))
+    return into
 
 
 def trace(kind: str, **kwargs: Any) -> dict[str, Any]:
     """One trace of type `kind` ("bar", "scatter", "scattergeo")."""
-    return {**_merge({}, props(**kwargs)), "type": kind}
+    return {**_apply({}, kwargs), "type": kind}
 
 
 def Bar(**kwargs: Any) -> dict[str, Any]:  # noqa: N802 (named as plotly's go.Bar, which it replaces)
@@ -113,13 +105,13 @@ class Figure:
         return self
 
     def update_layout(self, **kwargs: Any) -> "Figure":
-        _merge(self.layout, props(**kwargs))
+        _apply(self.layout, kwargs)
         return self
 
     def _update_axes(self, kind: str, kwargs: dict[str, Any]) -> "Figure":
         names = [k for k in self.layout if _AXIS[kind].match(k)] or [{"x": "xaxis", "y": "yaxis"}.get(kind, kind)]
         for name in names:
-            _merge(self.layout.setdefault(name, {}), props(**kwargs))
+            _apply(self.layout.setdefault(name, {}), kwargs)
         return self
 
     def update_xaxes(self, **kwargs: Any) -> "Figure":
@@ -132,12 +124,12 @@ class Figure:
         return self._update_axes("geo", kwargs)
 
     def add_annotation(self, **kwargs: Any) -> "Figure":
-        self.layout.setdefault("annotations", []).append(_merge({}, props(**kwargs)))
+        self.layout.setdefault("annotations", []).append(_apply({}, kwargs))
         return self
 
     def add_vrect(self, x0: Any, x1: Any, **kwargs: Any) -> "Figure":
         """A rectangle from x0 to x1 over the plot's whole height (plotly's add_vrect on one plot)."""
-        shape = {**_merge({}, props(**kwargs)), "type": "rect", "x0": x0, "x1": x1, "xref": "x", "y0": 0, "y1": 1,
+        shape = {**_apply({}, kwargs), "type": "rect", "x0": x0, "x1": x1, "xref": "x", "y0": 0, "y1": 1,
                  "yref": "y domain"}
         self.layout.setdefault("shapes", []).append(shape)
         return self
