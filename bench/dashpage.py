@@ -25,12 +25,9 @@ def migration_page(session: Any, base: str) -> tuple[list[dict[str, Any]], dict[
     if CALLBACK_PAGE not in dashflow.page_paths(layout.json()):
         raise RuntimeError(f"{CALLBACK_PAGE} is not linked from the app's navigation")
     deps = session.get(base + "/_dash-dependencies", timeout=60).json()
-    router = next(d for d in deps if d["output"] == dashflow.ROUTER)
-    body = dashflow.payload(router, {"_pages_location.pathname": CALLBACK_PAGE, "_pages_location.search": ""},
-                        ["_pages_location.pathname", "_pages_location.search"])
-    answer = session.post(base + CALLBACK_URL, json=body, timeout=60)
+    answer = session.post(base + CALLBACK_URL, json=dashflow.router_payload(deps, CALLBACK_PAGE), timeout=60)
     answer.raise_for_status()
-    return deps, dashflow.values(answer.json()["response"]["_pages_content"]["children"])
+    return deps, dashflow.page_values(answer.json())
 
 
 def chart_callbacks(deps: list[dict[str, Any]], vals: dict[str, Any],

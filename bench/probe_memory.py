@@ -156,13 +156,9 @@ def served(data_dir: str | None, workers: int, changes: int, seed: int = 15,
         started = {pid: process_memory(pid) for pid in [proc.pid, *_children(proc.pid)]}
         http = requests.Session()
         deps = http.get(base + "/_dash-dependencies").json()
-        router = next(d for d in deps if d["output"] == flow.ROUTER)
-        pages = {}
-        for path in ("/migration", "/crisis", "/funding", "/"):
-            body = flow.payload(router, {"_pages_location.pathname": path, "_pages_location.search": ""},
-                                ["_pages_location.pathname"])
-            pages[path] = flow.values(http.post(base + "/_dash-update-component", json=body).json()
-                                      ["response"]["_pages_content"]["children"])
+        pages = {path: flow.page_values(http.post(base + "/_dash-update-component",
+                                                  json=flow.router_payload(deps, path)).json())
+                 for path in ("/migration", "/crisis", "/funding", "/")}
         rng = random.Random(seed)
         plan = []  # (headers, bodies) per change, drawn up front so the run is the same every time
         for n in range(changes):

@@ -51,6 +51,18 @@ def values(layout: Any) -> dict[str, Any]:
     return out
 
 
+def router_payload(deps: list[dict[str, Any]], path: str) -> dict[str, Any]:
+    """The pages router's request for `path` (no query string), as the browser sends it on a first visit."""
+    router = next(d for d in deps if d["output"] == ROUTER)
+    return payload(router, {"_pages_location.pathname": path, "_pages_location.search": ""},
+                   ["_pages_location.pathname", "_pages_location.search"])
+
+
+def page_values(answer: dict[str, Any]) -> dict[str, Any]:
+    """{"id.prop": value} of the page in the pages router's answer (see `values`)."""
+    return values(answer["response"]["_pages_content"]["children"])
+
+
 def outputs_of(output: str) -> Any:
     if output.startswith(".."):
         return [dict(zip(("id", "property"), o.split(".", 1))) for o in output.strip(".").split("...")]

@@ -62,12 +62,10 @@ def map_bodies(client: Client, variants: int, seed: int = 0) -> list[bytes]:
     client.request("GET", "/_dash-layout")  # as the browser does first
     _s, _h, deps_raw = client.request("GET", "/_dash-dependencies")
     deps = json.loads(deps_raw)
-    router = next(d for d in deps if d["output"] == dashflow.ROUTER)
-    body = dashflow.payload(router, {"_pages_location.pathname": "/migration", "_pages_location.search": ""},
-                            ["_pages_location.pathname", "_pages_location.search"])
+    body = dashflow.router_payload(deps, "/migration")
     _s, _h, tree = client.request("POST", "/_dash-update-component", json.dumps(body).encode(),
                                   {"Content-Type": "application/json"})
-    vals = dashflow.values(json.loads(tree)["response"]["_pages_content"]["children"])
+    vals = dashflow.page_values(json.loads(tree))
     bodies = [b for b in dashflow.initial_callbacks(deps, vals) if MAP_OUTPUT in b["output"]]
     rng = random.Random(seed)
     for _ in range(variants * 5):

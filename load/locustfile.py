@@ -27,16 +27,14 @@ def discover(client: Any) -> dict[str, Any]:
             return _app
         layout = client.get("/_dash-layout", name="discover").json()
         deps = client.get("/_dash-dependencies", name="discover").json()
-        router = next(d for d in deps if d["output"] == dashflow.ROUTER)
         pages: dict[str, dict[str, Any]] = {}
         for path in dashflow.page_paths(layout):
-            body = dashflow.payload(router, {"_pages_location.pathname": path, "_pages_location.search": ""},
-                                    ["_pages_location.pathname", "_pages_location.search"])
-            tree = client.post("/_dash-update-component", json=body, name="discover").json()
-            pages[path] = dashflow.values(tree["response"]["_pages_content"]["children"])
+            body = dashflow.router_payload(deps, path)
+            pages[path] = dashflow.page_values(client.post("/_dash-update-component", json=body,
+                                                           name="discover").json())
         all_values = {k: v for vals in pages.values() for k, v in vals.items()}
         _app.update(
-            deps=deps, router=router, pages=pages,
+            deps=deps, pages=pages,
             filter_pages=[p for p, v in pages.items() if dashflow.filter_change(deps, v, random.Random(0))[1]],
             download_pages=[p for p, v in pages.items() if dashflow.downloads(deps, v)],
             views=client.get("/api/views", name="discover").json(),
@@ -81,9 +79,7 @@ class Visitor(HttpUser):
         self.get("/assets/style.css", "asset", "text/css")
         self.get("/_dash-layout", "dash layout", "application/json")
         self.get("/_dash-dependencies", "dash dependencies", "application/json")
-        self.callback(dashflow.payload(self.app["router"], {"_pages_location.pathname": path,
-                                                            "_pages_location.search": ""},
-                                       ["_pages_location.pathname", "_pages_location.search"]), "callback: router")
+        self.callback(dashflow.router_payload(self.app["deps"], path), "callback: router")
         for body in dashflow.initial_callbacks(self.app["deps"], self.app["pages"][path]):
             self.callback(body, f"callback: first render {path}")
 

@@ -80,7 +80,7 @@ def _module(path: Path, name: str) -> Any:
 
 
 def callback_digests(changes: int, seed: int = 15) -> dict[str, str]:
-    """Digest of every chart-callback answer to `changes` filter changes (after `digests` built the app)."""
+    """Digest of every chart-callback answer to `changes` filter changes, on an app of its own."""
     import random
 
     from dashboard.app import create_app
@@ -90,13 +90,8 @@ def callback_digests(changes: int, seed: int = 15) -> dict[str, str]:
     probe = _module(root / "bench" / "probe_memory.py", "humdash_digest_probe")
     client = create_app().server.test_client()
     deps = client.get("/_dash-dependencies").get_json()
-    router = next(d for d in deps if d["output"] == flow.ROUTER)
-    pages = {}
-    for path in ("/migration", "/crisis", "/funding", "/"):
-        body = flow.payload(router, {"_pages_location.pathname": path, "_pages_location.search": ""},
-                            ["_pages_location.pathname"])
-        answer = client.post("/_dash-update-component", json=body).get_json()
-        pages[path] = flow.values(answer["response"]["_pages_content"]["children"])
+    pages = {path: flow.page_values(client.post("/_dash-update-component", json=flow.router_payload(deps, path))
+                                    .get_json()) for path in ("/migration", "/crisis", "/funding", "/")}
     rng = random.Random(seed)
     out: dict[str, str] = {}
     for n in range(changes):

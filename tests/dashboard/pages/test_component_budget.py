@@ -53,9 +53,7 @@ def _render(client, path: str) -> tuple[list[dict], dict, list[dict], dict[str, 
     """Shell layout, page layout, every first-render callback answer, and the page's values."""
     shell = client.get("/_dash-layout").get_json()
     deps = client.get("/_dash-dependencies").get_json()
-    router = next(d for d in deps if d["output"] == flow.ROUTER)
-    answer = _post(client, flow.payload(router, {"_pages_location.pathname": path, "_pages_location.search": ""},
-                                        ["_pages_location.pathname"]))
+    answer = _post(client, flow.router_payload(deps, path))
     page = answer["_pages_content"]["children"]
     vals = flow.values(page)
     answers = [_post(client, body) for body in flow.initial_callbacks(deps, vals)]
