@@ -10,8 +10,8 @@ app/bare print one JSON line: {"rss": bytes after gc, "peak": VmHWM bytes, "how"
 
 served starts `python -m gunicorn dashboard.wsgi:server -w N` from the repository root (so gunicorn.conf.py
 applies: preload, gc.freeze, 2 malloc arenas), replays `--changes` filter changes over /migration, /crisis,
-/funding and / (each change: the callbacks a browser sends for it, the URL sync and the page's chart
-callback, with a new value of one filter; every fourth in Spanish), then reads, for the master and each
+/funding and / (each change: what a browser sends for it, the page's one callback that syncs the URL and draws
+the charts, with a new value of one filter; every fourth in Spanish), then reads, for the master and each
 worker, /proc/PID/status (VmRSS, RssAnon, RssFile, RssShmem, VmHWM) and /proc/PID/smaps_rollup (Pss; USS =
 Private_Clean + Private_Dirty), in bytes. PSS is what a worker really costs the machine (pages shared with
 the master and the other workers are split between them), USS what stopping it would give back.
@@ -85,8 +85,9 @@ def _children(pid: int) -> list[int]:
 
 
 def _change_bodies(flow: Any, deps: list[dict[str, Any]], vals: dict[str, Any], rng: Any) -> list[dict[str, Any]]:
-    """What the browser sends for one filter change on a page: the URL sync and the chart callback(s),
-    with one filter control (one that has options, or the date range) given a new value."""
+    """What the browser sends for one filter change on a page: the callbacks that read the control (the
+    page's one callback for the URL sync and the charts), with one filter control (one that has options, or
+    the date range) given a new value."""
     controls = [k for k in vals if k.endswith(".value") and isinstance(vals.get(k.rsplit(".", 1)[0] + ".options"), list)
                 and vals[k.rsplit(".", 1)[0] + ".options"] and not k.split(".")[0].endswith("hxl")]
     dates = [k for k in vals if k.endswith(".start_date")]

@@ -8,6 +8,7 @@
      nationality (`origin_iso3`) with every region, from /migration one nationality becomes /crisis's
      country. A link never adds a restriction the current page does not have.
    * The language links keep the whole query and set `lang`.
+   * They change with the address: when a filter change pushes it, and on a timer as a fallback.
    Without JavaScript the links still work; they just start from each page's defaults. */
 (function () {
   "use strict";
@@ -104,5 +105,13 @@
   ["focusin", "pointerover", "pointerdown", "popstate", "keyup", "change"].forEach(function (name) {
     window.addEventListener(name, refresh, true);
   });
+  // a page's URL sync writes the new filters with history.pushState (dcc.Location, refresh=False), which
+  // fires no event: the links follow in the same task, not at the next tick of the timer below
+  var pushState = window.history.pushState;
+  window.history.pushState = function () {
+    var out = pushState.apply(this, arguments);
+    try { refresh(); } catch (err) { window.setTimeout(function () { throw err; }, 0); }
+    return out;
+  };
   window.setInterval(refresh, 300);
 })();

@@ -392,14 +392,13 @@ def download_chart(key: str, n_clicks: int, hxl: Any, country: Any, year: Any) -
 
 
 def register(app: Any) -> None:
-    """The page, its URL sync and one callback for all the charts, whose answer also carries the summary
-    and the plan cards (one request for the charts on a change of country or year)."""
+    """The page and its one callback: the URL sync and all the charts, whose answer also carries the summary
+    and the plan cards (one request on a change of country or year)."""
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Crisis"), title=_("Crisis: plans and migrant deaths"), order=0.5,
                        layout=layout)
-    STATE.register(app)
     register_chart_callbacks(app, PREFIX, list(CHARTS), CONTROLS, HXL, update_chart, download_chart,
                              extra_children=("title",),
                              also={"plans": ([Output(SUMMARY, "children"), Output(PLANS_YEAR, "children")],
-                                             update_content)})
+                                             update_content)}, state=STATE)

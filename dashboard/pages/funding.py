@@ -210,12 +210,12 @@ def update_heading(*values: Any) -> list[Any]:
 
 
 def register(app: Any) -> None:
-    """The page, its URL sync and one callback for all the charts, whose answer also carries the plan
+    """The page and its one callback: the URL sync and all the charts, whose answer also carries the plan
     heading."""
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Funding"), title=_("Humanitarian funding"), order=1,
                        layout=layout)
-    STATE.register(app)
     register_chart_callbacks(app, PREFIX, [chart.key for chart in CHARTS], CONTROLS, HXL, update_chart, download_chart,
-                             also={"plans": ([Output(HEADING, "children")], lambda *values: [update_heading(*values)])})
+                             also={"plans": ([Output(HEADING, "children")], lambda *values: [update_heading(*values)])},
+                             state=STATE)

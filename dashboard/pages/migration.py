@@ -268,15 +268,14 @@ def update_regions(group: str | None) -> list[dict[str, str]]:
 
 
 def register(app: Any) -> None:
-    """Register the page and its callbacks on `app`: the URL sync and one callback for all the charts, whose
+    """Register the page and its callbacks on `app`: one callback for the URL sync and all the charts, whose
     answer also carries the period note and the region choices for the group."""
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Migration"), title=_("Missing migrants"), order=2, layout=layout,
                        preload=(topojson_url() + "world_110m.json",))  # the map's base map
-    STATE.register(app)
     register_chart_callbacks(app, PREFIX, [chart.key for chart in CHARTS], FILTER_INPUTS, HXL, update_chart,
                              download_chart, also={
                                  "origin": ([Output(NOTE, "children")], lambda *values: [update_note(*values)]),
                                  "region": ([Output(REGION, "options")], lambda start, end, group, *rest: [
-                                     update_regions(group)])})
+                                     update_regions(group)])}, state=STATE)

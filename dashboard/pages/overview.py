@@ -288,9 +288,8 @@ def register(app: Any) -> None:
     import dash
 
     dash.register_page(__name__, path=PATH, name=_("Overview"), title=_("Crisis overview"), order=0, layout=layout)
-    STATE.register(app)
     # the headline cards come with the chart's answer: one request for a filter change, not two
     register_chart_callbacks(app, PREFIX, [CHART.key], CONTROLS, HXL, lambda _key, *values: update_chart(*values),
                              lambda _key, n_clicks, hxl, *values: download_chart(n_clicks, hxl, *values),
                              also={CHART.key: ([Output(FUNDING, "children"), Output(MIGRATION, "children")],
-                                               update_cards)})
+                                               update_cards)}, state=STATE)

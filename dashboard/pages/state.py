@@ -13,6 +13,7 @@ shareable URL. The sync function is pure apart from Dash's `no_update`, and is u
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import parse_qs, urlencode
@@ -77,19 +78,46 @@ class PageState:
         out.append(new_search if trigger != self.url_id and new_search != (search or "") else no_update)
         return out
 
-    def register(self, app: Any) -> None:
-        """The one callback: controls and query string in, controls and query string out."""
+    def register(self, app: Any, charts: Any = None) -> None:
+        """The one callback: controls and query string in, controls and query string out.
+
+        With `charts` (a render.prefill.Prefill: the page's chart inputs, outputs and answer function) the
+        page's charts are answered by the same callback, so a filter change costs one request. Were they
+        two callbacks, the charts would wait for the sync's answer whenever it sets a control they read
+        (a year sets the dates), a second round trip on every such change."""
         outputs = [Output(cid, prop, allow_duplicate=False) for cid, prop in self.controls]
         outputs += [Output(cid, prop) for cid, prop in self.extras]
-        outputs.append(Output(self.url_id, "search"))
         inputs = [Input(cid, prop) for cid, prop in self.controls] + [Input(self.url_id, "search")]
+        name = f"{self.prefix.rstrip('-')}_sync_url"
+        if charts is not None:
+            outputs += [Output(cid, prop) for cid, prop in charts.outputs]
+            name = f"{self.prefix.rstrip('-')}_page"
+        outputs.append(Output(self.url_id, "search"))  # last: load/dashflow knows the sync by it
 
         def sync_callback(*args: Any) -> list[Any]:
             *values, search = args
-            return self.sync(ctx.triggered_id, search, *values)
+            out = self.sync(ctx.triggered_id, search, *values)
+            if charts is None:
+                return out
+            return [*out[:-1], *self.chart_answer(charts, list(ctx.triggered_prop_ids), values, out), out[-1]]
 
-        sync_callback.__name__ = f"{self.prefix.rstrip('-')}_sync_url"
+        sync_callback.__name__ = name
         app.callback(outputs, inputs, prevent_initial_call=True)(sync_callback)
+
+    def chart_answer(self, charts: Any, triggered: list[str], values: Sequence[Any],
+                     synced: Sequence[Any]) -> Sequence[Any]:
+        """The charts' outputs after a sync that answered `synced` to control `values`: no_update unless a
+        control the charts read was changed by the user (`triggered`) or by the sync itself, as if the
+        charts were a callback of their own listening to those controls."""
+        keys = [f"{cid}.{prop}" for cid, prop in self.controls]
+        new = {k: v for k, v in zip(keys, synced) if v is not no_update}
+        now = dict(zip(keys, values))
+        # as the browser would send them back: JSON (tuples as lists, dates as text)
+        now.update(json.loads(json.dumps(new, default=str)))
+        wanted = [f"{cid}.{prop}" for cid, prop in charts.controls]
+        if not any(k in new or k in triggered for k in wanted):
+            return [no_update] * len(charts.outputs)
+        return charts.answer(*[now[k] for k in wanted])
 
 
 def first(value: Any) -> Any:

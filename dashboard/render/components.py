@@ -349,7 +349,7 @@ def _answer_key(name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tuple[str, str]], hxl_id: str,
                              update_chart: Any, download_chart: Any, extra_children: tuple[str, ...] = (),
-                             also: dict[str, tuple[list[Any], Any]] | None = None) -> None:
+                             also: dict[str, tuple[list[Any], Any]] | None = None, state: Any = None) -> None:
     """Wire every chart block of a page: redraw them all when a filter changes, and each Download CSV button.
 
     `update_chart(key, *filter values)` returns figure, summary, table (table_json), source, API link (and
@@ -358,7 +358,8 @@ def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tu
     for a filter change: five answers arriving one by one cost the browser five store updates, each walking
     every component, and five rounds of layout). The chart's image links and embed code (embed.tools_for)
     come with the same answer, and `also` ({key: ([Output, ...], function(*filter values) -> values)}) adds
-    a page's other outputs that follow the same filters (a note, a heading): nothing else is requested."""
+    a page's other outputs that follow the same filters (a note, a heading): nothing else is requested.
+    With the page's `state` (pages.state.PageState), that one callback is the page's URL sync too."""
     from dashboard.web.embed import tools_for
 
     inputs = [Input(c, p) for c, p in controls]
@@ -390,8 +391,11 @@ def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tu
                            lambda: tuple(v for key in keys for v in one_chart(key, values)))
 
     charts_callback.__name__ = f"{prefix.strip('-')}_charts"
+    charts = prefill.Prefill(tuple(controls), tuple((o.component_id, o.component_property) for o in outputs),
+                             charts_callback, tuple(ids(prefix, key)["summary"] for key in keys))
     # no initial call: the pages router's answer already carries the first charts (render/prefill.py)
-    app.callback(outputs, inputs, prevent_initial_call=True)(charts_callback)
-    prefill.register(prefix, prefill.Prefill(
-        tuple(controls), tuple((o.component_id, o.component_property) for o in outputs), charts_callback,
-        tuple(ids(prefix, key)["summary"] for key in keys)))
+    if state is None:
+        app.callback(outputs, inputs, prevent_initial_call=True)(charts_callback)
+    else:
+        state.register(app, charts)
+    prefill.register(prefix, charts)

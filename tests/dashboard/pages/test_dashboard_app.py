@@ -214,6 +214,45 @@ def test_url_sync_through_dash(client):
                                        "&region_group=Americas")
 
 
+def _charts_for(client, **dates) -> dict:
+    """The migration charts' answer for these control values, from a change of a control they read."""
+    return dispatch(client, "mig-origin-graph", {**MIG, **dates, "mig-year.value": None, "mig-url.search": ""},
+                    changed=["mig-dates.start_date"])
+
+
+def test_a_year_change_brings_its_dates_and_charts_in_one_answer(client):
+    """The URL sync and the charts are one callback: a year sets the dates, and the same answer carries
+    the charts for those dates (not for the dates the browser sent, which were the last year's)."""
+    out = dispatch(client, "mig-origin-graph", {"mig-year.value": 2017, **MIG, "mig-url.search": ""},
+                   changed=["mig-year.value"])
+    assert (out["mig-dates"]["start_date"], out["mig-dates"]["end_date"]) == ("2017-01-01", "2017-12-31")
+    assert out["mig-url"]["search"] == "?date_from=2017-01-01&date_to=2017-12-31&region_group=Americas"
+    direct = _charts_for(client, **{"mig-dates.start_date": "2017-01-01", "mig-dates.end_date": "2017-12-31"})
+    stale = _charts_for(client)
+    assert out["mig-origin-summary"] == direct["mig-origin-summary"] != stale["mig-origin-summary"]
+    assert out["mig-origin-graph"] == direct["mig-origin-graph"]
+
+
+def test_the_address_redraws_the_charts_only_when_it_changes_the_filters(client):
+    here = {"mig-year.value": 2019, **MIG}
+    search = "?date_from=2019-01-01&date_to=2019-12-31&region_group=Americas"
+    # the address the page already shows (the location reports it once the page is up): nothing to send
+    assert dispatch(client, "mig-origin-graph", {**here, "mig-url.search": search}, changed=["mig-url.search"]) == {}
+    # back to another view: its controls and its charts, and the address left as it is
+    back = dispatch(client, "mig-origin-graph",
+                    {**here, "mig-url.search": "?date_from=2018-01-01&date_to=2018-12-31&region_group=Europe"},
+                    changed=["mig-url.search"])
+    assert back["mig-group"]["value"] == "Europe" and back["mig-dates"]["start_date"] == "2018-01-01"
+    assert "mig-url" not in back
+    direct = _charts_for(client, **{"mig-dates.start_date": "2018-01-01", "mig-dates.end_date": "2018-12-31",
+                                    "mig-group.value": "Europe"})
+    assert back["mig-origin-summary"] == direct["mig-origin-summary"]
+    # a control the charts do not read, changed without changing one they read: no charts
+    cleared = dispatch(client, "mig-origin-graph", {**here, "mig-year.value": None, "mig-url.search": search},
+                       changed=["mig-year.value"])
+    assert not [cid for cid in cleared if cid.startswith(("mig-origin", "mig-trend", "mig-map"))], cleared.keys()
+
+
 def test_data_page_grid_and_provenance(app, client):
     request = {"startRow": 0, "endRow": 2, "sortModel": [{"colId": "year", "sort": "desc"}],
                "filterModel": {"plan_name": {"filterType": "text", "type": "contains", "filter": "venezuela"}}}

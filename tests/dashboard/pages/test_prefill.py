@@ -30,9 +30,13 @@ def _page(client, path: str, search: str = "") -> list:
 
 
 def _charts_callback(client, vals: dict) -> tuple[dict, dict]:
+    """The callback that draws the page's charts, and its request for a change of a control they read."""
+    from dashboard.render import prefill
+
     deps = client.get("/_dash-dependencies").get_json()
     dep = next(d for d in flow.server_side(deps) if flow.in_page(d, vals) and "-graph.figure" in d["output"])
-    return dep, flow.payload(dep, vals, [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"])
+    charts = next(p for p in prefill.CALLBACKS.values() if all(f"{c}.{p}" in vals for c, p in p.controls))
+    return dep, flow.payload(dep, vals, [f"{charts.controls[0][0]}.{charts.controls[0][1]}"])
 
 
 @pytest.mark.parametrize("search", ["", "?lang=es"])
@@ -49,6 +53,8 @@ def test_the_page_answer_carries_what_the_charts_callback_answers(client, path, 
     assert graphs
     shown = {c["props"]["id"]: c["props"] for c in flow.walk(page) if isinstance(c["props"].get("id"), str)}
     for cid, props in answer.items():
+        if cid.endswith("-url"):  # the page's URL sync writes the address; the page has none to show
+            continue
         for prop, value in props.items():
             # the same JSON the callback sends: the page shows what a filter change back to it would show
             assert json.dumps(shown[cid].get(prop), sort_keys=True) == json.dumps(value, sort_keys=True), \

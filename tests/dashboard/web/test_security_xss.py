@@ -263,6 +263,7 @@ def test_every_figure_escapes_data_text(tmp_path, monkeypatch):
     """Every chart of every page, built from the evil data: no raw '<' from the data reaches plotly
     (only the entities plotly turns back into text), and no data inside a hovertemplate."""
     from dashboard.app import create_app
+    from dashboard.render import prefill
 
     (tmp_path / "snapshot").mkdir()
     monkeypatch.setenv("HUMDASH_SNAPSHOT_DIR", str(tmp_path / "snapshot"))
@@ -296,7 +297,7 @@ def test_every_figure_escapes_data_text(tmp_path, monkeypatch):
                                    for o in dep["output"].strip(".").split("...")],
                        "inputs": [{"id": i["id"], "property": i["property"],
                                    "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
-                       "state": [], "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"]}
+                       "state": [], "changedPropIds": [next(f"{c}.{p}" for c, p in prefill.CALLBACKS[prefix].controls)]}
             response = client.post("/_dash-update-component", json=payload)
             assert response.status_code == 200, response.data[:300]
             out = response.get_json()["response"]

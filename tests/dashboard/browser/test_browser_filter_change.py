@@ -1,0 +1,65 @@
+"""A filter change in real headless Chromium: one callback request brings the synced controls, the address
+and every chart (the URL sync and the charts are one callback, pages/state.py), and the links that carry
+the filters (assets/links.js) follow the address in the same task, not at the next tick of a timer."""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]
+
+TIMEOUT = 30_000
+
+# Installed before the page's own scripts, so links.js wraps this pushState: each push records the address
+# and the language link's href once the pushing task is over (setTimeout 0), before any timer of links.js.
+PUSHES = """
+window.__pushes = [];
+const push = window.history.pushState;
+window.history.pushState = function () {
+  const out = push.apply(this, arguments);
+  const search = window.location.search;
+  setTimeout(() => {
+    const link = document.querySelector('a[data-lang="es"]');
+    window.__pushes.push([search, link && link.getAttribute('href')]);
+  }, 0);
+  return out;
+};
+"""
+
+
+@pytest.fixture()
+def page(chromium, module_dashboard_url):
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    page.add_init_script(PUSHES)
+    page.goto(module_dashboard_url + "/migration")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"], .dash-graph--pending')")
+    page.wait_for_timeout(300)
+    yield page
+    context.close()
+
+
+def test_a_year_change_is_one_request_and_the_links_follow_the_address_at_once(page):
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(json.loads(r.post_data)["output"])
+            if r.method == "POST" and "_dash-update-component" in r.url else None)
+    summary = page.locator("#mig-origin-summary").inner_text()
+    page.locator("#mig-year").click()
+    page.locator(".dash-dropdown-option", has_text="2020").click()
+    page.wait_for_url(re.compile(r"date_from=2020-01-01"))
+    page.wait_for_function("s => document.querySelector('#mig-origin-summary').innerText !== s", arg=summary)
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+    page.wait_for_timeout(200)
+    assert len(sent) == 1, sent  # the dates, the address and the charts in one answer
+    assert "mig-dates.start_date" in sent[0] and "mig-origin-graph.figure" in sent[0]
+    pushes = page.evaluate("() => window.__pushes")
+    assert pushes, "the filter change did not write the address"
+    search, href = pushes[-1]
+    assert parse_qs(search.lstrip("?"))["date_from"] == ["2020-01-01"]
+    # the language link already carried the new filters when the pushing task ended
+    assert href and parse_qs(urlsplit(href).query).get("date_from") == ["2020-01-01"], pushes
