@@ -7,12 +7,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urljoin
 
-import requests
-
 from .errors import IngestError
+
+if TYPE_CHECKING:  # loaded by the first Client: a process that only reads tables (the dashboard) never pays
+    import requests  # for the HTTP library (about 5 MB resident)
 
 USER_AGENT = "humdash/0.1 (humanitarian funding and migration dashboard; +https://github.com/humdash/humdash)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -64,6 +65,8 @@ class Client:
         self.max_bytes = max_bytes
         self.total_budget = total_budget
         self.sleep, self.clock, self.now = sleep, clock, now
+        import requests
+
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json, text/csv, */*"})
         if auth:
@@ -113,6 +116,8 @@ class Client:
 
     def get(self, path_or_url: str, params: dict[str, Any] | None = None) -> Fetched:
         """GET with retries; returns the body or raises IngestError naming the URL."""
+        import requests
+
         url = self.url(path_or_url)
         shown = requests.Request("GET", url, params=params).prepare().url or url
         started = self.clock()

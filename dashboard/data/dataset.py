@@ -31,7 +31,7 @@ from .lazy import LAZY_TABLES, LazyTable, Tables, release_memory
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 5.0
-CACHE_SIZE = 512
+CACHE_SIZE = 128  # query results kept per load: a few dozen selections of every page (a worker holds 2-3 MiB)
 DAMAGED_OLDER = N_("Data problem: the stored {table} table of version {current} is damaged ({problem}); it is "
                    "shown from version {version}, the newest intact copy. Run `python -m ingest verify` on the server.")
 DAMAGED_SNAPSHOT = N_("Data problem: the stored {table} table of version {current} is damaged ({problem}) and no "

@@ -26,7 +26,7 @@ from dashboard.web import exports
 from dashboard.web.params import describe, parse, to_pairs
 
 TABLE_ROWS = 300
-ANSWERS_CACHED = 32  # page answers kept (AnswerCache): every chart of a page for one selection
+ANSWERS_CACHED = 16  # page answers kept (AnswerCache): every chart of a page for one selection
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import json
+from pathlib import Path
 from typing import Any
 
 from dashboard.i18n import current
@@ -63,37 +65,47 @@ TEMPLATE = {
 
 
 TEMPLATE_NAME = "humdash"
+# plotly's default template ("plotly") with TEMPLATE merged in, as every figure carries it: written by
+# write_template() and read as data, so that a server process never builds a go.Figure (plotly's validators
+# for the template hold about 20 MB). tests/dashboard/render/test_theme_template.py checks that the file is
+# still what plotly makes; after a plotly upgrade that changes it, run
+#     python -c "from dashboard.render.theme import write_template; write_template()"
+TEMPLATE_FILE = Path(__file__).with_name("plotly_template.json")
 
 
-def install_template() -> None:
-    """Make plotly's default template the one our figures end up with: plotly's own ("plotly") with TEMPLATE
-    merged in, exactly what `go.Figure().update_layout(template=TEMPLATE)` gives. Every figure used to start
-    from "plotly" and then merge TEMPLATE in: two walks over the whole template (validated and deep-copied),
-    about 40 ms of a chart's 45 ms on the server. Now a new go.Figure copies the finished template once and
-    base_layout() leaves it alone: the figures sent are the same, byte for byte."""
+def plotly_template() -> dict[str, Any]:
+    """The template as plotly makes it: exactly what `go.Figure().update_layout(template=TEMPLATE)` gives."""
     import plotly.graph_objects as go
-    import plotly.io as pio
 
-    if TEMPLATE_NAME not in pio.templates:
-        pio.templates[TEMPLATE_NAME] = go.Figure(layout={"template": "plotly"}).update_layout(
-            template=TEMPLATE).layout.template
-    if pio.templates.default != TEMPLATE_NAME:  # setting it validates the whole template again
-        pio.templates.default = TEMPLATE_NAME
+    return go.Figure(layout={"template": "plotly"}).update_layout(template=TEMPLATE).layout.template.to_plotly_json()
+
+
+def write_template(path: Path = TEMPLATE_FILE) -> None:
+    path.write_text(json.dumps(plotly_template(), sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 @functools.cache
 def template_json() -> dict[str, Any]:
-    """Plotly's default template (install_template) as the plain dict every figure carries."""
+    """The template every figure carries, as a plain dict: one object shared by every figure (and every
+    cached answer), so it must be treated as read-only."""
+    return json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
+
+
+def install_template() -> None:
+    """Make the template plotly's default, for code that builds go.Figure objects (image export, tests):
+    a go.Figure() then starts from the same template as our figures."""
+    import plotly.graph_objects as go
     import plotly.io as pio
 
-    install_template()
-    return pio.templates[TEMPLATE_NAME].to_plotly_json()
+    if TEMPLATE_NAME not in pio.templates:
+        pio.templates[TEMPLATE_NAME] = go.layout.Template(template_json())
+    if pio.templates.default != TEMPLATE_NAME:  # setting it validates the whole template again
+        pio.templates.default = TEMPLATE_NAME
 
 
 def base_layout(**overrides) -> dict:
     """Layout defaults shared by every figure (autosize, readable font, compact margins); the template is
-    plotly's default, set by install_template()."""
-    install_template()
+    added when a figure is serialised (builder.Figure.to_plotly_json)."""
     layout = {
         "autosize": True,
         "font": {"family": FONT_FAMILY, "size": 13, "color": COLOURS["text"]},
@@ -107,5 +119,3 @@ def base_layout(**overrides) -> dict:
     layout.update(overrides)
     return layout
 
-
-install_template()  # before any figure is made: go.Figure() takes plotly's default template when created

@@ -18,7 +18,7 @@ from tests.fixtures.dashboard.dashboard_bundled import app  # noqa: E402,F401
 from dashboard.i18n import use_lang
 from dashboard.render import charts
 from dashboard.render.figures import builder
-from dashboard.render.theme import template_json
+from dashboard.render.theme import install_template, template_json
 
 
 def as_json(figure) -> dict:
@@ -35,6 +35,7 @@ def without_empty(value):
 
 def both(build) -> tuple[dict, dict]:
     """`build(figure, bar, scatter, scattergeo)` run on plotly's objects and on the builder's."""
+    install_template()  # a go.Figure() then starts from our template, as a builder figure does
     ours = build(builder.Figure(), builder.Bar, builder.Scatter, builder.Scattergeo)
     theirs = build(go.Figure(), go.Bar, go.Scatter, go.Scattergeo)
     return as_json(ours), as_json(theirs)

@@ -1,0 +1,45 @@
+"""The template every figure carries is read from dashboard/render/plotly_template.json, so a server never
+builds a go.Figure for it: the file must stay what plotly makes (after a plotly upgrade that changes it,
+`write_template()` writes it again), and a server process that draws charts loads no plotly validators."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from dashboard.render import theme
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_the_template_file_is_what_plotly_makes():
+    assert theme.template_json() == json.loads(json.dumps(theme.plotly_template()))
+
+
+def test_go_figures_start_from_the_same_template():
+    import plotly.graph_objects as go
+
+    theme.install_template()
+    assert go.Figure().layout.template.to_plotly_json() == theme.template_json()
+
+
+def test_drawing_the_charts_loads_no_plotly_validators(tmp_path):
+    """A page rendered with its charts, in a fresh process: plotly's validators (a JSON file of parameters
+    and the validators built from it, about 20 MB resident for the template alone) are never loaded."""
+    code = f"""
+import sys
+from dashboard.app import create_app
+from tests.fixtures.dashboard.dashboard_synth import dispatch
+client = create_app({str(tmp_path)!r}).server.test_client()
+assert client.get("/migration?year=2018").status_code == 200
+out = dispatch(client, "_pages_content", {{"_pages_location.pathname": "/migration",
+                                            "_pages_location.search": "?year=2018"}})
+assert "mig-origin-graph" in str(out)[:10**7]
+cache = sys.modules.get("plotly.validator_cache")
+loaded = cache is not None and cache.ValidatorCache._json_cache is not None
+print("plotly's validators were loaded" if loaded else "no validators")
+sys.exit(1 if loaded else 0)
+"""
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr[-2000:]
