@@ -15,7 +15,9 @@ turns with the minimal page. Per change:
 
 - time: the option's pointerdown to the last DOM mutation (MutationObserver on the whole document:
   children, attributes, text), once every callback request has answered, no element is marked
-  `data-dash-is-loading` and the DOM has been quiet for QUIET_MS;
+  `data-dash-is-loading` and the DOM has been quiet for QUIET_MS. A batch of mutations (one task's) whose
+  attribute changes cancel out is not a change: dcc.Graph's resize check, 50 ms after a chart's box
+  changed, adds and removes a class on a chart already drawn at its size, which nobody sees;
 - long tasks (PerformanceObserver "longtask", main-thread tasks over 50 ms) that started after the click:
   their number, total and longest;
 - the Dash callback requests (POST /_dash-update-component) the change caused, and their bytes
@@ -62,8 +64,24 @@ INSTRUMENT = """
       .observe({type: 'longtask', buffered: true});
   } catch (e) {}
   document.addEventListener('pointerdown', e => { if (p.armed) { p.t0 = performance.now(); p.armed = false; } }, true);
-  const start = () => new MutationObserver(() => { p.lastMut = performance.now(); })
-    .observe(document.documentElement, {childList: true, subtree: true, attributes: true, characterData: true});
+  // A batch of mutations whose attribute changes cancel out changes nothing on screen and is not counted:
+  // dcc.Graph's resize check adds and removes a class in one task when a chart is already at its size.
+  const changes = records => {
+    const old = new Map();
+    for (const r of records) {
+      if (r.type !== 'attributes') return true;
+      const seen = old.get(r.target) || new Map();
+      if (!seen.has(r.attributeName)) seen.set(r.attributeName, r.oldValue);
+      old.set(r.target, seen);
+    }
+    for (const [target, seen] of old) {
+      for (const [name, value] of seen) { if (target.getAttribute(name) !== value) return true; }
+    }
+    return false;
+  };
+  const start = () => new MutationObserver(records => { if (changes(records)) p.lastMut = performance.now(); })
+    .observe(document.documentElement, {childList: true, subtree: true, attributes: true, characterData: true,
+                                        attributeOldValue: true});
   if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
 })();
 """

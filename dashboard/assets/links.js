@@ -36,6 +36,28 @@
     return to + (search ? "?" + search : "");
   }
 
+  function summarise(el) {
+    var out = el.querySelector(".filters-current");
+    if (!out) return;
+    var parts = [];
+    el.querySelectorAll(".field").forEach(function (field) {
+      if (field.querySelector(".dash-checklist")) return;  // download options, switches
+      var text = "";
+      var dates = field.querySelectorAll("input.dash-datepicker-input");
+      if (dates.length) {
+        text = Array.prototype.map.call(dates, function (i) { return i.value; }).filter(Boolean).join(" – ");
+      } else if (field.querySelector(".dash-dropdown-value")) {
+        text = field.querySelector(".dash-dropdown-value").textContent;
+      } else if (field.querySelector("[aria-selected='true'] .dash-options-list-option-text")) {
+        text = field.querySelector("[aria-selected='true'] .dash-options-list-option-text").textContent;
+      }
+      text = (text || "").replace(/\s+/g, " ").trim();
+      if (text) parts.push(text);
+    });
+    var summary = parts.length ? ": " + parts.join(" · ") : "";
+    if (out.textContent !== summary) out.textContent = summary;
+  }
+
   function refresh() {
     var params = new URLSearchParams(window.location.search);
     var from = window.location.pathname;
@@ -57,27 +79,16 @@
       el.setAttribute("data-seen", "1");
       if (window.matchMedia("(max-width: 600px)").matches) el.removeAttribute("open");
     });
-    // what the folded panel holds, said in its summary: the filters applied are never out of sight
+    // what the folded panel holds, said in its summary: the filters applied are never out of sight; the
+    // summary follows the controls as they change (an observer per panel), not only at the next refresh
     document.querySelectorAll("details[data-collapse-narrow]").forEach(function (el) {
-      var out = el.querySelector(".filters-current");
-      if (!out) return;
-      var parts = [];
-      el.querySelectorAll(".field").forEach(function (field) {
-        if (field.querySelector(".dash-checklist")) return;  // download options, switches
-        var text = "";
-        var dates = field.querySelectorAll("input.dash-datepicker-input");
-        if (dates.length) {
-          text = Array.prototype.map.call(dates, function (i) { return i.value; }).filter(Boolean).join(" – ");
-        } else if (field.querySelector(".dash-dropdown-value")) {
-          text = field.querySelector(".dash-dropdown-value").textContent;
-        } else if (field.querySelector("[aria-selected='true'] .dash-options-list-option-text")) {
-          text = field.querySelector("[aria-selected='true'] .dash-options-list-option-text").textContent;
-        }
-        text = (text || "").replace(/\s+/g, " ").trim();
-        if (text) parts.push(text);
-      });
-      var summary = parts.length ? ": " + parts.join(" · ") : "";
-      if (out.textContent !== summary) out.textContent = summary;
+      if (!el.__humdashWatched && window.MutationObserver) {
+        el.__humdashWatched = true;
+        new MutationObserver(function () { summarise(el); })
+          .observe(el, {subtree: true, childList: true, characterData: true, attributes: true,
+                        attributeFilter: ["value", "aria-selected", "aria-checked", "class"]});
+      }
+      summarise(el);
     });
     document.querySelectorAll("[data-canonical-search]").forEach(function (el) {
       var search = el.getAttribute("data-canonical-search");

@@ -1,6 +1,7 @@
 """A filter change in real headless Chromium: one callback request brings the synced controls, the address
 and every chart (the URL sync and the charts are one callback, pages/state.py), and the links that carry
-the filters (assets/links.js) follow the address in the same task, not at the next tick of a timer."""
+the filters (assets/links.js) follow the address in the same task, and the filter panel's summary follows the
+controls as they change, not at the next tick of a timer."""
 from __future__ import annotations
 
 import json
@@ -63,3 +64,37 @@ def test_a_year_change_is_one_request_and_the_links_follow_the_address_at_once(p
     assert parse_qs(search.lstrip("?"))["date_from"] == ["2020-01-01"]
     # the language link already carried the new filters when the pushing task ended
     assert href and parse_qs(urlsplit(href).query).get("date_from") == ["2020-01-01"], pushes
+
+
+# links.js's fallback timer (every 300 ms) switched off: what is left to update the links and the summary
+# is what reacts to the change itself
+NO_TIMER = """
+const setInterval_ = window.setInterval;
+window.setInterval = function (fn, ms) { return ms === 300 ? 0 : setInterval_.apply(this, arguments); };
+"""
+
+
+def test_the_filter_summary_follows_the_controls_without_a_timer(chromium, module_dashboard_url):
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(TIMEOUT)
+    try:
+        page = context.new_page()
+        page.add_init_script(NO_TIMER)
+        page.goto(module_dashboard_url + "/migration")
+        summary = page.locator("details[data-collapse-narrow] .filters-current")
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
+        page.mouse.move(5, 5)  # a pointer event: links.js refreshes (the page's first summary)
+        page.mouse.move(600, 5)
+        page.wait_for_function("() => document.querySelector("
+                               "'details[data-collapse-narrow] .filters-current').textContent.includes('2019')")
+        page.locator("#mig-year").click()
+        page.locator(".dash-dropdown-option", has_text="2020").click()
+        page.wait_for_url(re.compile(r"date_from=2020-01-01"))
+        # the date inputs are filled after the address is written (the date picker renders them later)
+        page.wait_for_function("() => document.querySelector('#mig-dates').value.includes('2020')")
+        page.wait_for_function("""() => { const t = document.querySelector(
+            'details[data-collapse-narrow] .filters-current').textContent;
+            return t.includes('1 Jan 2020') && t.includes('31 Dec 2020'); }""", timeout=5_000)
+        assert "2019" not in summary.inner_text()
+    finally:
+        context.close()
