@@ -15,8 +15,8 @@ turns with the minimal page. Per change:
 
 - time: the option's pointerdown to the last DOM mutation (MutationObserver on the whole document:
   children, attributes, text), once every callback request has answered, no element is marked
-  `data-dash-is-loading` and the DOM has been quiet for QUIET_MS. A batch of mutations (one task's) whose
-  attribute changes cancel out is not a change: dcc.Graph's resize check, 50 ms after a chart's box
+  `data-dash-is-loading` and the DOM has been quiet for QUIET_MS. The mutations of one task whose
+  attribute changes cancel out are not a change: dcc.Graph's resize check, 50 ms after a chart's box
   changed, adds and removes a class on a chart already drawn at its size, which nobody sees;
 - long tasks (PerformanceObserver "longtask", main-thread tasks over 50 ms) that started after the click:
   their number, total and longest;
@@ -64,8 +64,9 @@ INSTRUMENT = """
       .observe({type: 'longtask', buffered: true});
   } catch (e) {}
   document.addEventListener('pointerdown', e => { if (p.armed) { p.t0 = performance.now(); p.armed = false; } }, true);
-  // A batch of mutations whose attribute changes cancel out changes nothing on screen and is not counted:
-  // dcc.Graph's resize check adds and removes a class in one task when a chart is already at its size.
+  // The mutations of one task whose attribute changes cancel out change nothing on screen and are not
+  // counted: dcc.Graph's resize check adds a class to a chart already at its size and removes it a few
+  // microtasks later (two observer callbacks, one task). Records are gathered until the task is over.
   const changes = records => {
     const old = new Map();
     for (const r of records) {
@@ -79,7 +80,13 @@ INSTRUMENT = """
     }
     return false;
   };
-  const start = () => new MutationObserver(records => { if (changes(records)) p.lastMut = performance.now(); })
+  let pending = [], at = 0;
+  const settle = () => { const records = pending; pending = []; if (changes(records)) p.lastMut = at; };
+  const start = () => new MutationObserver(records => {
+      if (!pending.length) setTimeout(settle, 0);
+      for (const r of records) pending.push(r);
+      at = performance.now();
+    })
     .observe(document.documentElement, {childList: true, subtree: true, attributes: true, characterData: true,
                                         attributeOldValue: true});
   if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
