@@ -260,3 +260,31 @@ def test_callback_e2e_bodies_come_from_the_callback_map_and_the_page_values():
         b.check_chart_answer(_Answer(200, {"response": {"mig-trend-graph": {"figure": None}}}), chart)
     with pytest.raises(RuntimeError, match="HTTP 500"):
         b.check_chart_answer(_Answer(500, {}), chart)
+
+
+def test_the_filter_change_clock_skips_mutations_that_cancel_out_within_a_task(chromium):
+    """bench.filter_change stops its clock at the last DOM change: a class added and removed a few
+    microtasks apart in one task (dcc.Graph's resize check on a chart at its size) is no change; a class
+    left on, or new text, is."""
+    from bench.filter_change import INSTRUMENT
+
+    page = chromium.new_page()
+    try:
+        page.set_content("<div id='g' class='plot'>a</div>")
+        page.evaluate(INSTRUMENT)
+        last = "() => window.__perf.lastMut"
+        page.wait_for_timeout(50)
+        before = page.evaluate(last)
+        page.evaluate("""() => { const g = document.getElementById('g'); g.classList.add('pending');
+            Promise.resolve().then(() => {}).finally(() => g.classList.remove('pending')); }""")
+        page.wait_for_timeout(50)
+        assert page.evaluate(last) == before
+        page.evaluate("() => document.getElementById('g').classList.add('pending')")
+        page.wait_for_timeout(50)
+        moved = page.evaluate(last)
+        assert moved > before
+        page.evaluate("() => { document.getElementById('g').textContent = 'b'; }")
+        page.wait_for_timeout(50)
+        assert page.evaluate(last) > moved
+    finally:
+        page.close()
