@@ -347,6 +347,35 @@ def _answer_key(name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
             flask_request.host_url, id(ds), ds.token)
 
 
+def _chart_outputs(prefix: str, keys: list[str], extra_children: tuple[str, ...],
+                   also: dict[str, tuple[list[Any], Any]]) -> tuple[list[Any], dict[str, int]]:
+    """The outputs of a page's charts callback, and where each chart's API link is among them."""
+    outputs: list[Any] = []
+    api_at: dict[str, int] = {}
+    for key in keys:
+        i = ids(prefix, key)
+        api_at[key] = len(outputs) + 4
+        outputs += [Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "data-table"),
+                    Output(i["source"], "children"), Output(i["api"], "href"),
+                    *[Output(i[extra], "children") for extra in extra_children], *also.get(key, ([], None))[0]]
+    return outputs, api_at
+
+
+def _register_downloads(app: Any, prefix: str, keys: list[str], controls: list[tuple[str, str]], hxl_id: str,
+                        download_chart: Any) -> None:
+    """Each chart's Download CSV button: the file for the filters the page shows."""
+    states = [State(c, p) for c, p in controls]
+    for key in keys:
+        i = ids(prefix, key)
+
+        def download_callback(n_clicks: int, hxl: Any, *values: Any, _key: str = key) -> dict[str, Any]:
+            return download_chart(_key, n_clicks, hxl, *values)
+
+        download_callback.__name__ = f"{prefix.strip('-')}_{key}_download"
+        app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(hxl_id, "value"), *states],
+                     prevent_initial_call=True)(download_callback)
+
+
 def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tuple[str, str]], hxl_id: str,
                              update_chart: Any, download_chart: Any, extra_children: tuple[str, ...] = (),
                              also: dict[str, tuple[list[Any], Any]] | None = None, state: Any = None) -> None:
@@ -357,45 +386,44 @@ def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tu
     Every chart of the page is answered by **one** callback (one request and one pass of the Dash renderer
     for a filter change: five answers arriving one by one cost the browser five store updates, each walking
     every component, and five rounds of layout). The chart's image links and embed code (embed.tools_for)
-    come with the same answer, and `also` ({key: ([Output, ...], function(*filter values) -> values)}) adds
+    come with the page (prefill) and follow its API link in the browser (assets/tools.js), and `also`
+    ({key: ([Output, ...], function(*filter values) -> values)}) adds
     a page's other outputs that follow the same filters (a note, a heading): nothing else is requested.
     With the page's `state` (pages.state.PageState), that one callback is the page's URL sync too."""
     from dashboard.web.embed import tools_for
 
     inputs = [Input(c, p) for c, p in controls]
-    states = [State(c, p) for c, p in controls]
     also = also or {}
     keys = list(keys)
-    outputs: list[Any] = []
-    for key in keys:
-        i = ids(prefix, key)
-        outputs += [Output(i["graph"], "figure"), Output(i["summary"], "children"), Output(i["table"], "data-table"),
-                    Output(i["source"], "children"), Output(i["api"], "href"), Output(i["tools"], "children"),
-                    *[Output(i[extra], "children") for extra in extra_children], *also.get(key, ([], None))[0]]
-
-        def download_callback(n_clicks: int, hxl: Any, *values: Any, _key: str = key) -> dict[str, Any]:
-            return download_chart(_key, n_clicks, hxl, *values)
-
-        download_callback.__name__ = f"{prefix.strip('-')}_{key}_download"
-        app.callback(Output(i["download"], "data"), [Input(i["csv"], "n_clicks"), State(hxl_id, "value"), *states],
-                     prevent_initial_call=True)(download_callback)
+    outputs, api_at = _chart_outputs(prefix, keys, extra_children, also)
+    _register_downloads(app, prefix, keys, controls, hxl_id, download_chart)
 
     def one_chart(key: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
         out = tuple(update_chart(key, *values))
         more = also.get(key, ([], None))[1]
         extra = tuple(more(*values)) if more is not None else ()
-        return (*out[:5], tools_for(out[4], ids(prefix, key)["tools"]), *out[5:], *extra)
+        return (*out, *extra)
 
     def charts_callback(*values: Any) -> tuple[Any, ...]:
         return ANSWERS.get(_answer_key(prefix, values),
                            lambda: tuple(v for key in keys for v in one_chart(key, values)))
 
+    def page_answer(*values: Any) -> tuple[Any, ...]:
+        """The charts and, under each, its image links and embed code: a page carries them as it opens;
+        after a filter change assets/tools.js rewrites them from the chart's new API link in the browser,
+        so the callback's answer holds no component trees for them (each one the Dash renderer had to walk)."""
+        answer = charts_callback(*values)
+        return (*answer, *(tools_for(answer[api_at[key]], ids(prefix, key)["tools"]) for key in keys))
+
     charts_callback.__name__ = f"{prefix.strip('-')}_charts"
+    summaries = tuple(ids(prefix, key)["summary"] for key in keys)
     charts = prefill.Prefill(tuple(controls), tuple((o.component_id, o.component_property) for o in outputs),
-                             charts_callback, tuple(ids(prefix, key)["summary"] for key in keys))
+                             charts_callback, summaries)
     # no initial call: the pages router's answer already carries the first charts (render/prefill.py)
     if state is None:
         app.callback(outputs, inputs, prevent_initial_call=True)(charts_callback)
     else:
         state.register(app, charts)
+    tools = tuple((ids(prefix, key)["tools"], "children") for key in keys)
+    charts = prefill.Prefill(charts.controls, charts.outputs + tools, page_answer, summaries)
     prefill.register(prefix, charts)

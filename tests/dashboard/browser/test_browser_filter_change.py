@@ -98,3 +98,40 @@ def test_the_filter_summary_follows_the_controls_without_a_timer(chromium, modul
         assert "2019" not in summary.inner_text()
     finally:
         context.close()
+
+
+TOOLS = """() => [...document.querySelectorAll('a.api-link[id$="-api"]')].map(api => {
+    const tools = document.getElementById(api.id.replace(/-api$/, '-tools'));
+    const images = tools.querySelectorAll('a.image-link');
+    return {api: api.getAttribute('href'), png: images[0].getAttribute('href'), svg: images[1].getAttribute('href'),
+            embed: tools.querySelector("a[target='_blank']").getAttribute('href'),
+            snippet: tools.querySelector('textarea').value};
+})"""
+
+
+@pytest.mark.parametrize("lang", ["", "es"])
+def test_chart_tools_follow_each_chart_s_api_link_as_the_server_writes_them(page, module_dashboard_url, lang):
+    """After a filter change the image links and embed code come from assets/tools.js, not the callback:
+    they must be what the server's embed.tools_links gives for the chart's new API link, in the page's
+    language, on the page's host."""
+    from dashboard.i18n import use_lang
+    from dashboard.web import embed
+
+    if lang:
+        page.goto(module_dashboard_url + "/migration?lang=es")
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
+    before = page.evaluate(TOOLS)
+    page.locator("#mig-year").click()
+    page.locator(".dash-dropdown-option", has_text="2016").click()
+    page.wait_for_url(re.compile(r"date_from=2016-01-01"))
+    page.wait_for_function("""() => [...document.querySelectorAll('a.api-link[id$="-api"]')]
+        .every(a => a.getAttribute('href').includes('2016'))""")
+    after = page.evaluate(TOOLS)
+    assert len(after) == 5 and all("2016" in t["png"] and "2016" not in b["png"] for t, b in zip(after, before))
+    with use_lang(lang or "en", explicit=bool(lang)):
+        for shown in after:
+            expected = embed.tools_links(shown["api"], module_dashboard_url + "/", "")
+            assert (shown["png"], shown["svg"], shown["embed"]) == (expected["png"], expected["svg"], expected["embed"])
+            src = re.search(r'src="([^"]*)"', shown["snippet"]).group(1)
+            assert src == re.search(r'src="([^"]*)"', expected["snippet"]).group(1)
+            assert ("lang=es" in shown["png"]) == bool(lang)
