@@ -5,9 +5,10 @@ import argparse
 import logging
 import sys
 
-from dashboard.serving import keep_arrow_out
+from dashboard.serving import keep_arrow_out, keep_test_libraries_out
 
 keep_arrow_out()  # before pandas is imported (dashboard/serving.py)
+keep_test_libraries_out()
 
 from ingest.store import default_data_dir  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""What a server process does before it imports anything else: keep Arrow out of it.
+"""What a server process does before it imports anything else: keep Arrow (and hypothesis) out of it.
 
 pandas 3 imports pyarrow whenever it is installed. In a server process that costs the library (67 MB
 resident in every process) and Arrow's memory pool (about 60 MB more after the tables are read), for
@@ -10,6 +10,10 @@ the tables with fastparquet, to the same frames. Measured with `python -m bench.
 
 The ingest, the tests and any process that imported pandas already keep pyarrow (it writes the tables).
 HUMDASH_ARROW=1 keeps it in the server too.
+
+`keep_test_libraries_out()`: pandera loads hypothesis (its data-synthesis strategies) whenever it is
+installed, as it is with the test extras; a server only validates tables. Kept out, a worker of a test
+install holds what a worker of a production install holds (hypothesis and what it pulls in: 5 MiB).
 """
 from __future__ import annotations
 
@@ -32,3 +36,18 @@ def keep_arrow_out() -> bool:
         return False
     sys.modules["pyarrow"] = None  # type: ignore[assignment]  # `import pyarrow` now raises ImportError
     return True
+
+
+TEST_ONLY = ("hypothesis",)
+
+
+def keep_test_libraries_out() -> list[str]:
+    """Make the libraries that only tests use unimportable in this process, where nothing imported them
+    yet; the names kept out. Their importers fall back as when they are not installed (pandera:
+    `except ImportError`, no strategies)."""
+    out = []
+    for name in TEST_ONLY:
+        if sys.modules.get(name, "absent") is None or name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]
+            out.append(name)
+    return out

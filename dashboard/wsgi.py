@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 
-from dashboard.serving import keep_arrow_out
+from dashboard.serving import keep_arrow_out, keep_test_libraries_out
 
 keep_arrow_out()  # before pandas is imported (dashboard/serving.py)
+keep_test_libraries_out()
 
 from dashboard.app import create_app  # noqa: E402
 
