@@ -387,8 +387,8 @@ def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tu
     for a filter change: five answers arriving one by one cost the browser five store updates, each walking
     every component, and five rounds of layout). The chart's image links and embed code (embed.tools_for)
     come with the page (prefill) and follow its API link in the browser (assets/tools.js), and `also`
-    ({key: ([Output, ...], function(*filter values) -> values)}) adds
-    a page's other outputs that follow the same filters (a note, a heading): nothing else is requested.
+    ({key: ([Output, ...], function(*filter values) -> values)}) adds a page's other outputs that follow the
+    same filters (a note, a heading): nothing else is requested.
     With the page's `state` (pages.state.PageState), that one callback is the page's URL sync too."""
     from dashboard.web.embed import tools_for
 

@@ -92,8 +92,9 @@ def template_json() -> dict[str, Any]:
 
 
 def install_template() -> None:
-    """Make the template plotly's default, for code that builds go.Figure objects (image export, tests):
-    a go.Figure() then starts from the same template as our figures."""
+    """Make the template plotly's default, for code that builds go.Figure objects from nothing (tests):
+    a go.Figure() then starts from the same template as our figures. Figures made from ours (image
+    export) carry the template themselves."""
     import plotly.graph_objects as go
     import plotly.io as pio
 
