@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import os
 import string
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.dashboard import dashboard_synth as synth  # noqa: E402
@@ -332,6 +332,7 @@ def test_traversal_outside_api_gives_404(client, url):
 @cases("paths")
 @given(name=st.text(min_size=1, max_size=40), ext=st.sampled_from(["csv", "json", "xml", "", "csv.json"]),
        group=st.sampled_from(["", "mmp/", "fts/", "x/", "../"]))
+@example(name="/\n", ext="csv", group="")  # /api/%2F%0A.csv: "//" only once %2F is decoded (CI, 2026-12-07)
 def test_arbitrary_table_and_file_names_give_404(client, name, ext, group):
     from dashboard.queries.views import TABLE_PARAMS, VIEWS
 
@@ -341,8 +342,8 @@ def test_arbitrary_table_and_file_names_give_404(client, name, ext, group):
     if stem is not None and ext in ("csv", "json") and (stem in TABLE_PARAMS or stem in VIEWS):
         assert response.status_code == 200
         return
-    if response.status_code == 308:  # werkzeug merges "//" in a path by redirecting, within /api/
-        assert "//" in path and response.headers["Location"].startswith(("/api/", "http://localhost/api/"))
+    if response.status_code == 308:  # werkzeug merges "//" in a path (%2F decoded first) by redirecting, within /api/
+        assert "//" in unquote(path) and response.headers["Location"].startswith(("/api/", "http://localhost/api/"))
         return
     assert_json_error(response, (400, 404))
 
