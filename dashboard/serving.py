@@ -47,7 +47,7 @@ def keep_test_libraries_out() -> list[str]:
     `except ImportError`, no strategies)."""
     out = []
     for name in TEST_ONLY:
-        if sys.modules.get(name, "absent") is None or name not in sys.modules:
+        if sys.modules.get(name) is None:  # not imported yet, or kept out already
             sys.modules[name] = None  # type: ignore[assignment]
             out.append(name)
     return out

@@ -425,5 +425,4 @@ def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tu
     else:
         state.register(app, charts)
     tools = tuple((ids(prefix, key)["tools"], "children") for key in keys)
-    charts = prefill.Prefill(charts.controls, charts.outputs + tools, page_answer, summaries)
-    prefill.register(prefix, charts)
+    prefill.register(prefix, prefill.Prefill(charts.controls, charts.outputs + tools, page_answer, summaries))

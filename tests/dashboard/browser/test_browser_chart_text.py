@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.dashboard.browser_pages import settle
+
 pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]
 
 TIMEOUT = 30_000
@@ -47,10 +49,7 @@ def test_no_chart_text_is_cut_off_on_a_phone(chromium, dashboard_url, lang):
     try:
         for path in PAGES:
             page.goto(f"{dashboard_url}{path}?lang={lang}")
-            page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2")
-            page.wait_for_function(
-                "() => !document.querySelector('[data-dash-is-loading=\"true\"], .dash-graph--pending')")
-            page.wait_for_timeout(300)
+            settle(page, 2)
             assert page.evaluate(OUTSIDE) == [], path
             checked += page.evaluate("() => document.querySelectorAll('.js-plotly-plot .xtitle').length")
     finally:

@@ -12,7 +12,6 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]
 
-TIMEOUT = 30_000
 
 # Installed before the page's own scripts, so links.js wraps this pushState: each push records the address
 # and the language link's href once the pushing task is over (setTimeout 0), before any timer of links.js.
@@ -32,17 +31,8 @@ window.history.pushState = function () {
 
 
 @pytest.fixture()
-def page(chromium, module_dashboard_url):
-    context = chromium.new_context(viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
-    page.add_init_script(PUSHES)
-    page.goto(module_dashboard_url + "/migration")
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"], .dash-graph--pending')")
-    page.wait_for_timeout(300)
-    yield page
-    context.close()
+def page(migration_page):
+    return migration_page(PUSHES)
 
 
 def test_a_year_change_is_one_request_and_the_links_follow_the_address_at_once(page):
@@ -74,30 +64,22 @@ window.setInterval = function (fn, ms) { return ms === 300 ? 0 : setInterval_.ap
 """
 
 
-def test_the_filter_summary_follows_the_controls_without_a_timer(chromium, module_dashboard_url):
-    context = chromium.new_context(viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(TIMEOUT)
-    try:
-        page = context.new_page()
-        page.add_init_script(NO_TIMER)
-        page.goto(module_dashboard_url + "/migration")
-        summary = page.locator("details[data-collapse-narrow] .filters-current")
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
-        page.mouse.move(5, 5)  # a pointer event: links.js refreshes (the page's first summary)
-        page.mouse.move(600, 5)
-        page.wait_for_function("() => document.querySelector("
-                               "'details[data-collapse-narrow] .filters-current').textContent.includes('2019')")
-        page.locator("#mig-year").click()
-        page.locator(".dash-dropdown-option", has_text="2020").click()
-        page.wait_for_url(re.compile(r"date_from=2020-01-01"))
-        # the date inputs are filled after the address is written (the date picker renders them later)
-        page.wait_for_function("() => document.querySelector('#mig-dates').value.includes('2020')")
-        page.wait_for_function("""() => { const t = document.querySelector(
-            'details[data-collapse-narrow] .filters-current').textContent;
-            return t.includes('1 Jan 2020') && t.includes('31 Dec 2020'); }""", timeout=5_000)
-        assert "2019" not in summary.inner_text()
-    finally:
-        context.close()
+def test_the_filter_summary_follows_the_controls_without_a_timer(migration_page):
+    page = migration_page(NO_TIMER)
+    summary = page.locator("details[data-collapse-narrow] .filters-current")
+    page.mouse.move(5, 5)  # a pointer event: links.js refreshes (the page's first summary)
+    page.mouse.move(600, 5)
+    page.wait_for_function("() => document.querySelector("
+                           "'details[data-collapse-narrow] .filters-current').textContent.includes('2019')")
+    page.locator("#mig-year").click()
+    page.locator(".dash-dropdown-option", has_text="2020").click()
+    page.wait_for_url(re.compile(r"date_from=2020-01-01"))
+    # the date inputs are filled after the address is written (the date picker renders them later)
+    page.wait_for_function("() => document.querySelector('#mig-dates').value.includes('2020')")
+    page.wait_for_function("""() => { const t = document.querySelector(
+        'details[data-collapse-narrow] .filters-current').textContent;
+        return t.includes('1 Jan 2020') && t.includes('31 Dec 2020'); }""", timeout=5_000)
+    assert "2019" not in summary.inner_text()
 
 
 TOOLS = """() => [...document.querySelectorAll('a.api-link[id$="-api"]')].map(api => {

@@ -7,7 +7,6 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]
 
-TIMEOUT = 30_000
 GRAPHS = "#mig-origin-graph, #mig-trend-graph, #mig-region-graph, #mig-cause-graph, #mig-map-graph"
 
 # Each chart's drawn width (plotly's) and its box's width, in CSS pixels.
@@ -24,22 +23,9 @@ RESIZE_MS = """async () => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(module_dashboard_url):
-    return module_dashboard_url
-
-
 @pytest.fixture()
-def page(chromium, dashboard_url):
-    context = chromium.new_context(viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
-    page.goto(dashboard_url + "/migration")
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"], .dash-graph--pending')")
-    page.wait_for_timeout(300)
-    yield page
-    context.close()
+def page(migration_page):
+    return migration_page()
 
 
 def test_a_chart_at_its_size_is_not_laid_out_again(page):
