@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.fixtures.dashboard.browser_pages import migration_page  # noqa: F401 (a fixture)
+
 pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]
 
 

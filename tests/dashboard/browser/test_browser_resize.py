@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.dashboard.browser_pages import migration_page  # noqa: F401 (a fixture)
+
 pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]
 
 GRAPHS = "#mig-origin-graph, #mig-trend-graph, #mig-region-graph, #mig-cause-graph, #mig-map-graph"
