@@ -11,7 +11,7 @@ from dashboard.data import current_dataset
 from dashboard.data.regions import groups as region_groups
 from dashboard.i18n import N_, _
 from dashboard.pages.state import PageState
-from dashboard.queries import Filters, coverage, period_note, undated_outside
+from dashboard.queries import Filters, coverage, period_note, spanning_rows, undated_outside
 from dashboard.queries.views import VIEWS
 from dashboard.render import fmt
 from dashboard.render.components import (
@@ -227,7 +227,7 @@ def update_chart(key: str, *values: Any) -> tuple[Any, ...]:
         return (figure, empty, *rest)
     figure, summary, *rest = render(ds, CHART[key], f)
     # what the date range leaves out, said once per chart (computed once per selection, not once per chart)
-    undated = undated_sentence(ds.memo(("undated_outside", f), lambda: undated_outside(ds.cube, f)))
+    undated = undated_sentence(_undated(ds, f))
     return (figure, f"{summary} {undated}" if undated else summary, *rest)
 
 
@@ -235,6 +235,12 @@ def download_chart(key: str, n_clicks: int, hxl: list[str] | None, *values: Any)
     """The CSV of exactly the rows behind one chart."""
     ds = current_dataset()
     return download(ds, CHART[key], covered(ds, _filters(*values)), hxl=hxl or [])
+
+
+def _undated(ds: Any, f: Filters) -> list[tuple[int, int]]:
+    """`undated_outside` for `f`, once per selection, from the few rows that span months (kept per load)."""
+    return ds.memo(("undated_outside", f), lambda: undated_outside(
+        ds.memo(("mmp_spanning_rows",), lambda: spanning_rows(ds.cube)), f))
 
 
 def covered(ds: Any, f: Filters) -> Filters:
@@ -248,7 +254,8 @@ def update_note(*values: Any) -> Any:
     ds = current_dataset()
     f = _filters(*values)
     partial = coverage.period_note(coverage.of(ds), f.date_from, f.date_to, f.freq)
-    note = period_note(ds.cube, covered(ds, f), ds.precision)
+    cut = covered(ds, f)
+    note = period_note(ds.cube, cut, ds.precision, undated=_undated(ds, cut))
     if not note:
         return notice(partial, "info") if partial else None
     parts = [partial] if partial else []

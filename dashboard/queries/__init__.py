@@ -90,6 +90,7 @@ from .migration import (
     migration_options,
     migration_totals,
     period_note,
+    spanning_rows,
     undated_outside,
 )
 from .tables import (
@@ -165,5 +166,6 @@ __all__ = [
     "plan_rows",
     "plans_rows_of",
     "table_rows",
+    "spanning_rows",
     "undated_outside",
 ]

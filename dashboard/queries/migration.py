@@ -214,13 +214,14 @@ def migration_totals(cube: pd.DataFrame, f: Filters) -> dict[str, int]:
     return {c: int(rows[c].sum()) for c in MMP_COUNTS}
 
 
-def period_note(cube: pd.DataFrame, f: Filters, precision: str) -> dict[str, Any] | None:
+def period_note(cube: pd.DataFrame, f: Filters, precision: str,
+                undated: list[tuple[int, int]] | None = None) -> dict[str, Any] | None:
     """What the date range really counts when the data are coarser than a day, or None.
 
     With month precision a range that cuts a month counts that whole month (1 Jan-15 Aug counts all
     of August); rows that only have a year count only when the range holds that whole year. Returns
     {"date_from", "date_to", "counted_from", "counted_to", "cut_months": [first days],
-     "undated": undated_outside(cube, f)}.
+     "undated": undated_outside(cube, f)}; `undated` is that list when the caller has it already.
     """
     if f.date_from is None and f.date_to is None:
         return None
@@ -234,11 +235,18 @@ def period_note(cube: pd.DataFrame, f: Filters, precision: str) -> dict[str, Any
             if f.date_to.replace(day=1) not in cut:
                 cut.append(f.date_to.replace(day=1))
             counted_to = month_end(f.date_to)
-    undated = undated_outside(cube, f)
+    undated = undated_outside(cube, f) if undated is None else undated
     if not cut and not undated:
         return None
     return {"date_from": f.date_from, "date_to": f.date_to, "counted_from": counted_from,
             "counted_to": counted_to, "cut_months": cut, "undated": undated}
+
+
+def spanning_rows(cube: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose period spans more than one month (a year without month or day): the only rows
+    `undated_outside` can count, so `undated_outside(spanning_rows(cube), f) == undated_outside(cube, f)`
+    and a caller may keep this subset to answer many filters."""
+    return cube[(cube["date"].dt.to_period("M") != cube["date_end"].dt.to_period("M")).to_numpy(bool)]
 
 
 def undated_outside(cube: pd.DataFrame, f: Filters) -> list[tuple[int, int]]:
@@ -247,8 +255,7 @@ def undated_outside(cube: pd.DataFrame, f: Filters) -> list[tuple[int, int]]:
     or a range holding the whole year), never in part of it. [] without a date range."""
     if f.date_from is None and f.date_to is None:
         return []
-    rows = filter_cube(cube, f.but(date_from=None, date_to=None))
-    rows = rows[(rows["date"].dt.to_period("M") != rows["date_end"].dt.to_period("M")).to_numpy(bool)]
+    rows = filter_cube(spanning_rows(cube), f.but(date_from=None, date_to=None))
     start = pd.Timestamp(f.date_from or date.min)
     stop = pd.Timestamp(f.date_to or date.max)
     cut = rows[((rows["date_end"] >= start) & (rows["date"] <= stop)

@@ -78,6 +78,16 @@ def test_fast_and_plain_paths_agree(cube):
         assert q.migration_totals(cube, f) == {c: int(q.filter_cube(plain, f)[c].sum()) for c in q.MMP_COUNTS}, f
 
 
+def test_spanning_rows_answer_as_the_whole_cube(cube):
+    """The page keeps only the rows spanning months and asks undated_outside of them: same answers."""
+    few = q.spanning_rows(cube)
+    assert len(few) < len(cube) and set(few["year"]) == {2020}
+    for f in (q.Filters(date_from=date(2020, 3, 1), date_to=date(2020, 5, 31)), q.Filters(date_to=date(2020, 6, 30)),
+              q.Filters(date_from=date(2021, 1, 1)), q.Filters(date_from=date(2020, 4, 10), regions=("Mediterranean",)),
+              q.Filters(date_from=date(2020, 2, 1), regions=("Sahara Desert",))):
+        assert q.undated_outside(few, f) == q.undated_outside(cube, f), f
+
+
 def test_api_provenance_names_the_undated_incidents(tmp_path, monkeypatch):
     snapshot = tmp_path / "snapshot"
     snapshot.mkdir()
