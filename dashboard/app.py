@@ -196,6 +196,7 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
     plain_index = app.interpolate_index
     LAZY_URLS.update(vendor.load_on_demand())
     lazy = vendor.lazy_meta(LAZY_URLS)  # AG Grid's bundle only where a grid is drawn
+    lazy += vendor.plotly_meta(app.config.requests_pathname_prefix)  # plotly.js only where a chart is drawn
     app.interpolate_index = lambda **kw: plain_index(**kw).replace(  # <html lang> for screen readers
         '<html lang="en">', f'<html lang="{i18n.current()}">', 1).replace(
         "</head>", lazy + _preloads(app) + "</head>", 1)

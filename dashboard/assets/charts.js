@@ -49,6 +49,24 @@
     return true;
   }
 
+  // plotly.js only on pages that draw a chart (dashboard/vendor: partial_url). dcc.Graph loads
+  // window._dashPlotlyJSURL when window.Plotly is not set, and dash-renderer sets that name to plotly's
+  // full bundle: here it names our partial bundle, from the page's <meta name="humdash-plotly"> (absent
+  // with HUMDASH_FULL_PLOTLYJS=1, which keeps Dash's way). The wrapper above goes on as the bundle sets
+  // window.Plotly, before dcc.Graph draws with it.
+  var meta = document.querySelector('meta[name="humdash-plotly"]');
+  if (meta && !window.Plotly) {
+    var url = meta.getAttribute('content');
+    Object.defineProperty(window, '_dashPlotlyJSURL', {
+      configurable: true, get: function () { return url; }, set: function () {}
+    });
+    var plotly;
+    Object.defineProperty(window, 'Plotly', {
+      configurable: true,
+      get: function () { return plotly; },
+      set: function (value) { plotly = value; install(); }
+    });
+  }
   if (!install()) {
     document.addEventListener('DOMContentLoaded', install);
     window.addEventListener('load', install);

@@ -46,16 +46,39 @@ def use_partial_plotlyjs(full: bool | None = None) -> bool:
     dist[:] = [e for e in dist if id(e) not in extras]  # by identity: the copies are equal dicts
     for entry in ours[:1]:
         if full:  # Dash's own entry, as dash.Dash._setup_plotlyjs writes it
+            entry.pop("dynamic", None)
             entry.update({"namespace": "plotly", "relative_package_path": FULL, "async": "eager",
                           "external_url": f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"})
         else:
             entry.update(namespace=__name__, relative_package_path=PARTIAL)
             entry.pop("external_url", None)  # never a CDN: the full bundle there is not ours
-            # A plain <script> in the page rather than Dash's lazy load: dcc.Graph uses window.Plotly when
-            # it is set and only otherwise injects window._dashPlotlyJSURL, which dash-renderer hard-codes
-            # to plotly's full package_data/plotly.min.js (no way to point it elsewhere).
+            # Served (with its fingerprint) but not listed in the page: dcc.Graph uses window.Plotly when it
+            # is set and otherwise injects a <script> for window._dashPlotlyJSURL, which dash-renderer sets
+            # to plotly's full package_data/plotly.min.js; assets/charts.js answers that name with this
+            # bundle's address (the <meta> of plotly_meta), so a page without charts (/data, /about) never
+            # loads or parses plotly.js, and a page with charts preloads it (preload_links).
             entry.pop("async", None)
+            entry["dynamic"] = True
     return not full
+
+
+def partial_url(prefix: str = "/") -> str | None:
+    """The fingerprinted address of the partial bundle as Dash serves it, or None when it is not used."""
+    from dash import dcc
+    from dash.fingerprint import build_fingerprint
+
+    if not any(e.get("namespace") == __name__ and e.get("relative_package_path") == PARTIAL for e in dcc._js_dist):
+        return None  # pylint: disable=protected-access
+    modified = int(PARTIAL_PATH.stat().st_mtime)
+    return f"{prefix}_dash-component-suites/{__name__}/{build_fingerprint(PARTIAL, __version__, modified)}"
+
+
+def plotly_meta(prefix: str = "/") -> str:
+    """<meta name="humdash-plotly"> with the partial bundle's address (read by assets/charts.js), or ""."""
+    from html import escape
+
+    url = partial_url(prefix)
+    return f'<meta name="humdash-plotly" content="{escape(url)}">' if url else ""
 
 
 def compress_requested() -> bool:
@@ -127,6 +150,9 @@ def preload_links(prefix: str, chunks: list[str], bundles: dict[str, str] | None
     from html import escape
 
     urls = [f"{prefix}_dash-component-suites/dash/dcc/{c}" for c in chunks]
+    plotly_js = partial_url(prefix) if ASYNC_CHUNKS["Graph"] in chunks else None
+    if plotly_js:  # the page draws charts: plotly.js with its other scripts, not once a chart asks for it
+        urls.append(plotly_js)
     for namespace, url in sorted((bundles or {}).items()):
         urls.append(prefix + url.lstrip("/"))
         urls += [f"{prefix}_dash-component-suites/{namespace}/{chunk}" for chunk in LAZY_CHUNKS.get(namespace, ())]

@@ -104,8 +104,9 @@ def test_a_chart_that_fails_leaves_the_page_open_and_says_so(client, monkeypatch
 
 
 @pytest.mark.parametrize("path, chunks, fetches", [
-    ("/migration", {"async-graph.js", "async-dropdown.js", "async-datepicker.js"}, {"/assets/topojson/world_110m.json"}),
-    ("/funding?country=AFG", {"async-graph.js", "async-dropdown.js"}, set()),
+    ("/migration", {"async-graph.js", "async-dropdown.js", "async-datepicker.js", "plotly-partial.min.js"},
+     {"/assets/topojson/world_110m.json"}),
+    ("/funding?country=AFG", {"async-graph.js", "async-dropdown.js", "plotly-partial.min.js"}, set()),
     ("/data", {"async-dropdown.js", "dash_ag_grid.min.js", "async-community.js"}, set()),  # AG Grid: /data only
     ("/about", set(), set()),
     ("/no-such-page", set(), set()),

@@ -1,7 +1,8 @@
 """The partial plotly.js bundle (dashboard/vendor, built by tools/plotly-bundle): served by the app itself
-in place of plotly's full bundle, fingerprinted, compressed, of plotly's own plotly.js version, and
-enough to draw every chart (bar, scatter, scattergeo) in real Chromium with no console errors.
-HUMDASH_FULL_PLOTLYJS=1 brings back Dash's default (the full bundle)."""
+in place of plotly's full bundle, fingerprinted, compressed, of plotly's own plotly.js version, loaded
+only by pages that draw a chart (preloaded there), and enough to draw every chart (bar, scatter,
+scattergeo) in real Chromium with no console errors. HUMDASH_FULL_PLOTLYJS=1 brings back Dash's default
+(the full bundle)."""
 from __future__ import annotations
 
 import re
@@ -19,7 +20,10 @@ from tests.dashboard.browser.test_browser_dashboard import (  # noqa: F401  (pyt
 )
 
 FULL_JS = Path(plotly.__file__).with_name("package_data") / "plotly.min.js"
-PARTIAL_URL = re.compile(r'<script src="(/_dash-component-suites/dashboard\.vendor/plotly-partial\.v[^"]+\.min\.js)"')
+PARTIAL = r'/_dash-component-suites/dashboard\.vendor/plotly-partial\.v[^"]+\.min\.js'
+PARTIAL_URL = re.compile(f'<meta name="humdash-plotly" content="({PARTIAL})"')  # read by assets/charts.js
+PARTIAL_SCRIPT = re.compile(f'<script[^>]+src="{PARTIAL}"')
+PARTIAL_PRELOAD = re.compile(f'<link rel="preload" as="script" href="({PARTIAL})"')
 CHART_PAGES = ["/", "/funding", "/migration"]  # pages that draw at least one chart on the bundled snapshot
 ALL_PAGES = CHART_PAGES + ["/crisis", "/data", "/changes", "/about", "/?lang=es", "/migration?lang=es"]
 
@@ -59,7 +63,9 @@ def test_app_serves_the_partial_bundle(app_client):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     urls = PARTIAL_URL.findall(html)
-    assert len(urls) == 1, "one fingerprinted <script> for the partial bundle"
+    assert len(urls) == 1, "one fingerprinted address for the partial bundle"
+    assert not PARTIAL_SCRIPT.search(html), "not a page script: loaded when a chart is drawn"
+    assert PARTIAL_PRELOAD.findall(html) == urls, "a page with charts preloads it"
     assert "package_data/plotly.min.js" not in html and "cdn.plot.ly" not in html
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]  # same origin: no new CSP source
 
@@ -76,6 +82,13 @@ def test_app_serves_the_partial_bundle(app_client):
         squeezed = app_client.get(urls[0], headers={"Accept-Encoding": encoding})
         assert squeezed.headers.get("Content-Encoding") == encoding
         assert len(squeezed.get_data()) < 700_000  # ~0.48 MB against ~1.47 MB for the full bundle
+
+
+@pytest.mark.parametrize("path", ["/data", "/about", "/changes"])
+def test_pages_without_charts_do_not_preload_plotly(app_client, path):
+    html = app_client.get(path).get_data(as_text=True)
+    assert len(PARTIAL_URL.findall(html)) == 1  # the address, should a chart be drawn later (navigation)
+    assert not PARTIAL_PRELOAD.search(html) and not PARTIAL_SCRIPT.search(html)
 
 
 def test_several_apps_in_one_process_give_one_script(tmp_path, monkeypatch):
@@ -96,6 +109,7 @@ def test_full_bundle_escape_hatch(tmp_path, monkeypatch):
         client = create_app(tmp_path, check_every=1e9).server.test_client()
         html = client.get("/").get_data(as_text=True)
         assert not PARTIAL_URL.search(html)  # Dash's default: dcc.Graph lazy-loads the full bundle
+        assert not PARTIAL_PRELOAD.search(html) and not PARTIAL_SCRIPT.search(html)
         full = client.get("/_dash-component-suites/plotly/package_data/plotly.min.js")
         assert full.status_code == 200 and len(full.get_data()) == FULL_JS.stat().st_size
     finally:
@@ -119,9 +133,30 @@ def test_every_page_draws_its_charts_with_the_partial_bundle(browser_page, dashb
         expect(graphs.first.locator(".main-svg").first).to_be_attached()
     for i in range(graphs.count()):
         expect(graphs.nth(i).locator(".main-svg").first).to_be_attached()
-    assert page.evaluate("() => window.Plotly && window.Plotly.version") == get_plotlyjs_version()
+    settle(page)
     loaded = _plotly_requests(watch)
-    assert loaded and all("/dashboard.vendor/plotly-partial." in u for u in loaded), loaded
+    if graphs.count():
+        assert page.evaluate("() => window.Plotly && window.Plotly.version") == get_plotlyjs_version()
+        assert len(loaded) == 1 and "/dashboard.vendor/plotly-partial." in loaded[0], loaded
+    else:  # no chart on the page: plotly.js is neither fetched nor run
+        assert loaded == [] and page.evaluate("() => typeof window.Plotly") == "undefined"
+    assert watch.problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/data", "/about?lang=es"])
+def test_a_page_without_charts_never_loads_plotly_until_a_chart_is_drawn(browser_page, dashboard_url, path):
+    """/data draws no chart: no plotly.js fetched or parsed. Following a link to a page with charts
+    then loads the partial bundle once and draws them."""
+    page, watch = browser_page(dashboard_url + path)
+    settle(page)
+    assert _plotly_requests(watch) == [] and page.evaluate("() => typeof window.Plotly") == "undefined"
+    page.evaluate("() => { const a = document.querySelector('a[href^=\"/migration\"]'); a.click(); }")
+    expect(page.locator("#mig-trend-graph .main-svg").first).to_be_attached()
+    assert page.evaluate("() => window.Plotly.version") == get_plotlyjs_version()
+    assert page.evaluate("() => window.Plotly.__humdashOneTaskEach") is True  # assets/charts.js wrapped it
+    loaded = _plotly_requests(watch)
+    assert len(loaded) == 1 and "/dashboard.vendor/plotly-partial." in loaded[0], loaded
     settle(page)
     assert watch.problems == []
 
