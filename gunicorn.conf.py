@@ -24,7 +24,8 @@ this file (command-line flags override it, e.g. `-w 2 -b 127.0.0.1:8050`).
   `gc.freeze()` moves every object it holds out of the collector's reach, so the workers forked from it
   share those pages copy-on-write instead of each touching (and so copying) them at its first collection;
   glibc is held to 2 malloc arenas (a gthread worker otherwise grows one arena per thread, each keeping
-  freed memory), and what the load freed is handed back (malloc_trim) before the fork. A worker's own cost
+  freed memory) and to a fixed mmap threshold (large arrays are mapped and unmapped, not left as holes in
+  the heap), and what the load freed is handed back (malloc_trim) before the fork. A worker's own cost
   is then its PSS/USS, not its RSS (`python bench/probe_memory.py --mode served` measures all three after
   200 filter changes). `max_requests` with jitter restarts a worker now and then (a fork of the master:
   no data to load), a safety net against slow growth. A new ingest is still picked up by each worker
@@ -44,7 +45,14 @@ preload_app = True
 max_requests = 5000
 max_requests_jitter = 500
 MALLOC_ARENAS = 2
-M_ARENA_MAX = -8  # glibc's mallopt parameter number
+M_ARENA_MAX = -8  # glibc's mallopt parameter numbers
+M_MMAP_THRESHOLD, M_TRIM_THRESHOLD = -3, -1
+# Blocks of 128 KiB and more (the arrays of a query's intermediate frames) come from their own mmap and go
+# back to the system when freed. glibc starts at this threshold but raises it to the size of each large block
+# freed (up to 32 MiB), after which such arrays are carved from the heap and leave holes it keeps: fixed here,
+# 200 filter changes leave a worker at RSS 139 MiB (145-146 MB) instead of 143-147 MiB (150-154 MB), in the
+# same time (bench/probe_memory.py --mode served, production install, full ingest).
+MMAP_THRESHOLD = 128 * 1024
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -57,6 +65,8 @@ def _libc() -> ctypes.CDLL | None:
 _LIBC = _libc()
 if _LIBC is not None and hasattr(_LIBC, "mallopt"):
     _LIBC.mallopt(M_ARENA_MAX, MALLOC_ARENAS)  # before any worker thread exists; inherited by the fork
+    _LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)  # fixed: glibc no longer raises it as large blocks are freed
+    _LIBC.mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD)  # free memory over this at the heap's top goes back
 
 
 def when_ready(server):  # gunicorn hook: in the master, after the (preloaded) app, before the first fork
