@@ -1,6 +1,8 @@
 """Filter-change benchmark in a real browser: how long from the click on a filter option to the last
 chart redrawn and the page quiet, on /migration, /crisis, /funding and /, against a minimal Dash page
-(bench/minimal_app.py: one dropdown, one plotly chart, one server callback) measured interleaved.
+(bench/minimal_app.py: one dropdown, one plotly chart, one server callback) measured interleaved, and
+against the same minimal page with as many charts as ours draws (`/?charts=N`: what Dash and plotly cost
+for N charts, so that what our page adds is seen apart from what the number of charts costs).
 
     python -m bench.filter_change                         # bundled snapshot, 10 changes per page
     python -m bench.filter_change --data-dir /tmp/perfdata  # data ingested with `python -m ingest ...`
@@ -207,7 +209,7 @@ def summarise(samples: list[dict[str, Any]]) -> dict[str, float]:
 def run(app_root: Path, data_dir: Path | None, pages: list[str], changes: int, log=print) -> dict[str, Any]:
     env = {"HUMDASH_DATA_DIR": str(data_dir)} if data_dir else {"HUMDASH_DATA_DIR": tempfile.mkdtemp(
         prefix="humdash-empty-")}  # an empty data dir: the bundled snapshot, table by table
-    results: dict[str, Any] = {"pages": {}, "minimal": {}, "console": {}}
+    results: dict[str, Any] = {"pages": {}, "minimal": {}, "minimal_same_charts": {}, "console": {}}
     with ExitStack() as stack:
         ours = stack.enter_context(running(app_root, "dashboard.wsgi", env))
         minimal = stack.enter_context(running(REPO, "bench.minimal_app", {}))
@@ -217,32 +219,45 @@ def run(app_root: Path, data_dir: Path | None, pages: list[str], changes: int, l
         for name in pages:
             log(f"{name}: opening")
             tab = Tab(browser, ours, *PAGES[name])
+            charts = tab.page.locator(".js-plotly-plot").count()
+            # the minimal page with as many charts as ours draws (one callback, one request for all)
+            same = Tab(browser, minimal, f"{MINIMAL[0]}?charts={charts}", MINIMAL[1])
             try:
-                tab.change()  # warm-up (not counted): first use of the dropdown, server-side caches
-                ref.change()
-                mine, base = [], []
+                for each in (tab, ref, same):
+                    each.change()  # warm-up (not counted): first use of the dropdown, server-side caches
+                samples: tuple[list[dict[str, Any]], ...] = ([], [], [])
                 for i in range(changes):
-                    for side, tab_ in ((mine, tab), (base, ref)) if i % 2 == 0 else ((base, ref), (mine, tab)):
+                    turn = [(samples[0], tab), (samples[1], ref), (samples[2], same)]
+                    for side, tab_ in turn[i % 3:] + turn[:i % 3]:  # each side first in turn
                         side.append(tab_.change())
-                    log(f"  change {i + 1}/{changes}: {mine[-1]['choice']!r} {mine[-1]['seconds']:.2f} s, "
-                        f"{mine[-1]['requests']} requests, long tasks {mine[-1]['longtask_total']:.2f} s "
-                        f"(max {mine[-1]['longtask_max']:.2f}); minimal {base[-1]['seconds']:.2f} s")
-                results["pages"][name] = {"summary": summarise(mine), "samples": mine}
-                results["minimal"][name] = {"summary": summarise(base), "samples": base}
+                    mine, base, base_n = (s[-1] for s in samples)
+                    log(f"  change {i + 1}/{changes}: {mine['choice']!r} {mine['seconds']:.2f} s, "
+                        f"{mine['requests']} requests, long tasks {mine['longtask_total']:.2f} s "
+                        f"(max {mine['longtask_max']:.2f}); minimal {base['seconds']:.2f} s, "
+                        f"with {charts} charts {base_n['seconds']:.2f} s")
+                results["pages"][name] = {"summary": summarise(samples[0]), "samples": samples[0], "charts": charts}
+                results["minimal"][name] = {"summary": summarise(samples[1]), "samples": samples[1]}
+                results["minimal_same_charts"][name] = {"summary": summarise(samples[2]), "samples": samples[2],
+                                                        "charts": charts}
                 results["console"][name] = sorted(set(tab.console))[:20]
                 results["pages"][name]["load"] = tab.load
             finally:
                 tab.close()
+                same.close()
     return results
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = [("| page | median s | max s | minimal median s | ratio | requests | kB | long tasks (n, total s, max s) "
-              "| server CPU s |"), "|---|---|---|---|---|---|---|---|---|"]
+    lines = [("| page | median s | max s | minimal median s | ratio | minimal with as many charts, median s | "
+              "ratio to it | requests | kB | long tasks (n, total s, max s) | server CPU s |"),
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, entry in results["pages"].items():
         s, m = entry["summary"], results["minimal"][name]["summary"]
+        same = results.get("minimal_same_charts", {}).get(name)
+        n = (f"{same['summary']['seconds']:.2f} ({same['charts']} charts) | "
+             f"{s['seconds'] / same['summary']['seconds']:.1f}×") if same else "– | –"
         lines.append(f"| {name} | {s['seconds']:.2f} | {s['max_seconds']:.2f} | {m['seconds']:.2f} | "
-                     f"{s['seconds'] / m['seconds']:.1f}× | {s['requests']:.0f} | {s['bytes'] / 1e3:.0f} | "
+                     f"{s['seconds'] / m['seconds']:.1f}× | {n} | {s['requests']:.0f} | {s['bytes'] / 1e3:.0f} | "
                      f"{s['longtasks']:.0f}, {s['longtask_total']:.2f}, {s['max_longtask']:.2f} | "
                      f"{s['server_cpu']:.2f} |")
     lines += ["", "First load of each page (navigation start to the DOM quiet; main-thread long tasks):", "",

@@ -288,3 +288,19 @@ def test_the_filter_change_clock_skips_mutations_that_cancel_out_within_a_task(c
         assert page.evaluate(last) > moved
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("address, charts", [("/", 1), ("/?charts=5", 5), ("/?charts=0", 1), ("/?charts=x", 1),
+                                             ("/?charts=99", 8)])
+def test_the_minimal_page_has_as_many_charts_as_its_address_asks(address, charts):
+    """bench/minimal_app.py: `/?charts=N` (the browser's Referer when it asks for the layout) gives N charts,
+    which its one callback answers together, each with its own bars."""
+    from bench import minimal_app
+
+    layout = minimal_app.server.test_client().get("/_dash-layout", headers={"Referer": "http://localhost" + address})
+    assert layout.status_code == 200
+    assert json.dumps(layout.get_json()).count('"type": "Graph"') == charts
+    figures = minimal_app.update(2019, [{"type": "graph", "index": i} for i in range(charts)])
+    assert len(figures) == charts
+    assert len({tuple(f.data[0].y) for f in figures}) == charts  # not one chart drawn N times
+    assert minimal_app.update(2020, [{"type": "graph", "index": 0}])[0].data[0].y != figures[0].data[0].y
