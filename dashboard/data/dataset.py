@@ -20,7 +20,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from dashboard.i18n import N_, _
-from dashboard.queries import country_names, index_cube, migration_options
+from dashboard.queries import country_names, index_cube, keep_plan_rows, migration_options
 from ingest.errors import IngestError, for_user
 from ingest.objectstore import location, shown
 from ingest.schemas import LICENCES, SOURCE_OF, TABLES, empty
@@ -98,6 +98,8 @@ class Dataset:
                     kept[name] = table
         frames = {name: frame for name, frame in full.items() if name not in kept}
         del full
+        if "fts_plans" in frames:
+            keep_plan_rows(frames["fts_plans"])
         return cls(tables=Tables(frames, kept), provenance=prov, cube=index_cube(cube), geo=index_cube(geo),
                    precision=precision, token=token, error=error)
 
@@ -129,7 +131,7 @@ class Dataset:
         figures_source; for the pages that show both. The fts_plans table itself holds FTS data only."""
         def build() -> pd.DataFrame:
             from ingest.sources.fts.curated import combine
-            return combine(self.tables["fts_plans"], self.tables["published_plan_figures"])
+            return keep_plan_rows(combine(self.tables["fts_plans"], self.tables["published_plan_figures"]))
         return self.memo(("plans with published figures",), build)
 
     def options(self) -> dict[str, Any]:

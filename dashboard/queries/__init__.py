@@ -78,6 +78,7 @@ from .funding import (
     funding_timeline,
     plan_countries,
     plan_figures,
+    keep_plan_rows,
     plan_rows,
 )
 from .migration import (
@@ -163,6 +164,7 @@ __all__ = [
     "plan_figures",
     "plan_relation",
     "plan_relations",
+    "keep_plan_rows",
     "plan_rows",
     "plans_rows_of",
     "table_rows",

@@ -14,22 +14,51 @@ def _percent(funding: pd.Series, requirements: pd.Series) -> pd.Series:
     return (funding.astype("Float64") / req.where(req > 0) * 100).astype("float64")
 
 
+_ANSWERS = "_humdash_plan_rows"  # on a plans frame that keep_plan_rows marked: Filters -> plan_rows' answer
+_ANSWERS_KEPT = 256
+
+
+def keep_plan_rows(plans: pd.DataFrame) -> pd.DataFrame:
+    """Mark a plans table that nobody changes (a loaded dataset's) so that plan_rows keeps its answers for
+    it: a page asks for the same plans several times per request (the plan choices, the default plan, the
+    plan's figures) and again on the next change. pandas' copy-on-write keeps a caller's changes to an
+    answer out of the kept one. Returns `plans`."""
+    vars(plans)[_ANSWERS] = {}
+    return plans
+
+
 def plan_rows(plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Plans of the selected countries, years and ids, oldest first, with percent and unmet filled in."""
-    mask = pd.Series(True, index=plans.index)
-    if f.countries:
-        mask &= contains_code(plans["countries_iso3"], f.countries)
+    kept: dict[Filters, pd.DataFrame] | None = vars(plans).get(_ANSWERS)
+    if kept is None:
+        return _plan_rows(plans, f)
+    answer = kept.get(f)
+    if answer is None:
+        answer = _plan_rows(plans, f)
+        if len(kept) >= _ANSWERS_KEPT:
+            kept.clear()
+        kept[f] = answer
+    return answer.copy(deep=False)
+
+
+def _plan_rows(plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    mask = np.ones(len(plans), dtype=bool)
     if f.years:
-        mask &= plans["year"].isin(list(f.years))
+        mask &= plans["year"].isin(list(f.years)).to_numpy(bool)
     if f.plan_ids:
-        mask &= plans["plan_id"].isin(list(f.plan_ids))
+        mask &= plans["plan_id"].isin(list(f.plan_ids)).to_numpy(bool)
     if not f.include_regional:
-        mask &= ~plans["is_regional"].astype(bool)
+        mask &= ~plans["is_regional"].astype(bool).to_numpy()
+    if f.countries and mask.any():  # the text search on the rows still in (a page asks this several times)
+        kept = np.flatnonzero(mask)
+        mask[kept[~contains_code(plans["countries_iso3"].iloc[kept], f.countries).to_numpy(bool)]] = False
     out = plans[mask].copy()
     # Prefer the source's own figures; compute only where the source left them blank.
-    out["percent_funded"] = out["percent_funded"].fillna(_percent(out["funding_usd"], out["requirements_usd"]))
-    unmet = (out["requirements_usd"] - out["funding_usd"]).clip(lower=0)
-    out["unmet_usd"] = out["unmet_usd"].fillna(unmet).astype("Int64")
+    if out["percent_funded"].isna().any():
+        out["percent_funded"] = out["percent_funded"].fillna(_percent(out["funding_usd"], out["requirements_usd"]))
+    if out["unmet_usd"].isna().any():
+        out["unmet_usd"] = out["unmet_usd"].fillna((out["requirements_usd"] - out["funding_usd"]).clip(lower=0))
+    out["unmet_usd"] = out["unmet_usd"].astype("Int64")
     return out.sort_values(["year", "plan_code", "plan_id"], na_position="last", kind="mergesort")[PLAN_COLUMNS] \
         .reset_index(drop=True)
 

@@ -3,7 +3,7 @@ map cell, the headline totals, and the notes about periods the data do not cover
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -85,15 +85,16 @@ def deaths_by_origin(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
     that count every incident once. "Unknown", "Mixed" and names without a code stay rows as published.
     """
     published = _grouped(cube, f, ["origin", "origin_iso3", "origin_group"], SUMMED)
-    out = _per_nationality(published)
+    out = _per_nationality(published, lambda: _table_names(cube))
     out = _sorted_desc(out, "dead_and_missing", ["origin", "origin_iso3"])[ORIGIN_COLUMNS]
     out.attrs["totals"] = {c: int(published[c].sum()) for c in SUMMED}
     return out
 
 
-def _per_nationality(published: pd.DataFrame) -> pd.DataFrame:
+def _per_nationality(published: pd.DataFrame,
+                     table_names: Callable[[], dict[str, str]] = dict) -> pd.DataFrame:
     """Sums per published nationality cell -> one row per ISO3 code (a cell with several codes counts
-    towards each); rows without a code are kept as they are."""
+    towards each); rows without a code are kept as they are. `table_names()`: see _origin_names."""
     codes = published["origin_iso3"].astype("string")
     coded = codes.notna().to_numpy(bool)
     if not coded.any():
@@ -101,7 +102,7 @@ def _per_nationality(published: pd.DataFrame) -> pd.DataFrame:
     rows = published[coded].assign(_code=codes[coded].str.split(";"),
                                    _shared=(published["origin_group"][coded] == "multiple").fillna(False))
     rows = rows.explode("_code")
-    names = _origin_names(rows)
+    names = _origin_names(rows, table_names)
     grouped = rows.groupby("_code", sort=False)
     out = grouped[SUMMED].sum().astype("int64")
     out["origin_group"] = grouped["_shared"].any().map({True: "multiple", False: "single"})
@@ -112,12 +113,18 @@ def _per_nationality(published: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out[published.columns], published[~coded]], ignore_index=True)
 
 
-def _origin_names(rows: pd.DataFrame) -> dict[str, str]:
-    """ISO3 code -> a published name: the largest single-nationality row's, else the name a
-    multi-nationality cell gives it (split the way ingest split it), else the code itself."""
+def _origin_names(rows: pd.DataFrame, table_names: Callable[[], dict[str, str]] = dict) -> dict[str, str]:
+    """ISO3 code -> a published name: the largest single-nationality row's in the selection, else in the
+    whole table (`table_names()`), else the name a multi-nationality cell gives it (split the way ingest
+    split it), else the code itself. The table's names spare a request the country matcher: only a code
+    never published alone anywhere needs its cells split."""
     single = rows[~rows["_shared"]].sort_values("dead_and_missing", ascending=False, kind="mergesort")
     names = dict(zip(single["_code"][::-1], single["origin"][::-1]))
     lacking = set(rows["_code"]) - set(names)
+    if lacking:
+        whole = table_names()
+        names.update({code: whole[code] for code in lacking if code in whole})
+        lacking -= set(names)
     if lacking:
         from ingest.countries import split_many, to_iso3  # the same splitting and matching as at ingest
 
@@ -129,6 +136,22 @@ def _origin_names(rows: pd.DataFrame) -> dict[str, str]:
                 if found.get(name) in lacking:
                     names.setdefault(found[name], name)
     return {code: names.get(code, code) for code in set(rows["_code"])}
+
+
+def _table_names(cube: pd.DataFrame) -> dict[str, str]:
+    """ISO3 code -> the published name of its largest single-nationality rows in the whole table; kept
+    with the cube's index (once per load), computed afresh for a frame without one."""
+    idx = _index_of(cube)
+    names: dict[str, str] | None = getattr(idx, "origin_names", None)
+    if names is None:
+        single = cube[(cube["origin_group"] == "single").fillna(False).to_numpy(bool)
+                      & cube["origin_iso3"].notna().to_numpy(bool)]
+        totals = (single.groupby(["origin_iso3", "origin"], observed=True)["dead_and_missing"].sum().reset_index()
+                  .sort_values("dead_and_missing", ascending=False, kind="mergesort"))
+        names = {str(c): str(n) for c, n in zip(totals["origin_iso3"][::-1], totals["origin"][::-1])}  # largest wins
+        if idx is not None:
+            idx.origin_names = names
+    return names
 
 
 def deaths_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:

@@ -121,7 +121,7 @@ def data_table(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> html.Div:
     head = html.Thead(html.Tr([html.Th(_(COLUMN_LABELS.get(c, c)), scope="col",
                                        title=_(DEFINITIONS[c]) if c in DEFINITIONS else None) for c in columns]))
     # the cells as iterrows() gives them (rows of shown.to_numpy(), one common dtype), without a Series per row
-    cells = [(i, "num" if _numeric(shown.iloc[:, i]) else None) for i, c in enumerate(shown.columns)
+    cells = [(i, "num" if _numeric(shown.dtypes.iloc[i]) else None) for i, c in enumerate(shown.columns)
              if not str(c).startswith("_")]
     body = html.Tbody([html.Tr([html.Td(_cell(row[i]), className=kind) for i, kind in cells])
                        for row in shown.to_numpy()])
@@ -140,8 +140,9 @@ def table_data(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> dict[str, Any
         return {"columns": [], "rows": [], "note": None, "empty": _("No rows.")}
     shown = frame.head(max_rows)
     cells = [(i, c) for i, c in enumerate(shown.columns) if not str(c).startswith("_")]
+    dtypes = shown.dtypes  # by position: a column name may repeat
     columns = [{"label": _(COLUMN_LABELS.get(c, c)), "title": _(DEFINITIONS[c]) if c in DEFINITIONS else None,
-                "num": _numeric(shown.iloc[:, i])} for i, c in cells]
+                "num": _numeric(dtypes.iloc[i])} for i, c in cells]
     rows = [[_cell(row[i]) for i, _c in cells] for row in shown.to_numpy()]
     note = (_("First {n} of {total} rows; the CSV has all of them.").format(
         n=fmt.integer(max_rows), total=fmt.integer(len(frame))) if len(frame) > max_rows else None)
@@ -153,8 +154,8 @@ def table_json(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> str:
     return json.dumps(table_data(frame, max_rows), ensure_ascii=False, separators=(",", ":"))
 
 
-def _numeric(col: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+def _numeric(dtype: Any) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
 def _cell(value: Any) -> str:

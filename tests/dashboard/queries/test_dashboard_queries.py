@@ -89,6 +89,25 @@ def test_nationality_filter_keeps_multi_country_rows_whole(monthly):
     assert rows.attrs["totals"]["dead_and_missing"] == 15 + 3 + 6
 
 
+def test_a_nationality_published_alone_elsewhere_keeps_that_name(monthly, monkeypatch):
+    """A selection where Venezuelans appear only in a shared row ("Colombia,Venezuela") names them as the
+    table's own Venezuelan rows do, the same in every selection; only Colombia, never published alone,
+    needs its cell split by the country matcher."""
+    cube = monthly.cube.copy()
+    cube["origin"] = cube["origin"].astype(object)
+    shared = (cube["origin_group"] == "multiple").fillna(False).to_numpy(bool)
+    assert shared.sum() == 1
+    cube.loc[shared, "origin"] = "Colombia,Venezuela"
+    from ingest import countries
+
+    split = countries.split_many
+    asked: list[object] = []
+    monkeypatch.setattr(countries, "split_many", lambda cells: asked.extend(cells) or split(cells))
+    rows = q.deaths_by_origin(cube, AMERICAS_2019.but(origins=("COL",)))
+    assert dict(zip(rows["origin_iso3"], rows["origin"])) == {"VEN": synth.VEN, "COL": "Colombia"}
+    assert asked == ["Colombia,Venezuela"]  # for Colombia's name
+
+
 def test_empty_selection_gives_empty_frames_with_columns(monthly):
     for fn, cols in ((q.deaths_by_origin, q.ORIGIN_COLUMNS), (q.deaths_trend, q.TREND_COLUMNS),
                      (q.deaths_by_region, q.REGION_COLUMNS), (q.deaths_by_cause, q.CAUSE_COLUMNS)):
@@ -184,6 +203,32 @@ def test_plan_rows_regional_switch(monthly):
     every = q.plan_rows(plans, Filters(countries=("VEN",)))
     assert "RTEST19" in set(every["plan_code"])
     assert q.plan_rows(plans, Filters(countries=("ZZZ",))).empty
+
+
+@pytest.mark.parametrize("f", [Filters(countries=("VEN",)), Filters(countries=("VEN",), years=(2019,)),
+                               Filters(plan_ids=(827,)), Filters(years=(2020,), include_regional=False), Filters()])
+def test_a_loaded_plans_table_keeps_plan_rows_answers_and_callers_cannot_change_them(monthly, f):
+    """A loaded dataset's plans table is marked (keep_plan_rows): plan_rows answers it from what it kept,
+    the same answer as for an unmarked copy, and a caller that changes its answer changes no later one."""
+    plans = monthly.tables["fts_plans"]
+    fresh = q.plan_rows(plans.copy(), f)  # a copy carries no mark: computed
+    first = q.plan_rows(plans, f)
+    pd.testing.assert_frame_equal(first, fresh)
+    first.loc[:, "requirements_usd"] = 1
+    first["plan_code"] = "changed"
+    again = q.plan_rows(plans, f)
+    pd.testing.assert_frame_equal(again, fresh)
+    assert again is not first
+
+
+def test_kept_plan_rows_are_bounded(monthly, monkeypatch):
+    from dashboard.queries import funding
+
+    plans = funding.keep_plan_rows(monthly.tables["fts_plans"].copy())
+    monkeypatch.setattr(funding, "_ANSWERS_KEPT", 3)
+    for year in range(2015, 2025):
+        q.plan_rows(plans, Filters(years=(year,)))
+        assert len(vars(plans)[funding._ANSWERS]) <= 3
 
 
 def test_clusters_honest_rows(monthly):
