@@ -114,41 +114,37 @@ def _per_nationality(published: pd.DataFrame,
 
 
 def _origin_names(rows: pd.DataFrame, table_names: Callable[[], dict[str, str]] = dict) -> dict[str, str]:
-    """ISO3 code -> a published name: the largest single-nationality row's in the selection, else in the
-    whole table (`table_names()`), else the name a multi-nationality cell gives it (split the way ingest
-    split it), else the code itself. The table's names spare a request the country matcher: only a code
-    never published alone anywhere needs its cells split."""
+    """ISO3 code -> a published name: the largest single-nationality row's in the selection, else the
+    whole table's name for it (`table_names()`, see _table_names), else the code itself. No country
+    matcher at request time: the codes came from ingest, which matched the names once."""
     single = rows[~rows["_shared"]].sort_values("dead_and_missing", ascending=False, kind="mergesort")
     names = dict(zip(single["_code"][::-1], single["origin"][::-1]))
     lacking = set(rows["_code"]) - set(names)
     if lacking:
         whole = table_names()
         names.update({code: whole[code] for code in lacking if code in whole})
-        lacking -= set(names)
-    if lacking:
-        from ingest.countries import split_many, to_iso3  # the same splitting and matching as at ingest
-
-        cells = [str(c) for c in rows.loc[rows["_code"].isin(lacking), "origin"].dropna().unique()]
-        parts = split_many(cells)
-        found = to_iso3(n for each in parts.values() for n in each)
-        for each in parts.values():
-            for name in each:
-                if found.get(name) in lacking:
-                    names.setdefault(found[name], name)
     return {code: names.get(code, code) for code in set(rows["_code"])}
 
 
 def _table_names(cube: pd.DataFrame) -> dict[str, str]:
-    """ISO3 code -> the published name of its largest single-nationality rows in the whole table; kept
-    with the cube's index (once per load), computed afresh for a frame without one."""
+    """ISO3 code -> the published name of its largest single-nationality rows in the whole table; for a
+    code the table only ever publishes among others ("Canada,Mexico"), country_converter's short name
+    (coco_short_names). Kept with the cube's index (once per load), computed afresh for a frame without one."""
     idx = _index_of(cube)
     names: dict[str, str] | None = getattr(idx, "origin_names", None)
     if names is None:
+        from .views import coco_short_names  # views imports this module
+
         single = cube[(cube["origin_group"] == "single").fillna(False).to_numpy(bool)
                       & cube["origin_iso3"].notna().to_numpy(bool)]
         totals = (single.groupby(["origin_iso3", "origin"], observed=True)["dead_and_missing"].sum().reset_index()
                   .sort_values("dead_and_missing", ascending=False, kind="mergesort"))
         names = {str(c): str(n) for c, n in zip(totals["origin_iso3"][::-1], totals["origin"][::-1])}  # largest wins
+        short = coco_short_names()
+        for cell in cube["origin_iso3"].dropna().unique():
+            for code in str(cell).split(";"):
+                if code and code not in names and code in short:
+                    names[code] = short[code]
         if idx is not None:
             idx.origin_names = names
     return names
