@@ -3,10 +3,11 @@ tools/plotly-bundle from the npm `plotly.js` of the version the Python plotly pa
 
 Dash adds plotly's full bundle (package_data/plotly.min.js, ~1.5 MB gzip) to `dcc._js_dist` as an
 async resource that dcc.Graph loads on first use; `use_partial_plotlyjs()` points that entry at
-`plotly-partial.min.js` here (~0.5 MB gzip) as a regular page script, served by Dash's
-`_dash-component-suites/dashboard.vendor/...` route with its fingerprint (this package's
-`__version__` + the file's mtime) and one-year cache; the CSP's script-src 'self' covers it.
-`HUMDASH_FULL_PLOTLYJS=1` restores Dash's entry (full bundle, lazy-loaded).
+`plotly-partial.min.js` here (~0.5 MB gzip), served by Dash's `_dash-component-suites/dashboard.vendor/...`
+route with its fingerprint (this package's `__version__` + the file's mtime) and one-year cache, but not
+listed in the page: dcc.Graph loads it when a chart is first drawn (assets/charts.js gives it the address
+from `plotly_meta()`), and a page with charts preloads it (`preload_links`); the CSP's script-src 'self'
+covers it. `HUMDASH_FULL_PLOTLYJS=1` restores Dash's entry (full bundle, lazy-loaded).
 
 `dcc._js_dist` is module-global: the last app created in a process decides for every app in it.
 """
@@ -67,8 +68,9 @@ def partial_url(prefix: str = "/") -> str | None:
     from dash import dcc
     from dash.fingerprint import build_fingerprint
 
-    if not any(e.get("namespace") == __name__ and e.get("relative_package_path") == PARTIAL for e in dcc._js_dist):
-        return None  # pylint: disable=protected-access
+    dist = dcc._js_dist  # pylint: disable=protected-access
+    if not any(e.get("namespace") == __name__ and e.get("relative_package_path") == PARTIAL for e in dist):
+        return None
     modified = int(PARTIAL_PATH.stat().st_mtime)
     return f"{prefix}_dash-component-suites/{__name__}/{build_fingerprint(PARTIAL, __version__, modified)}"
 
