@@ -9,6 +9,7 @@ tries to reach the network. The title, the source line and the data date are dra
 from __future__ import annotations
 
 import atexit
+import copy
 import logging
 import os
 import shlex
@@ -19,11 +20,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from dashboard.render.figures.builder import Figure
 from dashboard.settings import settings
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 log = logging.getLogger(__name__)
 
@@ -105,21 +108,29 @@ def _start() -> None:
     log.info("kaleido server started in %.1f s (%s)", time.monotonic() - started, chromium)
 
 
-def decorate(figure: Figure | go.Figure, title: str, source: str, date: str | None, filters: str = "") -> go.Figure:
+def decorate(figure: Figure | go.Figure, title: str, source: str, date: str | None,
+             filters: str = "") -> Figure | go.Figure:
     """A copy of `figure` with the title (and the filters) on top and the source and date under it
-    (a subtitle, so long or rotated axis labels never run into the source line)."""
-    out = go.Figure(figure.to_plotly_json() if isinstance(figure, Figure) else figure)
+    (a subtitle, so long or rotated axis labels never run into the source line). A dashboard figure
+    (render.figures.builder.Figure) stays one, changed as go.Figure.update_layout would change it: a
+    go.Figure here would load plotly's validators into the worker (about 20 MB, kept for its life)."""
     note = source + (f" — {date}" if date and date not in source else "")
     heading = title + (f" ({filters})" if filters else "")
-    out.update_layout(title={"text": heading, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top",
-                             "font": {"size": 18},
-                             "subtitle": {"text": note, "font": {"size": 12, "color": "#444"}}},
-                      margin={"t": 110}, paper_bgcolor="white",
-                      legend={"y": 1.0, "yanchor": "bottom"})
-    return out
+    layout = {"title": {"text": heading, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top",
+                        "font": {"size": 18}, "subtitle": {"text": note, "font": {"size": 12, "color": "#444"}}},
+              "margin": {"t": 110}, "legend": {"y": 1.0, "yanchor": "bottom"}}
+    if isinstance(figure, Figure):
+        out = Figure()
+        out.data, out.layout = copy.deepcopy(figure.data), copy.deepcopy(figure.layout)
+        out.update_layout(**layout)
+        out.layout["paper_bgcolor"] = "white"  # set, not passed: update_layout reads '_' as a path (paper.bgcolor)
+        return out
+    import plotly.graph_objects as go
+
+    return go.Figure(figure).update_layout(**layout, paper_bgcolor="white")
 
 
-def render(figure: go.Figure, fmt: str) -> bytes:
+def render(figure: Figure | go.Figure, fmt: str) -> bytes:
     """The figure as PNG or SVG bytes (RenderError on any failure or after TIMEOUT_SECONDS)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown image format {fmt!r}")

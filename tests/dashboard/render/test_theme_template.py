@@ -25,8 +25,9 @@ def test_go_figures_start_from_the_same_template():
 
 
 def test_drawing_the_charts_loads_no_plotly_validators(tmp_path):
-    """A page rendered with its charts, in a fresh process: plotly's validators (a JSON file of parameters
-    and the validators built from it, about 20 MB resident for the template alone) are never loaded."""
+    """A page rendered with its charts, and every chart decorated for an image export, in a fresh process:
+    plotly's validators (a JSON file of parameters and the validators built from it, about 20 MB resident
+    for the template alone) are never loaded."""
     code = f"""
 import sys
 from dashboard.app import create_app
@@ -36,6 +37,16 @@ assert client.get("/migration?year=2018").status_code == 200
 out = dispatch(client, "_pages_content", {{"_pages_location.pathname": "/migration",
                                             "_pages_location.search": "?year=2018"}})
 assert "mig-origin-graph" in str(out)[:10**7]
+# and what the image route does before kaleido draws: every chart decorated with its title and source
+from dashboard.data.dataset import DataSource
+from dashboard.queries import Filters
+from dashboard.queries.views import VIEWS
+from dashboard.render import charts
+from dashboard.web import images
+ds = DataSource({str(tmp_path)!r})._data
+for name in VIEWS:
+    if charts.known(name):
+        images.decorate(charts.figure(ds, name, Filters()), charts.title(name), "Source: X", "2024-01-02")
 cache = sys.modules.get("plotly.validator_cache")
 loaded = cache is not None and cache.ValidatorCache._json_cache is not None
 print("plotly's validators were loaded" if loaded else "no validators")
