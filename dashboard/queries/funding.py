@@ -15,7 +15,7 @@ def _percent(funding: pd.Series, requirements: pd.Series) -> pd.Series:
 
 
 _ANSWERS = "_humdash_plan_rows"  # on a plans frame that keep_plan_rows marked: Filters -> plan_rows' answer
-_ANSWERS_KEPT = 256
+_ANSWERS_KEPT = 64  # small frames (a few plans each); a page's requests ask for a handful
 
 
 def keep_plan_rows(plans: pd.DataFrame) -> pd.DataFrame:
@@ -50,8 +50,8 @@ def _plan_rows(plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
     if not f.include_regional:
         mask &= ~plans["is_regional"].astype(bool).to_numpy()
     if f.countries and mask.any():  # the text search on the rows still in (a page asks this several times)
-        kept = np.flatnonzero(mask)
-        mask[kept[~contains_code(plans["countries_iso3"].iloc[kept], f.countries).to_numpy(bool)]] = False
+        still = np.flatnonzero(mask)
+        mask[still[~contains_code(plans["countries_iso3"].iloc[still], f.countries).to_numpy(bool)]] = False
     out = plans[mask].copy()
     # Prefer the source's own figures; compute only where the source left them blank.
     if out["percent_funded"].isna().any():
