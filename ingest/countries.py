@@ -43,9 +43,6 @@ _MAX_JOIN = 5  # pieces one name may span (the longest known: "Bonaire, Sint Eus
 
 _NOT_FOUND = "\x00not found"
 _CACHE: dict[str, str | None] = {}
-# split_many's answer per cell, once per process (a page asks again for each selection); cleared when full
-_SPLITS: dict[object, list[str]] = {}
-_SPLITS_MAX = 100_000
 _LOG = logging.getLogger("country_converter")
 
 
@@ -62,18 +59,7 @@ def split_many(cells: Iterable[object]) -> dict[object, list[str]]:
     text that resolves to exactly one country while its last piece is no country on its own ("Korea,
     Republic of") or every piece is that same country ("Trinidad and Tobago"). Fewest names win.
     """
-    wanted = [cell for cell in dict.fromkeys(cells) if _text(cell) is not None]
-    todo = [cell for cell in wanted if cell not in _SPLITS]
-    if todo:
-        if len(_SPLITS) + len(todo) > _SPLITS_MAX:
-            _SPLITS.clear()
-        _SPLITS.update(_split_new(todo))
-    return {cell: list(_SPLITS[cell]) for cell in wanted}
-
-
-def _split_new(cells: list[object]) -> dict[object, list[str]]:
-    """`split_many` for cells not seen before in this process."""
-    pieces = {cell: _pieces(text) for cell in cells if (text := _text(cell)) is not None}
+    pieces = {cell: _pieces(text) for cell in dict.fromkeys(cells) if (text := _text(cell)) is not None}
     spans: dict[object, dict[tuple[int, int], str]] = {}
     for cell, p in pieces.items():
         n = len(p)

@@ -127,27 +127,51 @@ def _origin_names(rows: pd.DataFrame, table_names: Callable[[], dict[str, str]] 
 
 
 def _table_names(cube: pd.DataFrame) -> dict[str, str]:
-    """ISO3 code -> the published name of its largest single-nationality rows in the whole table; for a
-    code the table only ever publishes among others ("Canada,Mexico"), country_converter's short name
-    (coco_short_names). Kept with the cube's index (once per load), computed afresh for a frame without one."""
+    """ISO3 code -> a name as the table publishes it: its largest single-nationality rows' name; for a code
+    the table only ever publishes among others ("Canada,India,Romania"), its name in the largest such cell
+    whose names pair one to one with its codes (_cell_names); else country_converter's short name
+    (coco_short_names). One answer for the chart and the filter's choices (migration_options). Kept with the
+    cube's index (once per load), computed afresh for a frame without one."""
     idx = _index_of(cube)
     names: dict[str, str] | None = getattr(idx, "origin_names", None)
     if names is None:
         from .views import coco_short_names  # views imports this module
 
-        single = cube[(cube["origin_group"] == "single").fillna(False).to_numpy(bool)
-                      & cube["origin_iso3"].notna().to_numpy(bool)]
-        totals = (single.groupby(["origin_iso3", "origin"], observed=True)["dead_and_missing"].sum().reset_index()
-                  .sort_values("dead_and_missing", ascending=False, kind="mergesort"))
-        names = {str(c): str(n) for c, n in zip(totals["origin_iso3"][::-1], totals["origin"][::-1])}  # largest wins
-        short = coco_short_names()
-        for cell in cube["origin_iso3"].dropna().unique():
-            for code in str(cell).split(";"):
-                if code and code not in names and code in short:
-                    names[code] = short[code]
+        coded = cube[cube["origin_iso3"].notna().to_numpy(bool)]
+        single = (coded["origin_group"] == "single").fillna(False).to_numpy(bool)
+        totals = (coded.groupby(["origin_group", "origin_iso3", "origin"], observed=True)["dead_and_missing"].sum()
+                  .reset_index().sort_values("dead_and_missing", ascending=False, kind="mergesort"))
+        alone = totals[(totals["origin_group"] == "single").to_numpy(bool)]
+        names = {str(c): str(n) for c, n in zip(alone["origin_iso3"][::-1], alone["origin"][::-1])}  # largest wins
+        if not single.all():
+            shared = totals[(totals["origin_group"] == "multiple").to_numpy(bool)]
+            for cell, codes in zip(shared["origin"], shared["origin_iso3"]):  # largest first
+                for code, name in _cell_names(str(cell), str(codes)).items():
+                    names.setdefault(code, name)
+            short = coco_short_names()
+            for codes in shared["origin_iso3"]:
+                for code in str(codes).split(";"):
+                    if code and code not in names and code in short:
+                        names[code] = short[code]
         if idx is not None:
             idx.origin_names = names
     return names
+
+
+def _cell_names(cell: str, codes: str) -> dict[str, str]:
+    """Code -> name in one multi-nationality cell, when they pair one to one: the cell split at commas, the
+    placeholders (Unknown, Mixed) left out, gives as many names as it has codes, and holds no other separator
+    (" and ", "/", ";"). Ingest keeps a cell's codes in its names' order, dropping placeholders, repeats and
+    unmatched names; a name with a comma in it ("China, Hong Kong SAR") adds a piece. So equal counts with
+    commas only mean every piece is one matched name, in the codes' order. Else {}."""
+    from ingest.countries import non_country_kind
+
+    if any(sep in cell.casefold() for sep in (" and ", "/", ";")):
+        return {}
+    found = codes.split(";")
+    pieces = [p.strip() for p in cell.split(",")]
+    pieces = [p for p in pieces if p and non_country_kind(p) is None]
+    return dict(zip(found, pieces)) if len(pieces) == len(found) and len(set(pieces)) == len(pieces) else {}
 
 
 def deaths_trend(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
@@ -285,7 +309,8 @@ def undated_outside(cube: pd.DataFrame, f: Filters) -> list[tuple[int, int]]:
 
 def migration_options(cube: pd.DataFrame, names: dict[str, str] | None = None) -> dict[str, Any]:
     """Choices for the filters, from the data: groups, regions (with group), nationalities, causes,
-    routes; `names` gives readable names for ISO3 codes seen only inside multi-country rows."""
+    routes. A code seen only inside multi-country rows is named as the charts name it (_table_names), else
+    by `names` (e.g. plan locations), else by the code itself."""
     def distinct(col: str) -> list[str]:
         return sorted(str(v) for v in cube[col].dropna().unique())
 
@@ -299,7 +324,7 @@ def migration_options(cube: pd.DataFrame, names: dict[str, str] | None = None) -
     codes = set(published["origin_iso3"])
     for value in cube["origin_iso3"].dropna().unique():
         codes.update(str(value).split(";"))
-    name_of = {**(names or {}), **dict(zip(published["origin_iso3"], published["origin"]))}
+    name_of = {**(names or {}), **_table_names(cube), **dict(zip(published["origin_iso3"], published["origin"]))}
     origins = sorted(((c, name_of.get(c, c)) for c in codes if c), key=lambda p: p[1])
     has_dates = not cube.empty
     return {

@@ -13,6 +13,7 @@ covers it. `HUMDASH_FULL_PLOTLYJS=1` restores Dash's entry (full bundle, lazy-lo
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -66,13 +67,19 @@ def use_partial_plotlyjs(full: bool | None = None) -> bool:
 def partial_url(prefix: str = "/") -> str | None:
     """The fingerprinted address of the partial bundle as Dash serves it, or None when it is not used."""
     from dash import dcc
-    from dash.fingerprint import build_fingerprint
 
     dist = dcc._js_dist  # pylint: disable=protected-access
     if not any(e.get("namespace") == __name__ and e.get("relative_package_path") == PARTIAL for e in dist):
         return None
-    modified = int(PARTIAL_PATH.stat().st_mtime)
-    return f"{prefix}_dash-component-suites/{__name__}/{build_fingerprint(PARTIAL, __version__, modified)}"
+    return f"{prefix}_dash-component-suites/{__name__}/{_fingerprinted()}"
+
+
+@lru_cache(maxsize=1)
+def _fingerprinted() -> str:
+    """The bundle's file name with Dash's fingerprint (read once: the file does not change under a server)."""
+    from dash.fingerprint import build_fingerprint
+
+    return build_fingerprint(PARTIAL, __version__, int(PARTIAL_PATH.stat().st_mtime))
 
 
 def plotly_meta(prefix: str = "/") -> str:

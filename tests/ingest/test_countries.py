@@ -102,26 +102,3 @@ def test_each_distinct_name_is_matched_once(monkeypatch):
     to_iso3(rows)  # cached: no second call
     assert len(calls) == 1
 
-
-def test_split_many_answers_a_cell_once_per_process(monkeypatch):
-    """A page splits the nationality cells of each selection: a cell seen before is answered from the
-    process's cache (not the matcher again), and a caller changing its answer changes nothing later."""
-    cell = "Eritrea,China, Hong Kong Special Administrative Region"
-    monkeypatch.setattr(countries, "_SPLITS", {})
-    first = countries.split_many([cell])
-    assert first == {cell: ["Eritrea", "China, Hong Kong Special Administrative Region"]}
-    first[cell].append("changed by a caller")
-
-    def no_matching(cells):
-        raise AssertionError(f"split again: {cells}")
-
-    monkeypatch.setattr(countries, "_split_new", no_matching)
-    assert countries.split_many([cell, None, ""]) == {cell: ["Eritrea", "China, Hong Kong Special Administrative Region"]}
-
-
-def test_split_many_cache_is_bounded(monkeypatch):
-    monkeypatch.setattr(countries, "_SPLITS", {})
-    monkeypatch.setattr(countries, "_SPLITS_MAX", 2)
-    assert countries.split_many(["Mali", "Niger"]) == {"Mali": ["Mali"], "Niger": ["Niger"]}
-    assert countries.split_many(["Chad"]) == {"Chad": ["Chad"]}
-    assert len(countries._SPLITS) <= 2

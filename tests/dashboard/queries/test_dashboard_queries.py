@@ -91,8 +91,8 @@ def test_nationality_filter_keeps_multi_country_rows_whole(monthly):
 
 def test_a_nationality_published_alone_elsewhere_keeps_that_name(monthly, monkeypatch):
     """A selection where Venezuelans appear only in a shared row ("Colombia,Venezuela") names them as the
-    table's own Venezuelan rows do, the same in every selection; Colombia, never published alone, takes
-    country_converter's short name. No cell is split by the country matcher at request time."""
+    table's own Venezuelan rows do, the same in every selection; Colombia, never published alone, takes its
+    name in that cell. No cell is split by the country matcher at request time."""
     cube = monthly.cube.copy()
     cube["origin"] = cube["origin"].astype(object)
     shared = (cube["origin_group"] == "multiple").fillna(False).to_numpy(bool)
@@ -107,6 +107,24 @@ def test_a_nationality_published_alone_elsewhere_keeps_that_name(monthly, monkey
     monkeypatch.setattr(countries, "to_iso3", no_matcher)
     rows = q.deaths_by_origin(cube, AMERICAS_2019.but(origins=("COL",)))
     assert dict(zip(rows["origin_iso3"], rows["origin"])) == {"VEN": synth.VEN, "COL": "Colombia"}
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("Republic of Colombia,Venezuela", "Republic of Colombia"),        # the cell's own spelling
+    ("Republic of Colombia,Unknown,Venezuela", "Republic of Colombia"),  # placeholders have no code
+    ("Republic of Colombia and Venezuela", "Colombia"),  # another separator: no pairing, the short name
+    ("Colombia, Republic of,Venezuela", "Colombia"),  # a comma inside a name: counts differ, the short name
+])
+def test_a_nationality_never_published_alone_is_named_as_its_cell_names_it(monthly, cell, expected):
+    """Colombia only appears in the shared row: chart and filter name it from that cell when the cell's names
+    pair one to one with its codes, else by country_converter's short name, never by the code."""
+    cube = monthly.cube.copy()
+    cube["origin"] = cube["origin"].astype(object)
+    shared = (cube["origin_group"] == "multiple").fillna(False).to_numpy(bool)
+    cube.loc[shared, "origin"] = cell
+    rows = q.deaths_by_origin(cube, AMERICAS_2019.but(origins=("COL",)))
+    assert dict(zip(rows["origin_iso3"], rows["origin"]))["COL"] == expected
+    assert ("COL", expected) in q.migration_options(cube, {"COL": "Colombia (plan locations)"})["origins"]
 
 
 def test_empty_selection_gives_empty_frames_with_columns(monthly):
@@ -178,7 +196,7 @@ def test_options(monthly):
     opts = monthly.options()
     assert "Americas" in opts["region_groups"]
     assert ("Caribbean", "Americas") in opts["regions"]
-    assert ("COL", "Colombia") in opts["origins"]  # named from plan locations though only in a multi row
+    assert ("COL", "Colombia") in opts["origins"]  # named as its multi-nationality cell names it, as the charts do
     assert opts["date_min"] == date(2018, 12, 1) and opts["date_max"] == date(2020, 2, 29)
 
 
