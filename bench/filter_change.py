@@ -24,7 +24,11 @@ turns with the minimal page. Per change:
   their number, total and longest;
 - the Dash callback requests (POST /_dash-update-component) the change caused, and their bytes
   (response body + headers, request body, as Chromium counts them);
-- server CPU: utime + stime of the gunicorn workers (/proc/<pid>/stat) before and after the change.
+- server CPU: utime + stime of the gunicorn workers (/proc/<pid>/stat) before and after the change;
+- the charts the change left aside, far from the 1280 x 900 window (assets/charts.js redraws a chart as it
+  comes near the window): how many, and, once the change is quiet, the time to draw them all at once
+  (window.humdashCharts.drawAll(), as printing does). Not in the change's time: a reader meets them one
+  at a time as they scroll, each drawn before it is in view.
 
 Medians over the changes; the ratio is the page's median time over the minimal page's.
 """
@@ -185,10 +189,24 @@ class Tab:
         t0 = perf["t0"]
         tasks = [d for start, d in perf["longtasks"] if start >= t0 - 1]
         sizes = [r.sizes() for r in self.finished]
+        kept, rest = self._draw_kept()
         return {"choice": choice, "seconds": (s["lastMut"] - t0) / 1000, "requests": len(self.finished),
                 "bytes": sum(z["responseBodySize"] + z["responseHeadersSize"] + z["requestBodySize"] for z in sizes),
                 "longtasks": len(tasks), "longtask_total": sum(tasks) / 1000,
-                "longtask_max": max(tasks, default=0) / 1000, "server_cpu": cpu1 - cpu0}
+                "longtask_max": max(tasks, default=0) / 1000, "server_cpu": cpu1 - cpu0,
+                "kept": kept, "kept_seconds": rest}
+
+    def _draw_kept(self) -> tuple[int, float]:
+        """The charts the change left aside (far from the window, assets/charts.js), drawn now all at once
+        as printing would: how many, and the seconds from the call to the DOM quiet again (0 if none).
+        Not part of the change's time: a reader meets them one at a time, as each comes near the window."""
+        kept = self.page.evaluate("() => window.humdashCharts ? window.humdashCharts.kept() : 0")
+        if not kept:
+            return 0, 0.0
+        t1 = self.page.evaluate("async () => { const t = performance.now(); await window.humdashCharts.drawAll();"
+                                " return t; }")
+        s = self._quiet(time.monotonic() + TIMEOUT_S, need_request=False)
+        return kept, max(s["lastMut"] - t1, 0.0) / 1000
 
     def close(self) -> None:
         self.context.close()
@@ -199,7 +217,8 @@ def median(values: list[float]) -> float:
 
 
 def summarise(samples: list[dict[str, Any]]) -> dict[str, float]:
-    keys = ("seconds", "requests", "bytes", "longtasks", "longtask_total", "longtask_max", "server_cpu")
+    keys = ("seconds", "requests", "bytes", "longtasks", "longtask_total", "longtask_max", "server_cpu", "kept",
+            "kept_seconds")
     out = {k: median([s[k] for s in samples]) for k in keys}
     out["max_seconds"] = max(s["seconds"] for s in samples)
     out["max_longtask"] = max(s["longtask_max"] for s in samples)
@@ -249,8 +268,9 @@ def run(app_root: Path, data_dir: Path | None, pages: list[str], changes: int, l
 
 def table(results: dict[str, Any]) -> str:
     lines = [("| page | median s | max s | minimal median s | ratio | minimal with as many charts, median s | "
-              "ratio to it | requests | kB | long tasks (n, total s, max s) | server CPU s |"),
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "ratio to it | requests | kB | long tasks (n, total s, max s) | server CPU s | "
+              "charts kept aside, drawing them s |"),
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, entry in results["pages"].items():
         s, m = entry["summary"], results["minimal"][name]["summary"]
         same = results.get("minimal_same_charts", {}).get(name)
@@ -259,7 +279,7 @@ def table(results: dict[str, Any]) -> str:
         lines.append(f"| {name} | {s['seconds']:.2f} | {s['max_seconds']:.2f} | {m['seconds']:.2f} | "
                      f"{s['seconds'] / m['seconds']:.1f}× | {n} | {s['requests']:.0f} | {s['bytes'] / 1e3:.0f} | "
                      f"{s['longtasks']:.0f}, {s['longtask_total']:.2f}, {s['max_longtask']:.2f} | "
-                     f"{s['server_cpu']:.2f} |")
+                     f"{s['server_cpu']:.2f} | {s.get('kept', 0):.0f}, {s.get('kept_seconds', 0):.2f} |")
     lines += ["", "First load of each page (navigation start to the DOM quiet; main-thread long tasks):", "",
               "| page | load s | long tasks (n, total s, max s) |", "|---|---|---|"]
     for name, entry in results["pages"].items():

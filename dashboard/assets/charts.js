@@ -1,41 +1,125 @@
-/* One chart drawn per main-thread task. A filter change answers every chart of a page at once (one Dash
+/* How charts are drawn (dcc.Graph calls Plotly.react; the wrapper below decides when).
+
+   One chart drawn per main-thread task. A filter change answers every chart of a page at once (one Dash
    callback, one request); dcc.Graph then calls Plotly.react for each chart from the same promise chain, so
    five charts used to be drawn in one task of up to a second on a slow machine, and nothing else (a click,
    a key, a paint) could run in between. Here each Plotly.react call waits for its own turn in a task of its
    own (setTimeout 0, in the order the calls came): the same drawings, the page responsive between them.
-   dcc.Graph awaits the promise Plotly.react returns, so it sees the chart drawn as before.
+
+   A chart far from the window is redrawn when it comes near it. After a filter change, a chart already
+   drawn whose box is more than NEAR_PX above or below the window (or not displayed: zero size) keeps its
+   figure aside (class chart-deferred) and is redrawn with it as soon as it comes within NEAR_PX of the
+   window (IntersectionObserver), before it can be seen; a newer figure for it replaces the one kept. The
+   charts in view are redrawn at once, so what is seen is never a chart of the previous selection under a
+   summary of the new one, and a change costs the charts the reader looks at, not all five (the world map
+   at the foot of /migration is a third of plotly's time). The summaries, tables and links under every
+   chart follow the change at once as before (they are not plotly's). A chart's first drawing is never
+   deferred. Printing draws every chart kept aside first (beforeprint), as does
+   window.humdashCharts.drawAll() (used by the screenshots tool and the benchmark).
 
    No resize pass when nothing changed size. dcc.Graph watches each chart's box and calls
    Plotly.Plots.resize when it changes, and a chart whose figure sets a new height (a bar per row) changes
    its own box: plotly then waited 100 ms and laid the chart out again at the size it already had, with the
    graph marked pending meanwhile (the last thing a filter change did, 100-150 ms after the charts were
-   drawn). A chart whose drawn width and height are already its box's is left as it is; a real change of
-   size (a window resized, a phone turned) is passed on to plotly as before.
+   drawn). A chart whose drawn width and height are already its box's is left as it is, as is a chart kept
+   aside (its drawing will take the size its box has then); a real change of size (a window resized, a
+   phone turned) is passed on to plotly as before.
    Served from /assets (script-src 'self'): no inline script, no eval. */
 (function () {
   'use strict';
 
+  var NEAR_PX = 300;
+  var kept = new Map();  // chart div -> [this, arguments] of the Plotly.react call kept aside
+  var observer = null;
+
+  function divOf(gd) {
+    return typeof gd === 'string' ? document.getElementById(gd) : gd;
+  }
+
+  function nearWindow(div) {
+    var box = div.getBoundingClientRect();
+    if (!box.width && !box.height) { return false; }
+    var height = window.innerHeight || document.documentElement.clientHeight;
+    return box.bottom > -NEAR_PX && box.top < height + NEAR_PX;
+  }
+
+  function later(fn) {
+    return new Promise(function (resolve, reject) {
+      setTimeout(function () {
+        try {
+          Promise.resolve(fn()).then(resolve, reject);
+        } catch (err) {
+          reject(err);
+        }
+      }, 0);
+    });
+  }
+
+  function release(div) {
+    var call = kept.get(div);
+    kept.delete(div);
+    if (observer) { observer.unobserve(div); }
+    div.classList.remove('chart-deferred');
+    return call;
+  }
+
+  function keep(div, self, args) {
+    kept.set(div, [self, args]);
+    div.classList.add('chart-deferred');
+    if (!observer) {
+      observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting && kept.has(entry.target)) { drawKept(entry.target, true); }
+        });
+      }, {rootMargin: NEAR_PX + 'px 0px'});
+    }
+    observer.observe(div);
+  }
+
+  var react = null;
+
+  function drawKept(div, ownTask) {
+    var call = release(div);
+    var run = function () { return react.apply(call[0], call[1]); };
+    var done = ownTask ? later(run) : Promise.resolve(run());
+    return done.catch(function (err) { console.error(err); });
+  }
+
+  function drawAll() {
+    return Promise.all(Array.from(kept.keys()).map(function (div) { return drawKept(div, false); }));
+  }
+
   function install() {
     var P = window.Plotly;
     if (!P || typeof P.react !== 'function' || P.__humdashOneTaskEach) { return !!P; }
-    var react = P.react;
-    P.react = function () {
+    react = P.react;
+    P.react = function (gd) {
       var self = this, args = arguments;
-      return new Promise(function (resolve, reject) {
-        setTimeout(function () {
-          try {
-            Promise.resolve(react.apply(self, args)).then(resolve, reject);
-          } catch (err) {
-            reject(err);
-          }
-        }, 0);
+      return later(function () {
+        var div = divOf(gd);
+        if (div && div._fullLayout && div.isConnected && typeof IntersectionObserver === 'function' &&
+            !nearWindow(div)) {
+          keep(div, self, args);
+          return div;
+        }
+        if (div && kept.has(div)) { release(div); }
+        return react.apply(self, args);
       });
     };
     P.__humdashOneTaskEach = true;
+    if (typeof P.purge === 'function') {
+      var purge = P.purge;
+      P.purge = function (gd) {
+        var div = divOf(gd);
+        if (div && kept.has(div)) { release(div); }
+        return purge.apply(this, arguments);
+      };
+    }
     if (P.Plots && typeof P.Plots.resize === 'function') {
       var resize = P.Plots.resize;
       P.Plots.resize = function (gd) {
-        var div = typeof gd === 'string' ? document.getElementById(gd) : gd;
+        var div = divOf(gd);
+        if (div && kept.has(div)) { return Promise.resolve(div); }  // drawn at its box's size when near
         var full = div && div._fullLayout, layout = div && div.layout;
         if (full && layout) {
           var box = div.getBoundingClientRect();
@@ -48,6 +132,12 @@
     }
     return true;
   }
+
+  window.humdashCharts = {
+    drawAll: drawAll,
+    kept: function () { return kept.size; }
+  };
+  window.addEventListener('beforeprint', drawAll);
 
   // plotly.js only on pages that draw a chart (dashboard/vendor: partial_url). dcc.Graph loads
   // window._dashPlotlyJSURL when window.Plotly is not set, and dash-renderer sets that name to plotly's

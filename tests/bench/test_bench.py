@@ -304,3 +304,28 @@ def test_the_minimal_page_has_as_many_charts_as_its_address_asks(address, charts
     assert len(figures) == charts
     assert len({tuple(f.data[0].y) for f in figures}) == charts  # not one chart drawn N times
     assert minimal_app.update(2020, [{"type": "graph", "index": 0}])[0].data[0].y != figures[0].data[0].y
+
+
+@pytest.mark.browser
+def test_the_filter_change_benchmark_counts_the_charts_kept_aside_apart(tmp_path):
+    """One change on /migration (bundled snapshot) through the benchmark's command, servers and browser:
+    one request; the map far below the 900 px window is kept aside by assets/charts.js and drawn
+    afterwards, measured apart from the change; the minimal page keeps nothing aside."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import _need
+
+    if not Path(shutil.which("chromium") or "/usr/bin/chromium").exists():
+        _need("Chromium (/usr/bin/chromium)")
+    out = tmp_path / "changes.json"
+    done = subprocess.run([sys.executable, "-m", "bench.filter_change", "--pages", "/migration", "--changes", "1",
+                           "--json", str(out)], cwd=FIXTURES.parents[1], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads(out.read_text())
+    ours = results["pages"]["/migration"]["summary"]
+    assert ours["requests"] == 1 and ours["seconds"] > 0
+    assert ours["kept"] >= 1 and ours["kept_seconds"] > 0, ours
+    assert results["minimal"]["/migration"]["summary"]["kept"] == 0
+    assert "charts kept aside, drawing them s" in done.stdout
