@@ -15,7 +15,7 @@
    at the foot of /migration is a third of plotly's time). The summaries, tables and links under every
    chart follow the change at once as before (they are not plotly's). A chart's first drawing is never
    deferred. Printing draws every chart kept aside first (beforeprint), as does
-   window.humdashCharts.drawAll() (used by the screenshots tool and the benchmark).
+   window.humdashCharts.drawAll() (the filter-change benchmark times it; kept() counts what waits).
 
    No resize pass when nothing changed size. dcc.Graph watches each chart's box and calls
    Plotly.Plots.resize when it changes, and a chart whose figure sets a new height (a bar per row) changes
