@@ -11,7 +11,7 @@ from dashboard.data import current_dataset
 from dashboard.data.regions import groups as region_groups
 from dashboard.i18n import N_, _
 from dashboard.pages.state import PageState
-from dashboard.queries import Filters, coverage, period_note, spanning_rows, undated_outside
+from dashboard.queries import Filters, coverage, period_note, undated_outside
 from dashboard.queries.views import VIEWS
 from dashboard.render import fmt
 from dashboard.render.components import (
@@ -238,9 +238,8 @@ def download_chart(key: str, n_clicks: int, hxl: list[str] | None, *values: Any)
 
 
 def _undated(ds: Any, f: Filters) -> list[tuple[int, int]]:
-    """`undated_outside` for `f`, once per selection, from the few rows that span months (kept per load)."""
-    return ds.memo(("undated_outside", f), lambda: undated_outside(
-        ds.memo(("mmp_spanning_rows",), lambda: spanning_rows(ds.cube)), f))
+    """`undated_outside` for `f`, once per selection (the chart callbacks and the note ask for it)."""
+    return ds.memo(("undated_outside", f), lambda: undated_outside(ds.cube, f))
 
 
 def covered(ds: Any, f: Filters) -> Filters:

@@ -64,6 +64,7 @@ class CubeIndex:
         self.ref = weakref.ref(cube)
         self.n = len(cube)
         self.origin_names: dict[str, str] | None = None  # migration._table_names, on first use
+        self.spanning_rows: pd.DataFrame | None = None  # migration.spanning_rows, on first use
         self.dims: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.dtypes = {c: _plain_dtype(cube[c].dtype) for c in cube.columns}
         for col in cube.columns:

@@ -287,9 +287,15 @@ def period_note(cube: pd.DataFrame, f: Filters, precision: str,
 
 def spanning_rows(cube: pd.DataFrame) -> pd.DataFrame:
     """The rows whose period spans more than one month (a year without month or day): the only rows
-    `undated_outside` can count, so `undated_outside(spanning_rows(cube), f) == undated_outside(cube, f)`
-    and a caller may keep this subset to answer many filters."""
-    return cube[(cube["date"].dt.to_period("M") != cube["date_end"].dt.to_period("M")).to_numpy(bool)]
+    `undated_outside` can count. Kept with the cube's index (once per load: the pages and the API ask
+    for every filter), computed afresh for a frame without one."""
+    idx = _index_of(cube)
+    rows: pd.DataFrame | None = getattr(idx, "spanning_rows", None)
+    if rows is None:
+        rows = cube[(cube["date"].dt.to_period("M") != cube["date_end"].dt.to_period("M")).to_numpy(bool)]
+        if idx is not None:
+            idx.spanning_rows = rows
+    return rows
 
 
 def undated_outside(cube: pd.DataFrame, f: Filters) -> list[tuple[int, int]]:

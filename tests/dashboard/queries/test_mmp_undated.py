@@ -79,13 +79,19 @@ def test_fast_and_plain_paths_agree(cube):
 
 
 def test_spanning_rows_answer_as_the_whole_cube(cube):
-    """The page keeps only the rows spanning months and asks undated_outside of them: same answers."""
+    """undated_outside asks only the rows spanning months, kept with the cube's index once per load: the
+    same answers as a plain frame's (not registered: computed afresh each time)."""
+    plain = pd.DataFrame(cube.copy())
+    cube = q.index_cube(cube)  # as a loaded Dataset's
     few = q.spanning_rows(cube)
     assert len(few) < len(cube) and set(few["year"]) == {2020}
+    assert q.spanning_rows(cube) is few  # kept with the index
+    assert q.spanning_rows(plain) is not q.spanning_rows(plain)
     for f in (q.Filters(date_from=date(2020, 3, 1), date_to=date(2020, 5, 31)), q.Filters(date_to=date(2020, 6, 30)),
               q.Filters(date_from=date(2021, 1, 1)), q.Filters(date_from=date(2020, 4, 10), regions=("Mediterranean",)),
               q.Filters(date_from=date(2020, 2, 1), regions=("Sahara Desert",))):
         assert q.undated_outside(few, f) == q.undated_outside(cube, f), f
+        assert q.undated_outside(plain, f) == q.undated_outside(cube, f), f
 
 
 def test_api_provenance_names_the_undated_incidents(tmp_path, monkeypatch):
