@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from .aggregates import _fast_bins, _fast_trend
@@ -94,36 +95,46 @@ def deaths_by_origin(cube: pd.DataFrame, f: Filters) -> pd.DataFrame:
 def _per_nationality(published: pd.DataFrame,
                      table_names: Callable[[], dict[str, str]] = dict) -> pd.DataFrame:
     """Sums per published nationality cell -> one row per ISO3 code (a cell with several codes counts
-    towards each); rows without a code are kept as they are. `table_names()`: see _origin_names."""
+    towards each; its code rows are "multiple"), codes in the order they first appear; rows without a code
+    are kept as they are, after them. `table_names()`: see _origin_names. Plain arrays: a selection has a
+    few hundred cells, which pandas' explode and groupby took 6 ms to sum."""
     codes = published["origin_iso3"].astype("string")
     coded = codes.notna().to_numpy(bool)
     if not coded.any():
         return published
-    rows = published[coded].assign(_code=codes[coded].str.split(";"),
-                                   _shared=(published["origin_group"][coded] == "multiple").fillna(False))
-    rows = rows.explode("_code")
-    names = _origin_names(rows, table_names)
-    grouped = rows.groupby("_code", sort=False)
-    out = grouped[SUMMED].sum().astype("int64")
-    out["origin_group"] = grouped["_shared"].any().map({True: "multiple", False: "single"})
-    out = out.reset_index().rename(columns={"_code": "origin_iso3"})
-    out["origin"] = out["origin_iso3"].map(names)
-    for c in ("origin", "origin_iso3", "origin_group"):
-        out[c] = out[c].astype("string")
+    cells = [c.split(";") for c in codes[coded].tolist()]
+    row = np.repeat(np.arange(len(cells)), [len(c) for c in cells])  # one entry per (cell, code)
+    code_ids, found = pd.factorize(np.array([c for each in cells for c in each], dtype=object))
+    n = len(found)
+    shared = (published["origin_group"][coded] == "multiple").fillna(False).to_numpy(bool)[row]
+    out = pd.DataFrame({"origin_iso3": pd.array(list(found), dtype="string")})
+    for c in SUMMED:
+        sums = np.zeros(n, dtype="int64")
+        np.add.at(sums, code_ids, published[c][coded].to_numpy("int64", na_value=0)[row])
+        out[c] = sums
+    any_shared = np.zeros(n, dtype=bool)
+    any_shared[code_ids[shared]] = True
+    out["origin_group"] = pd.array(np.where(any_shared, "multiple", "single"), dtype="string")
+    names = _origin_names(found, code_ids, shared, published["origin"][coded].tolist(),
+                          published["dead_and_missing"][coded].to_numpy("int64", na_value=0), row, table_names)
+    out["origin"] = pd.array(names, dtype="string")
     return pd.concat([out[published.columns], published[~coded]], ignore_index=True)
 
 
-def _origin_names(rows: pd.DataFrame, table_names: Callable[[], dict[str, str]] = dict) -> dict[str, str]:
-    """ISO3 code -> a published name: the largest single-nationality row's in the selection, else the
-    whole table's name for it (`table_names()`, see _table_names), else the code itself. No country
-    matcher at request time: the codes came from ingest, which matched the names once."""
-    single = rows[~rows["_shared"]].sort_values("dead_and_missing", ascending=False, kind="mergesort")
-    names = dict(zip(single["_code"][::-1], single["origin"][::-1]))
-    lacking = set(rows["_code"]) - set(names)
-    if lacking:
-        whole = table_names()
-        names.update({code: whole[code] for code in lacking if code in whole})
-    return {code: names.get(code, code) for code in set(rows["_code"])}
+def _origin_names(found: Any, code_ids: np.ndarray, shared: np.ndarray, cells: list[Any],
+                  dead_and_missing: np.ndarray, row: np.ndarray,
+                  table_names: Callable[[], dict[str, str]] = dict) -> list[str]:
+    """A name for each code of `found` (entry k: code found[code_ids[k]] in cell row[k]): the name of its
+    largest single-nationality cell in the selection (the first such cell on a tie), else the whole table's
+    name for it (`table_names()`, see _table_names), else the code itself. No country matcher at request
+    time: the codes came from ingest, which matched the names once."""
+    best: dict[int, tuple[int, Any]] = {}
+    for k in np.flatnonzero(~shared):
+        code, size, name = int(code_ids[k]), int(dead_and_missing[row[k]]), cells[row[k]]
+        if isinstance(name, str) and (code not in best or size > best[code][0]):
+            best[code] = (size, name)
+    whole = table_names() if len(best) < len(found) else {}
+    return [best[i][1] if i in best else whole.get(code, code) for i, code in enumerate(found)]
 
 
 def _table_names(cube: pd.DataFrame) -> dict[str, str]:
