@@ -120,11 +120,9 @@ def data_table(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> html.Div:
     columns = [c for c in shown.columns if not str(c).startswith("_")]
     head = html.Thead(html.Tr([html.Th(_(COLUMN_LABELS.get(c, c)), scope="col",
                                        title=_(DEFINITIONS[c]) if c in DEFINITIONS else None) for c in columns]))
-    # the cells as iterrows() gives them (rows of shown.to_numpy(), one common dtype), without a Series per row
-    cells = [(i, "num" if _numeric(shown.dtypes.iloc[i]) else None) for i, c in enumerate(shown.columns)
-             if not str(c).startswith("_")]
-    body = html.Tbody([html.Tr([html.Td(_cell(row[i]), className=kind) for i, kind in cells])
-                       for row in shown.to_numpy()])
+    kinds = ["num" if _numeric(shown.dtypes.iloc[i]) else None for i, _c in _shown_columns(shown)]
+    body = html.Tbody([html.Tr([html.Td(text, className=kind) for text, kind in zip(row, kinds)])
+                       for row in _rows(shown)])
     parts: list[Any] = [html.Table([head, body], className="data")]
     if len(frame) > max_rows:
         parts.append(html.P(_("First {n} of {total} rows; the CSV has all of them.").format(
@@ -139,11 +137,10 @@ def table_data(frame: pd.DataFrame, max_rows: int = TABLE_ROWS) -> dict[str, Any
     if frame.empty:
         return {"columns": [], "rows": [], "note": None, "empty": _("No rows.")}
     shown = frame.head(max_rows)
-    cells = [(i, c) for i, c in enumerate(shown.columns) if not str(c).startswith("_")]
     dtypes = shown.dtypes  # by position: a column name may repeat
     columns = [{"label": _(COLUMN_LABELS.get(c, c)), "title": _(DEFINITIONS[c]) if c in DEFINITIONS else None,
-                "num": _numeric(dtypes.iloc[i])} for i, c in cells]
-    rows = [[_cell(row[i]) for i, _c in cells] for row in shown.to_numpy()]
+                "num": _numeric(dtypes.iloc[i])} for i, c in _shown_columns(shown)]
+    rows = _rows(shown)
     note = (_("First {n} of {total} rows; the CSV has all of them.").format(
         n=fmt.integer(max_rows), total=fmt.integer(len(frame))) if len(frame) > max_rows else None)
     return {"columns": columns, "rows": rows, "note": note, "empty": None}
@@ -158,14 +155,30 @@ def _numeric(dtype: Any) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def _cell(value: Any) -> str:
+def _shown_columns(shown: pd.DataFrame) -> list[tuple[int, Any]]:
+    """(position, name) of the columns a table shows (not the "_" helper columns)."""
+    return [(i, c) for i, c in enumerate(shown.columns) if not str(c).startswith("_")]
+
+
+def _rows(shown: pd.DataFrame) -> list[list[str]]:
+    """The shown columns' cells as text, as iterrows() gives them (rows of shown.to_numpy(), one common
+    dtype), without a Series per row. A year or an identifier (`year`, `*_id`) is written without digit
+    grouping ("2019", not "2,019"; "1517", not "1,517")."""
+    cells = _shown_columns(shown)
+    plain = [str(c) == "year" or str(c).endswith("_id") for _i, c in cells]
+    return [[_cell(row[i], bare) for (i, _c), bare in zip(cells, plain)] for row in shown.to_numpy()]
+
+
+def _cell(value: Any, plain: bool = False) -> str:
     if fmt.is_missing(value):
         return ""
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
+    if plain and isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        return str(int(value))
     if isinstance(value, float):
         return fmt.number(value, 1)
-    if isinstance(value, (int,)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
         return fmt.integer(value)
     return str(value)
 

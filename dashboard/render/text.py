@@ -71,6 +71,7 @@ COLUMN_LABELS: dict[str, str] = {
     "region_group": N_("Region group"), "cause_of_death": N_("Cause of death"), "lat": N_("Latitude (bin centre)"),
     "lon": N_("Longitude (bin centre)"), "people_in_need": N_("People in need"),
     "people_targeted": N_("People targeted"), "is_regional": N_("Regional plan"),
+    "cluster_id": N_("Cluster ID"), "bin_degrees": N_("Map cell size (degrees)"),
 }
 
 ORIGIN_GROUP_LABELS = {

@@ -102,3 +102,20 @@ def test_table_json_keeps_markup_as_text():
     frame = pd.DataFrame({"origin": ["<script>alert(1)</script>"], "n": [1]})
     data = json.loads(table_json(frame))
     assert data["rows"][0][0] == "<script>alert(1)</script>"  # escaped by textContent in the browser
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_years_and_identifiers_are_written_without_digit_grouping(lang):
+    """A year is "2019" and a plan or cluster id "1517" in every language ("2,019" / "2.019" read as a
+    number of thousands); amounts keep their grouping. Also in a frame whose rows come out as floats."""
+    plans = pd.DataFrame({"plan_id": [1517, 827], "year": [2026, 2019], "cluster_id": ["8904", None],
+                          "requirements_usd": [162650145, 222724387]})
+    numbers = pd.DataFrame({"year": [2019, 2020], "lat": [12.5, -3.25]})
+    with use_lang(lang):
+        data = table_data(plans)
+        assert data["rows"][0] == ["1517", "2026", "8904", fmt.integer(162650145)]
+        assert data["rows"][1][:3] == ["827", "2019", ""]
+        assert fmt.integer(162650145) in ("162,650,145", "162.650.145")
+        assert _from_data(data) == _rendered(data_table(plans))
+        assert [row[0] for row in table_data(numbers)["rows"]] == ["2019", "2020"]
+        assert [c["label"] for c in data["columns"]][2] == ("Cluster ID" if lang == "en" else "ID del clúster")
