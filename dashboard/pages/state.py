@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import parse_qs, urlencode
 
-from dash import Input, Output, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, dcc, no_update
 
 from dashboard.i18n import lang_pairs
+from dashboard.render.shown import only_changed
 
 URL = "url"
 
@@ -39,15 +40,23 @@ class PageState:
     to_pairs: Callable[[Any], list[tuple[str, str]]]
     extras: Sequence[tuple[str, str]] = field(default_factory=list)  # outputs derived from the state
     extras_for: Callable[[Any], list[Any]] | None = None
+    charted: bool = False  # the page's charts are answered by its sync callback (register(app, charts))
 
     @property
     def url_id(self) -> str:
         return f"{self.prefix}{URL}"
 
-    def location(self) -> dcc.Location:
+    @property
+    def shown_id(self) -> str:
+        """The page's store of what its chart outputs show (render/shown.py)."""
+        return f"{self.prefix}shown"
+
+    def location(self) -> list[Any]:
+        """The page's address (and, on a page with charts, the store of what they show)."""
         # href given (any fixed value): dcc.Location then never pushes the href it mounted with, which is
         # stale once assets/links.js has written the applied filters into the address
-        return dcc.Location(id=self.url_id, refresh=False, href="")
+        return [dcc.Location(id=self.url_id, refresh=False, href=""),
+                *([dcc.Store(id=self.shown_id, data=None)] if self.charted else [])]
 
     def search(self, f: Any) -> str:
         pairs = self.to_pairs(f) + lang_pairs()  # a permalink keeps the language (?lang=es)
@@ -87,19 +96,25 @@ class PageState:
         (a year sets the dates), a second round trip on every such change."""
         outputs = [Output(cid, prop, allow_duplicate=False) for cid, prop in self.controls]
         outputs += [Output(cid, prop) for cid, prop in self.extras]
-        inputs = [Input(cid, prop) for cid, prop in self.controls] + [Input(self.url_id, "search")]
+        inputs: list[Any] = [Input(cid, prop) for cid, prop in self.controls] + [Input(self.url_id, "search")]
         name = f"{self.prefix.rstrip('-')}_sync_url"
         if charts is not None:
-            outputs += [Output(cid, prop) for cid, prop in charts.outputs]
+            self.charted = True
+            outputs += [Output(cid, prop) for cid, prop in charts.outputs] + [Output(self.shown_id, "data")]
+            inputs.append(State(self.shown_id, "data"))
             name = f"{self.prefix.rstrip('-')}_page"
         outputs.append(Output(self.url_id, "search"))  # last: load/dashflow knows the sync by it
 
         def sync_callback(*args: Any) -> list[Any]:
-            *values, search = args
-            out = self.sync(ctx.triggered_id, search, *values)
             if charts is None:
-                return out
-            return [*out[:-1], *self.chart_answer(charts, list(ctx.triggered_prop_ids), values, out), out[-1]]
+                *values, search = args
+                return self.sync(ctx.triggered_id, search, *values)
+            *values, search, shown = args
+            out = self.sync(ctx.triggered_id, search, *values)
+            answer = self.chart_answer(charts, list(ctx.triggered_prop_ids), values, out)
+            # what the page shows already is not sent again (render/shown.py)
+            sent, shown_now = only_changed(answer, shown)
+            return [*out[:-1], *sent, shown_now, out[-1]]
 
         sync_callback.__name__ = name
         app.callback(outputs, inputs, prevent_initial_call=True)(sync_callback)

@@ -269,7 +269,7 @@ def page_top(state: Any, title: str, lead: str | None, messages: list[str], issu
     open on wide screens, closed on phones by assets/links.js). `canonical`: the query string of every
     filter applied, defaults included, written to the address bar on arrival (assets/links.js)."""
     return [
-        state.location(),
+        *state.location(),
         *([html.Div(hidden=True, className="canonical-search", **{"data-canonical-search": canonical})]
           if canonical is not None else []),
         html.H1(title),
@@ -439,4 +439,6 @@ def register_chart_callbacks(app: Any, prefix: str, keys: Any, controls: list[tu
     else:
         state.register(app, charts)
     tools = tuple((ids(prefix, key)["tools"], "children") for key in keys)
-    prefill.register(prefix, prefill.Prefill(charts.controls, charts.outputs + tools, page_answer, summaries))
+    prefill.register(prefix, prefill.Prefill(charts.controls, charts.outputs + tools, page_answer, summaries,
+                                             shown=state.shown_id if state is not None else None,
+                                             described=len(outputs)))

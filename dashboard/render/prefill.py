@@ -23,6 +23,7 @@ from dash import ctx, no_update
 from plotly.io.json import to_json_plotly
 
 from dashboard.i18n import _
+from dashboard.render.shown import digests
 
 LOG = logging.getLogger(__name__)
 ROUTER = "_pages_location"  # the component of Dash's pages router
@@ -36,6 +37,10 @@ class Prefill:
     outputs: tuple[tuple[str, str], ...]
     answer: Callable[..., tuple[Any, ...]]
     summaries: tuple[str, ...]  # the summary paragraphs' ids: where a failure is said
+    # the page's store of what its chart outputs show (render/shown.py), and how many of the outputs,
+    # from the first, it describes (the charts callback's own; not the tools that follow them)
+    shown: str | None = None
+    described: int = 0
 
 
 CALLBACKS: dict[str, Prefill] = {}  # page prefix -> its charts callback
@@ -86,6 +91,8 @@ def fill(layout: Any) -> Any:
         for (cid, prop), value in zip(prefill.outputs, answer):
             if value is not no_update and cid in found:
                 setattr(found[cid], prop, value)
+        if prefill.shown in found:
+            found[prefill.shown].data = digests(tuple(answer[:prefill.described]))
     return layout
 
 

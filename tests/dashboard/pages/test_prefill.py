@@ -29,13 +29,17 @@ def _page(client, path: str, search: str = "") -> list:
     return out["_pages_content"]["children"]
 
 
-def _charts_callback(client, vals: dict) -> tuple[dict, dict]:
-    """The callback that draws the page's charts, and its request for a change of a control they read."""
+def _charts_callback(client, vals: dict, shown: bool = True) -> tuple[dict, dict]:
+    """The callback that draws the page's charts, and its request for a change of a control they read;
+    `shown=False`: from a page whose store of what it shows is empty (everything is answered)."""
     from dashboard.render import prefill
 
     deps = client.get("/_dash-dependencies").get_json()
     dep = next(d for d in flow.server_side(deps) if flow.in_page(d, vals) and "-graph.figure" in d["output"])
     charts = next(p for p in prefill.CALLBACKS.values() if all(f"{c}.{p}" in vals for c, p in p.controls))
+    assert f"{charts.shown}.data" in vals and any(s["id"] == charts.shown for s in dep["state"])
+    if not shown:
+        vals = {**vals, f"{charts.shown}.data": None}
     return dep, flow.payload(dep, vals, [f"{charts.controls[0][0]}.{charts.controls[0][1]}"])
 
 
@@ -44,7 +48,7 @@ def _charts_callback(client, vals: dict) -> tuple[dict, dict]:
 def test_the_page_answer_carries_what_the_charts_callback_answers(client, path, search):
     page = _page(client, path, search)
     vals = flow.values(page)
-    dep, body = _charts_callback(client, vals)
+    dep, body = _charts_callback(client, vals, shown=False)
     headers = {"Referer": f"http://localhost{path}{search}"}
     response = client.post("/_dash-update-component", json=body, headers=headers)
     assert response.status_code == 200, response.data[:300]
@@ -63,6 +67,33 @@ def test_the_page_answer_carries_what_the_charts_callback_answers(client, path, 
         figure = vals[f"{cid}.figure"]
         assert figure["data"] or figure["layout"].get("annotations"), cid  # drawn, or says why it cannot be
         assert shown[f"{cid.removesuffix('-graph')}-summary"]["children"], cid
+
+
+@pytest.mark.parametrize("search", ["", "?lang=es"])
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_is_not_sent_again_what_it_shows(client, path, search):
+    """The page's store holds a digest of each chart output it was opened with (render/shown.py): the
+    charts callback, asked for the same controls, sends none of them again, and leaves the store as it is."""
+    from dashboard.render import prefill
+
+    page = _page(client, path, search)
+    vals = flow.values(page)
+    dep, body = _charts_callback(client, vals)
+    shown_id = next(s["id"] for s in dep["state"] if s["id"].endswith("shown"))
+    digests = vals[f"{shown_id}.data"]
+    assert isinstance(digests, list) and len(digests) > 5 and all(isinstance(d, str) for d in digests)
+    charted = {cid for cid, _prop in next(p for p in prefill.CALLBACKS.values() if p.shown == shown_id).outputs}
+    response = client.post("/_dash-update-component", json=body, headers={"Referer": f"http://localhost{path}{search}"})
+    assert response.status_code == 200
+    sent = response.get_json()["response"]
+    assert not [cid for cid in sent if cid in charted or cid == shown_id], response.data[:300]
+    # the same request from a page whose store is empty is answered every chart output
+    _dep, body = _charts_callback(client, vals, shown=False)
+    sent = client.post("/_dash-update-component", json=body, headers={"Referer": f"http://localhost{path}{search}"})
+    assert {cid for cid in sent.get_json()["response"] if cid in charted} == charted - {
+        cid for cid, _p in next(p for p in prefill.CALLBACKS.values() if p.shown == shown_id).outputs
+        if cid.endswith("-tools")}
+    assert sent.get_json()["response"][shown_id]["data"] == digests
 
 
 def test_the_charts_callback_is_not_called_on_the_first_render(client):
