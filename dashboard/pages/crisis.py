@@ -23,7 +23,7 @@ import pandas as pd
 from dash import Output, dcc, html
 
 from dashboard.data import Dataset, current_dataset
-from dashboard.i18n import N_, _, with_lang
+from dashboard.i18n import N_, _, current, lang_pairs, with_lang
 from dashboard.pages.state import PageState
 from dashboard.queries import Filters, crisis_default_year, crisis_facts, crisis_years, is_published_figure
 from dashboard.queries.views import VIEWS, coco_short_names, country_label, country_name_variants
@@ -54,6 +54,7 @@ from dashboard.render.figures import (
     summary_crisis_breakdown,
     summary_crisis_plans,
     summary_crisis_trend,
+    with_year,
 )
 from dashboard.render.text import DEFINITIONS, FIGURE_KIND_LABELS, RELATION_LABELS, RELATION_SHORT
 from dashboard.web.params import to_pairs
@@ -313,30 +314,44 @@ def chart_filters(key: str, country: str, year: int | None) -> Filters:
     return year_filters(country, year)
 
 
+def _every_year(ds: Dataset, key: str, country: str) -> tuple[Any, ...]:
+    """The plan or trend chart of a country (every year; `year` only shades one of them): figure without
+    the shading, summary, table, source and API link, built once per country and language for this load."""
+    def build() -> tuple[Any, ...]:
+        chart = CHARTS[key]
+        f = chart_filters(key, country, None)
+        rows = chart.view.rows(ds, f)
+        name = country_label(ds, country)
+        if key == "plans":
+            fig = crisis_plans(rows, x_range=_x_range(ds, country), country=name)
+            summary = summary_crisis_plans(rows, name)
+            table = crisis_plan_table(rows, name)
+        else:
+            fig = crisis_trend(rows, x_range=_x_range(ds, country), code=country, country=name)
+            summary = summary_crisis_trend(rows, country, name)
+            table = rows[(rows["dead_and_missing"] != 0) | (rows["incidents"] != 0)]
+            table = table.assign(origin_group=[group_label(g, country, name) for g in table["origin_group"]])
+        return fig, summary, table_json(table), source_text(ds, chart.view.tables), api_href(chart.view, f)
+    return ds.memo(("crisis every year", key, country, current(), tuple(lang_pairs())), build)
+
+
 def render_chart(ds: Dataset, key: str, country: str, year: int | None) -> tuple[Any, ...]:
     """Figure, summary, table, source, API link and title of one chart, all from one query."""
     chart = CHARTS[key]
-    f = chart_filters(key, country, year)
-    rows = chart.view.rows(ds, f)
     name = country_label(ds, country)
     people = nationality(country, name)
     template = TITLES[key] if year is not None or key not in TITLES_NO_YEAR else TITLES_NO_YEAR[key]
     title = _(template).format(country=name, people=people[:1].upper() + people[1:] if key != "region" else people,
                                year=year)
-    if key == "plans":
-        fig = crisis_plans(rows, year=year, x_range=_x_range(ds, country), country=name)
-        summary = summary_crisis_plans(rows, name)
-        table = crisis_plan_table(rows, name)
-    elif key == "trend":
-        fig = crisis_trend(rows, year=year, x_range=_x_range(ds, country), code=country, country=name)
-        summary = summary_crisis_trend(rows, country, name)
-        table = rows[(rows["dead_and_missing"] != 0) | (rows["incidents"] != 0)]
-        table = table.assign(origin_group=[group_label(g, country, name) for g in table["origin_group"]])
-    else:
-        column = BREAKDOWN_KEY[key]
-        fig = crisis_breakdown(rows, column, country, name)
-        summary = summary_crisis_breakdown(rows, column, country, name)
-        table = rows.assign(origin_group=[group_label(g, country, name) for g in rows["origin_group"]])
+    if key in ("plans", "trend"):
+        fig, *rest = _every_year(ds, key, country)
+        return (with_year(fig, year), *rest, title)
+    f = chart_filters(key, country, year)
+    rows = chart.view.rows(ds, f)
+    column = BREAKDOWN_KEY[key]
+    fig = crisis_breakdown(rows, column, country, name)
+    summary = summary_crisis_breakdown(rows, column, country, name)
+    table = rows.assign(origin_group=[group_label(g, country, name) for g in rows["origin_group"]])
     return (fig, summary, table_json(table), source_text(ds, chart.view.tables), api_href(chart.view, f), title)
 
 

@@ -38,6 +38,7 @@ from .crisis import (
     summary_crisis_breakdown,
     summary_crisis_plans,
     summary_crisis_trend,
+    with_year,
 )
 from .funding import (
     cluster_coverage,
@@ -96,6 +97,7 @@ __all__ = [
     "summary_crisis_breakdown",
     "summary_crisis_plans",
     "summary_crisis_trend",
+    "with_year",
     "summary_donors",
     "summary_map",
     "summary_origin",

@@ -65,6 +65,18 @@ def _shade_year(fig: Figure, year: int | None) -> None:
                        text=f"<b>{year}</b>", font={"size": 12}, bgcolor="rgba(255,255,255,0.8)")
 
 
+def with_year(fig: Figure, year: int | None) -> Figure:
+    """A time chart drawn for every year (`year=None`) with `year` shaded, as if drawn with it: a copy
+    sharing the traces; a chart that only says why it is empty is returned as it is."""
+    if year is None or not fig.data:
+        return fig
+    out = Figure()
+    out.data = fig.data
+    out.layout = {**fig.layout, **{k: list(fig.layout[k]) for k in ("shapes", "annotations") if k in fig.layout}}
+    _shade_year(out, year)
+    return out
+
+
 def _time_axis(fig: Figure, x_range: tuple[pd.Timestamp, pd.Timestamp] | None) -> None:
     fig.update_xaxes(type="date", automargin=False, tickformat="%Y", ticklabelmode="period",
                      range=[x_range[0], x_range[1]] if x_range else None)
