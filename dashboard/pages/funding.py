@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from dash import Output, dcc, html
 
 from dashboard.data import Dataset, current_dataset
-from dashboard.i18n import N_, _
+from dashboard.i18n import N_, _, current
 from dashboard.pages.state import PageState
 from dashboard.queries import Filters, choose_plan, country_names, plan_countries, plan_figures, plan_rows
 from dashboard.queries.views import VIEWS
@@ -64,7 +64,9 @@ def _default_plan(ds: Dataset, country: str | None, years: tuple[int, ...]) -> i
     on a view with data), else its latest own plan."""
     with_clusters = ds.memo(("plans-with-clusters",), lambda: frozenset(
         int(p) for p in ds.tables["fts_clusters"]["plan_id"].unique()))
-    return choose_plan(ds.tables["fts_plans"], country, max(years) if years else None, prefer=with_clusters)
+    year = max(years) if years else None
+    return ds.memo(("default plan", country, year), lambda: choose_plan(ds.tables["fts_plans"], country, year,
+                                                                       prefer=with_clusters))
 
 
 def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
@@ -103,10 +105,16 @@ def filters_controls(f: Filters) -> dict[str, Any]:
 
 
 def plan_options(f: Filters) -> list[dict[str, Any]]:
-    """Plans of the country within the years (regional plans marked, always selectable)."""
-    rows = plan_rows(current_dataset().tables["fts_plans"], Filters(countries=f.countries, years=f.years))
-    return [{"label": f"{r.year} {r.plan_code or ''} – {r.plan_name}" + (f" ({_('regional')})" if r.is_regional else ""),
-             "value": int(r.plan_id)} for r in rows.sort_values("year", ascending=False).itertuples()]
+    """Plans of the country within the years (regional plans marked, always selectable); kept per country,
+    years and language for the load (read-only)."""
+    ds = current_dataset()
+
+    def build() -> list[dict[str, Any]]:
+        rows = plan_rows(ds.tables["fts_plans"], Filters(countries=f.countries, years=f.years))
+        return [{"label": f"{r.year} {r.plan_code or ''} – {r.plan_name}" +
+                 (f" ({_('regional')})" if r.is_regional else ""), "value": int(r.plan_id)}
+                for r in rows.sort_values("year", ascending=False).itertuples()]
+    return ds.memo(("plan options", f.countries, f.years, current()), build)
 
 
 STATE = PageState(PREFIX, CONTROLS, lambda q: query_filters(q)[0], controls_filters, filters_controls,

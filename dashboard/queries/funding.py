@@ -15,6 +15,7 @@ def _percent(funding: pd.Series, requirements: pd.Series) -> pd.Series:
 
 
 _ANSWERS = "_humdash_plan_rows"  # on a plans frame that keep_plan_rows marked: Filters -> plan_rows' answer
+_BY_COUNTRY = "_humdash_plans_by_country"  # on a kept plans frame: ISO3 code -> its rows (_covering)
 _ANSWERS_KEPT = 64  # small frames (a few plans each); a page's requests ask for a handful
 
 
@@ -49,10 +50,14 @@ def _plan_rows(plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
         mask &= plans["plan_id"].isin(list(f.plan_ids)).to_numpy(bool)
     if not f.include_regional:
         mask &= ~plans["is_regional"].astype(bool).to_numpy()
-    if f.countries and mask.any():  # the text search on the rows still in (a page asks this several times)
-        still = np.flatnonzero(mask)
-        mask[still[~contains_code(plans["countries_iso3"].iloc[still], f.countries).to_numpy(bool)]] = False
-    out = plans[mask].copy()
+    if f.countries and mask.any():
+        covering = _covering(plans, f.countries)
+        if covering is not None:
+            mask &= covering
+        else:  # the text search on the rows still in
+            still = np.flatnonzero(mask)
+            mask[still[~contains_code(plans["countries_iso3"].iloc[still], f.countries).to_numpy(bool)]] = False
+    out = plans[PLAN_COLUMNS][mask]
     # Prefer the source's own figures; compute only where the source left them blank.
     if out["percent_funded"].isna().any():
         out["percent_funded"] = out["percent_funded"].fillna(_percent(out["funding_usd"], out["requirements_usd"]))
@@ -61,6 +66,26 @@ def _plan_rows(plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
     out["unmet_usd"] = out["unmet_usd"].astype("Int64")
     return out.sort_values(["year", "plan_code", "plan_id"], na_position="last", kind="mergesort")[PLAN_COLUMNS] \
         .reset_index(drop=True)
+
+
+def _covering(plans: pd.DataFrame, countries: tuple[str, ...]) -> np.ndarray | None:
+    """Rows of a kept plans table (keep_plan_rows) whose countries_iso3 holds any of `countries`, as
+    contains_code finds them, from a code -> rows index built once per table (a country's plans are asked
+    for several times per filter change: the plan choices, the default plan, the plans chart); None for a
+    table that is not kept, or a code that is not a plain one (empty, or with the ';' separator)."""
+    if _ANSWERS not in vars(plans) or any(not code or ";" in code for code in countries):
+        return None
+    index: dict[str, np.ndarray] | None = vars(plans).get(_BY_COUNTRY)
+    if index is None:
+        found: dict[str, list[int]] = {}
+        for row, codes in enumerate(plans["countries_iso3"].astype("string").fillna("").tolist()):
+            for code in set(str(codes).split(";")):
+                found.setdefault(code, []).append(row)
+        index = vars(plans)[_BY_COUNTRY] = {k: np.asarray(v, dtype=np.intp) for k, v in found.items()}
+    mask = np.zeros(len(plans), dtype=bool)
+    for code in countries:
+        mask[index.get(code, np.empty(0, dtype=np.intp))] = True
+    return mask
 
 
 def choose_plan(plans: pd.DataFrame, country: str | None, year: int | None = None,

@@ -250,6 +250,34 @@ def test_kept_plan_rows_are_bounded(monthly, monkeypatch):
         assert len(vars(plans)[funding._ANSWERS]) <= 3
 
 
+def test_a_kept_plans_table_finds_a_countrys_plans_as_the_text_search_does():
+    """plan_rows on a kept plans table finds a country's plans from a code -> rows index (funding._covering),
+    the same rows as the text search (contains_code) on an unmarked copy: a code in any position of the
+    ';'-joined list, not a code that only starts another one, no row without codes; and a code that is not a
+    plain one (empty, or holding ';') goes to the text search."""
+    from dashboard.queries import funding
+
+    plans = pd.DataFrame({
+        "plan_id": [1, 2, 3, 4, 5, 6], "plan_code": ["A", "B", None, "D", "E", "F"],
+        "plan_name": ["a", "b", "c", "d", "e", "f"], "plan_type": "x", "year": [2019, 2019, 2020, 2020, 2021, 2021],
+        "countries_iso3": ["VEN", "COL;VEN;PER", None, "VENX", "PER;COL", ""], "is_regional": [False, True, False,
+                                                                                            False, True, False],
+        "requirements_usd": pd.array([10, 20, None, 40, 50, 60], dtype="Int64"),
+        "funding_usd": pd.array([5, None, 1, 4, 5, 6], dtype="Int64"), "unmet_usd": pd.array([None] * 6, dtype="Int64"),
+        "percent_funded": [None, 1.0, None, None, 10.0, 10.0], "pledges_usd": pd.array([None] * 6, dtype="Int64"),
+        "people_in_need": pd.array([None] * 6, dtype="Int64"), "people_targeted": pd.array([None] * 6, dtype="Int64"),
+        "people_source": None, "figures_source": None}).astype({"plan_code": "string", "countries_iso3": "string"})
+    kept = funding.keep_plan_rows(plans.copy())
+    for countries in [("VEN",), ("COL",), ("PER",), ("VEN", "PER"), ("VENX",), ("XXX",), ("VE",)]:
+        for regional in (True, False):
+            f = Filters(countries=countries, include_regional=regional)
+            pd.testing.assert_frame_equal(q.plan_rows(kept, f), q.plan_rows(plans.copy(), f))
+    assert list(q.plan_rows(kept, Filters(countries=("VEN",)))["plan_id"]) == [1, 2]
+    assert funding._covering(kept, ("",)) is None and funding._covering(kept, ("VEN;COL",)) is None
+    assert funding._covering(plans, ("VEN",)) is None  # not a kept table: no index on it
+    assert list(funding._covering(kept, ("COL",))) == [False, True, False, False, True, False]
+
+
 def test_clusters_honest_rows(monthly):
     rows = q.cluster_rows(monthly.tables["fts_clusters"], monthly.tables["fts_plans"], Filters(plan_ids=(929,)))
     assert list(rows["row_type"]) == ["cluster"] * 4 + ["shared", "not_specified"]
