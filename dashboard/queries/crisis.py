@@ -351,21 +351,24 @@ def _share(n: Any, total: Any) -> float | None:
 
 
 def _top(rows: pd.DataFrame, key: str, skip: tuple[str, ...] = ()) -> dict[str, Any] | None:
-    """The largest value of `key` among single-nationality rows (summed over other keys), with its share."""
-    single = rows[(rows["origin_group"] == "single").fillna(False).astype(bool)]
-    if single.empty:
+    """The largest value of `key` among single-nationality rows (summed over other keys), with its share;
+    a tie goes to the value first in order. Plain Python over the few rows of a year's breakdown."""
+    total, seen = 0, False
+    by: dict[Any, int] = {}
+    for value, group, n in zip(rows[key].tolist(), rows["origin_group"].tolist(), rows["dead_and_missing"].tolist()):
+        if not (isinstance(group, str) and group == "single"):
+            continue
+        seen, total = True, total + n
+        if not is_missing(value) and value not in skip:
+            by[value] = by.get(value, 0) + n
+    found = [(n, value) for value, n in by.items() if n > 0]
+    if not seen or not found:
         return None
-    total = int(single["dead_and_missing"].sum())
-    by = single.groupby(key, dropna=False)["dead_and_missing"].sum().reset_index()
-    by = by[~by[key].isin(list(skip)).fillna(False).astype(bool)]
-    by = by[by[key].notna() & (by["dead_and_missing"] > 0)]
-    if by.empty:
-        return None
-    by = by.sort_values(["dead_and_missing", key], ascending=[False, True], kind="mergesort")
-    first = by.iloc[0]
-    share = _share(first["dead_and_missing"], total)
-    return {"value": str(first[key]), "n": int(first["dead_and_missing"]), "share_percent": share,
-            "most": share is not None and share > 50}
+    n, value = min(found, key=lambda item: (-item[0], item[1]))
+    share = _share(n, int(total))
+    return {"value": str(value), "n": int(n), "share_percent": share, "most": share is not None and share > 50}
+
+
 UNKNOWN_CAUSES = ("Mixed or unknown",)
 
 
@@ -404,12 +407,17 @@ def crisis_facts(plans: pd.DataFrame, by_region: pd.DataFrame, by_cause: pd.Data
             "country_requirements_usd": r.country_requirements_usd, "country_funding_usd": r.country_funding_usd,
             "country_share_percent": r.country_share_percent, "figures_source": r.figures_source}.items()})
         regional[-1]["published"] = r.figure_kind == "published figure"
-    groups = {g: by_region[(by_region["origin_group"] == g).fillna(False).astype(bool)] for g in CRISIS_GROUPS}
+    sums = {(g, c): 0 for g in CRISIS_GROUPS for c in ("dead_and_missing", "incidents")}
+    for group, n, k in zip(by_region["origin_group"].tolist(), by_region["dead_and_missing"].tolist(),
+                           by_region["incidents"].tolist()):
+        if isinstance(group, str) and group in CRISIS_GROUPS:
+            sums[group, "dead_and_missing"] += n
+            sums[group, "incidents"] += k
     deaths = {
-        "single": int(groups["single"]["dead_and_missing"].sum()),
-        "single_incidents": int(groups["single"]["incidents"].sum()),
-        "multiple": int(groups["multiple"]["dead_and_missing"].sum()),
-        "multiple_incidents": int(groups["multiple"]["incidents"].sum()),
+        "single": int(sums["single", "dead_and_missing"]),
+        "single_incidents": int(sums["single", "incidents"]),
+        "multiple": int(sums["multiple", "dead_and_missing"]),
+        "multiple_incidents": int(sums["multiple", "incidents"]),
         "region": _top(by_region, "region"),
         "cause": _top(by_cause, "cause_of_death", skip=UNKNOWN_CAUSES),
     }

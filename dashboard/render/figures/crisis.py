@@ -254,6 +254,30 @@ def summary_crisis_trend(rows: pd.DataFrame, code: str = "", country: str = "") 
     return text
 
 
+COUNTS = ("dead", "missing", "dead_and_missing", "incidents")
+
+
+def _is_group(value: Any, group: str) -> bool:
+    return isinstance(value, str) and value == group  # a missing group (NA) is no group
+
+
+def _tally(rows: pd.DataFrame, key: str) -> tuple[list[str], dict[str, dict[str, list[int]]]]:
+    """The labels of `key` by dead and missing over every row, largest first (ties: as first met), and per
+    nationality group and label the summed counts (dead, missing, dead and missing, incidents). Plain
+    Python over the few rows of a year's breakdown: pandas' grouping cost milliseconds per chart."""
+    labels = [_label(v) for v in rows[key].tolist()]
+    counts = [rows[c].tolist() for c in COUNTS]
+    total: dict[str, int] = {}
+    by: dict[str, dict[str, list[int]]] = {}
+    for i, (label, group) in enumerate(zip(labels, rows["origin_group"].tolist())):
+        total[label] = total.get(label, 0) + counts[2][i]
+        if isinstance(group, str):
+            summed = by.setdefault(group, {}).setdefault(label, [0, 0, 0, 0])
+            for j in range(4):
+                summed[j] += counts[j][i]
+    return sorted(total, key=lambda label: -total[label]), by
+
+
 def crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str = "", top: int = 10,
                      empty_message: str | None = None) -> Figure:
     """Dead and missing per region, route or cause: the nationality alone and incidents with several
@@ -261,25 +285,20 @@ def crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str 
     if rows.empty or not rows["dead_and_missing"].any():
         return message_figure(empty_message or _("No recorded deaths or disappearances of {people} in this year.")
                               .format(people=nationality(code, country)))
-    labels_all = [_label(v) for v in rows[key]]
-    frame = rows.assign(_label=labels_all)
-    order = (frame.groupby("_label", sort=False)["dead_and_missing"].sum().sort_values(ascending=False, kind="mergesort")
-             .index.tolist())
+    order, by = _tally(rows, key)
     shown = order[:top]
     fig = Figure()
     for group, colour, pattern in (("single", COLOURS["dead"], ""), ("multiple", COLOURS["neutral"], MULTIPLE_PATTERN)):
-        part = frame[frame["origin_group"] == group].set_index("_label")
-        if part.empty:
+        if group not in by:
             continue
-        part = part.groupby(level=0)[["dead", "missing", "dead_and_missing", "incidents"]].sum().reindex(
-            shown, fill_value=0)
+        sums = [by[group].get(label, [0, 0, 0, 0]) for label in shown]
         name = group_label(group, code, country, legend=True)
         fig.add_trace(Bar(
-            y=[plain(fmt.truncate(s, LABEL_WIDTH)) for s in shown], x=list(part["dead_and_missing"].astype("int64")),
+            y=[plain(fmt.truncate(s, LABEL_WIDTH)) for s in shown], x=[n[2] for n in sums],
             orientation="h", name=name,
             marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.4}
                     if pattern else None},
-            customdata=list(zip([plain(s) for s in shown], part["dead"], part["missing"], part["incidents"])),
+            customdata=[(plain(s), n[0], n[1], n[3]) for s, n in zip(shown, sums)],
             hovertemplate="%{customdata[0]}: %{x:,} " + _("dead and missing") + " (%{customdata[1]:,} " + _("dead") +
             ", %{customdata[2]:,} " + _("missing") + ", %{customdata[3]:,} " + _("incidents") + ")"))
     fig.update_layout(**base_layout(barmode="group", height=_bar_height(len(shown) * (1 + (len(fig.data) > 1) * 0.6))
@@ -290,8 +309,10 @@ def crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str 
 
 
 def summary_crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", country: str = "") -> str:
-    single = rows[rows["origin_group"] == "single"]
-    if single.empty or not single["dead_and_missing"].any():
+    _order, by = _tally(rows, key)
+    single = by.get("single", {})
+    total = sum(n[2] for n in single.values())
+    if not total:
         if rows["dead_and_missing"].any():
             return _("No {people} recorded alone; {n} dead and missing in incidents with several nationalities "
                      "including {adjective}.").format(people=nationality(code, country),
@@ -299,17 +320,16 @@ def summary_crisis_breakdown(rows: pd.DataFrame, key: str, code: str = "", count
                                                       adjective=nationality_adjective(code, country))
         return _("No recorded deaths or disappearances of {people} in this year.").format(
             people=nationality(code, country))
-    by = single.assign(_label=[_label(v) for v in single[key]]).groupby("_label")["dead_and_missing"].sum()
-    by = by.sort_values(ascending=False, kind="mergesort")
-    total = int(single["dead_and_missing"].sum())
+    # the largest; a tie goes to the label first in alphabetical order
+    label, top = min(((label, n[2]) for label, n in single.items()), key=lambda item: (-item[1], item[0]))
     text = _("{label}: {n} of the at least {total} {people} ({share}).").format(
-        label=by.index[0], n=fmt.integer(by.iloc[0]), total=fmt.integer(total), people=nationality(code, country, total),
-        share=fmt.percent(by.iloc[0] / total * 100 if total else None, 0))
-    multiple = rows[rows["origin_group"] == "multiple"]
-    if multiple["dead_and_missing"].any():
+        label=label, n=fmt.integer(top), total=fmt.integer(total), people=nationality(code, country, total),
+        share=fmt.percent(top / total * 100, 0))
+    multiple = by.get("multiple", {})
+    if any(n[2] for n in multiple.values()):
         text += " " + _("Separately, {n} dead and missing in {k} incident(s) with several nationalities including "
-                        "{adjective}.").format(n=fmt.integer(multiple["dead_and_missing"].sum()),
-                                               k=fmt.integer(multiple["incidents"].sum()),
+                        "{adjective}.").format(n=fmt.integer(sum(n[2] for n in multiple.values())),
+                                               k=fmt.integer(sum(n[3] for n in multiple.values())),
                                                adjective=nationality_adjective(code, country))
     return text
 
