@@ -67,7 +67,10 @@ def _callback_payload(client) -> dict:
     outputs = [dict(zip(("id", "property"), o.split(".", 1))) for o in dep["output"].strip(".").split("...")]
     return {"output": dep["output"], "outputs": outputs,
             "inputs": [{"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")}
-                       for i in dep["inputs"]], "state": [], "changedPropIds": ["fund-country.value"]}
+                       for i in dep["inputs"]],
+            # the page's store of what it shows (render/shown.py), empty: every chart output is answered
+            "state": [{"id": s["id"], "property": s["property"], "value": None} for s in dep.get("state", [])],
+            "changedPropIds": ["fund-country.value"]}
 
 
 # ------------------------------------------------------------------------------------------ headers

@@ -297,7 +297,10 @@ def test_every_figure_escapes_data_text(tmp_path, monkeypatch):
                                    for o in dep["output"].strip(".").split("...")],
                        "inputs": [{"id": i["id"], "property": i["property"],
                                    "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
-                       "state": [], "changedPropIds": [next(f"{c}.{p}" for c, p in prefill.CALLBACKS[prefix].controls)]}
+                       # the page's store of what it shows (render/shown.py), empty: every output is answered
+                       "state": [{"id": s["id"], "property": s["property"], "value": None}
+                                 for s in dep.get("state", [])],
+                       "changedPropIds": [next(f"{c}.{p}" for c, p in prefill.CALLBACKS[prefix].controls)]}
             response = client.post("/_dash-update-component", json=payload)
             assert response.status_code == 200, response.data[:300]
             out = response.get_json()["response"]
