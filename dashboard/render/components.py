@@ -20,6 +20,8 @@ from dashboard.queries import Filters
 from dashboard.queries.views import View, known_values
 from dashboard.render import fmt, prefill
 from dashboard.render.figures.builder import Figure
+from dashboard.render.shown import forget as forget_digests
+from dashboard.render.shown import remember as remember_digests
 from dashboard.render.text import COLUMN_LABELS, DEFINITIONS, SOURCES
 from dashboard.render.theme import GRAPH_CONFIG
 from dashboard.web import exports
@@ -343,10 +345,11 @@ class AnswerCache:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = tuple(v.to_plotly_json() if isinstance(v, Figure) else v for v in compute())
+        remember_digests(value)  # its outputs' digests, for the page's store of what it shows
         with self._lock:
             self._items[key] = value
             while len(self._items) > self.size:
-                self._items.popitem(last=False)
+                forget_digests(self._items.popitem(last=False)[1])
         return value
 
 

@@ -24,8 +24,11 @@ from typing import Any, Sequence
 from dash import no_update
 from plotly.io.json import to_json_plotly
 
-KEPT = 64  # answers whose digests are kept (the answer cache keeps as many, render/components.ANSWERS)
-_DIGESTS: OrderedDict[int, tuple[Sequence[Any], list[str | None]]] = OrderedDict()
+KEPT = 32  # digests kept: the answer cache's answers (render/components.ANSWERS keeps 16), and some slack
+# an answer's digests by the ids of its values, with the answer itself (held: the ids cannot be reused
+# while it is here). Filled and emptied by the answer cache as it keeps and drops answers, so an answer
+# seen before is not hashed again and nothing is kept alive that the cache has let go.
+_KNOWN: OrderedDict[tuple[int, ...], tuple[Sequence[Any], list[str | None]]] = OrderedDict()
 _LOCK = threading.Lock()
 
 
@@ -35,20 +38,31 @@ def _digest(value: Any) -> str | None:
     return hashlib.blake2b(to_json_plotly(value).encode(), digest_size=8).hexdigest()
 
 
-def digests(answer: Sequence[Any]) -> list[str | None]:
-    """One digest per output of `answer` (None for no_update). Kept per answer object: the answer cache
-    hands out the same tuple for a selection seen before, so its digests are computed once."""
-    with _LOCK:
-        hit = _DIGESTS.get(id(answer))
-        if hit is not None and hit[0] is answer:
-            _DIGESTS.move_to_end(id(answer))
-            return hit[1]
+def remember(answer: Sequence[Any]) -> None:
+    """Hash the outputs of an answer the answer cache keeps (components.AnswerCache)."""
     found = [_digest(v) for v in answer]
     with _LOCK:
-        _DIGESTS[id(answer)] = (answer, found)  # the answer is held: its id is not reused while kept
-        while len(_DIGESTS) > KEPT:
-            _DIGESTS.popitem(last=False)
-    return found
+        _KNOWN[tuple(map(id, answer))] = (answer, found)
+        while len(_KNOWN) > KEPT:
+            _KNOWN.popitem(last=False)
+
+
+def forget(answer: Sequence[Any]) -> None:
+    """The answer cache has dropped `answer`."""
+    key = tuple(map(id, answer))
+    with _LOCK:
+        if key in _KNOWN and _KNOWN[key][0] is answer:
+            del _KNOWN[key]
+
+
+def digests(answer: Sequence[Any]) -> list[str | None]:
+    """One digest per output of `answer` (None for no_update): kept ones for an answer of the answer cache
+    (or a slice of one's first outputs: the same values), else computed."""
+    with _LOCK:
+        hit = _KNOWN.get(tuple(map(id, answer)))
+    if hit is not None and len(hit[0]) == len(answer) and all(a is b for a, b in zip(hit[0], answer)):
+        return hit[1]
+    return [_digest(v) for v in answer]
 
 
 def only_changed(answer: Sequence[Any], shown: Any) -> tuple[list[Any], Any]:
