@@ -71,7 +71,7 @@ def with_year(fig: Figure, year: int | None) -> Figure:
     if year is None or not fig.data:
         return fig
     out = Figure()
-    out.data = fig.data
+    out.data = list(fig.data)  # the traces are shared, read-only
     out.layout = {**fig.layout, **{k: list(fig.layout[k]) for k in ("shapes", "annotations") if k in fig.layout}}
     _shade_year(out, year)
     return out
@@ -255,10 +255,6 @@ def summary_crisis_trend(rows: pd.DataFrame, code: str = "", country: str = "") 
 
 
 COUNTS = ("dead", "missing", "dead_and_missing", "incidents")
-
-
-def _is_group(value: Any, group: str) -> bool:
-    return isinstance(value, str) and value == group  # a missing group (NA) is no group
 
 
 def _tally(rows: pd.DataFrame, key: str) -> tuple[list[str], dict[str, dict[str, list[int]]]]:
