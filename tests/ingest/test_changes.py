@@ -39,6 +39,20 @@ def test_compare_finds_revised_added_and_removed_figures():
     assert set(removed["key"]) == {"1"} and removed.set_index("field").loc["requirements_usd", "difference"] == -10
 
 
+def test_added_and_removed_rows_are_labelled_each_with_its_own_row():
+    """Labels of added and removed rows are made for all of them at once; each row keeps its own (and a
+    row with a missing label part says nothing there, as a revised row does)."""
+    old = plans([(1, "HOLD19", 10, 5), (2, "HOLD18", 20, 5), (3, "HSAME", 30, 5)])
+    new = plans([(3, "HSAME", 30, 5), (928, "HVEN20", 762_509_363, 155_027_634), (929, "HCOL20", 5, 1)])
+    new.loc[new["plan_id"] == 929, "plan_name"] = pd.NA
+    out = compare(old, new, "fts_plans")
+    labels = out.drop_duplicates("key").set_index("key")["label"].to_dict()
+    assert labels == {"928": "HVEN20 | Plan HVEN20 | 2019", "929": "HCOL20 |  | 2019",
+                      "1": "HOLD19 | Plan HOLD19 | 2019", "2": "HOLD18 | Plan HOLD18 | 2019"}
+    assert set(out[out["change"] == "added"]["key"]) == {"928", "929"}
+    assert set(out[out["change"] == "removed"]["key"]) == {"1", "2"}
+
+
 def test_compare_of_identical_versions_is_empty():
     same = plans([(827, "HVEN19", 222_724_387, 76_925_346)])
     assert compare(same, same.copy(), "fts_plans").empty
