@@ -88,6 +88,7 @@ INSTRUMENT = """
   };
   let pending = [], at = 0;
   const settle = () => { const records = pending; pending = []; if (changes(records)) p.lastMut = at; };
+  p.unsettled = () => pending.length;  // records not weighed yet: lastMut may be about to move
   const start = () => new MutationObserver(records => {
       if (!pending.length) setTimeout(settle, 0);
       for (const r of records) pending.push(r);
@@ -151,6 +152,7 @@ class Tab:
 
     def _state(self) -> dict[str, Any]:
         return self.page.evaluate("""() => ({now: performance.now(), lastMut: window.__perf.lastMut,
+            unsettled: window.__perf.unsettled(),
             loading: !!document.querySelector('[data-dash-is-loading="true"]')})""")
 
     def _quiet(self, deadline: float, need_request: bool = True) -> dict[str, Any]:
@@ -158,7 +160,7 @@ class Tab:
             if time.monotonic() > deadline:
                 raise TimeoutError("the page did not settle")
             s = self._state()
-            if (not self.pending and (self.finished or not need_request) and not s["loading"]
+            if (not self.pending and (self.finished or not need_request) and not s["loading"] and not s["unsettled"]
                     and s["now"] - s["lastMut"] >= QUIET_MS):
                 return s
             self.page.wait_for_timeout(100)
