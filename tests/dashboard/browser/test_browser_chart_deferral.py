@@ -4,11 +4,11 @@ and is drawn with it (the newest, once) when it is scrolled near, before it is s
 chart kept aside; the summaries under every chart follow the change at once."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
-from tests.fixtures.dashboard.browser_pages import TIMEOUT, migration_page, settle  # noqa: F401 (a fixture)
+from tests.fixtures.dashboard.browser_pages import (  # noqa: F401 (a fixture)
+    TIMEOUT, migration_page, pick_migration_year, settle)
 
 pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]
 
@@ -27,13 +27,7 @@ COUNT_DRAWINGS = """() => { window.__drawn = {};
 
 
 def _pick_year(page, year: str) -> None:
-    summary = page.locator("#mig-map-summary").inner_text()
-    page.locator("#mig-year").click()
-    page.locator(".dash-dropdown-option", has_text=year).click()
-    page.wait_for_url(re.compile(rf"date_from={year}-01-01"))
-    page.wait_for_function("s => document.querySelector('#mig-map-summary').innerText !== s", arg=summary)
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"], .dash-graph--pending')")
-    page.wait_for_timeout(300)
+    pick_migration_year(page, year, "mig-map-summary", 300)
 
 
 def _fresh(chromium, url: str, width: int = 1366) -> dict[str, dict[str, object]]:

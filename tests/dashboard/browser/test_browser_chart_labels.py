@@ -5,11 +5,10 @@ it used to lay it out again for every change of the labels' width), every label 
 the room follows the labels from one filter change to the next."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
-from tests.fixtures.dashboard.browser_pages import migration_page, settle  # noqa: F401 (a fixture)
+from tests.fixtures.dashboard.browser_pages import migration_page, pick_migration_year  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2, reruns_delay=3)]
 
@@ -36,13 +35,7 @@ def _original_margin(page, graph: str) -> None:
 
 
 def _pick_year(page, year: str) -> None:
-    summary = page.locator("#mig-origin-summary").inner_text()
-    page.locator("#mig-year").click()
-    page.locator(".dash-dropdown-option", has_text=year).click()
-    page.wait_for_url(re.compile(rf"date_from={year}-01-01"))
-    page.wait_for_function("s => document.querySelector('#mig-origin-summary').innerText !== s", arg=summary)
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"], .dash-graph--pending')")
-    page.wait_for_timeout(400)
+    pick_migration_year(page, year, "mig-origin-summary", 400)
 
 
 def test_the_labels_room_is_plotlys_own_and_the_chart_is_drawn_once(migration_page):
