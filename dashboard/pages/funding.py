@@ -9,7 +9,15 @@ from dash import Output, dcc, html
 from dashboard.data import Dataset, current_dataset
 from dashboard.i18n import N_, _, current
 from dashboard.pages.state import PageState
-from dashboard.queries import Filters, choose_plan, country_names, plan_countries, plan_figures, plan_rows
+from dashboard.queries import (
+    Filters,
+    choose_plan,
+    country_names,
+    default_plans,
+    plan_countries,
+    plan_figures,
+    plan_rows,
+)
 from dashboard.queries.views import VIEWS
 from dashboard.render import fmt
 from dashboard.render.components import (
@@ -65,6 +73,8 @@ def _default_plan(ds: Dataset, country: str | None, years: tuple[int, ...]) -> i
     with_clusters = ds.memo(("plans-with-clusters",), lambda: frozenset(
         int(p) for p in ds.tables["fts_clusters"]["plan_id"].unique()))
     year = max(years) if years else None
+    if year is None and country and ";" not in country:  # every country's at once, the first time one is asked
+        return ds.memo(("default plans",), lambda: default_plans(ds.tables["fts_plans"], with_clusters)).get(country)
     return ds.memo(("default plan", country, year), lambda: choose_plan(ds.tables["fts_plans"], country, year,
                                                                        prefer=with_clusters))
 
@@ -137,12 +147,19 @@ def chart_filters(key: str, f: Filters) -> Filters:
     return Filters(plan_ids=plan)
 
 
+def _plan(ds: Dataset, f: Filters) -> dict[str, Any] | None:
+    """plan_figures of the selected plan, kept per plan for the load (read-only): every chart's empty
+    message and the heading name it, each filter change."""
+    plan_id = f.plan_ids[0] if f.plan_ids else None
+    return ds.memo(("plan figures", plan_id), lambda: plan_figures(ds.tables["fts_plans"], plan_id))
+
+
 def empty_message(ds: Dataset, key: str, f: Filters) -> str | None:
     """An honest message naming the plan when a breakdown is absent from the data."""
-    plan = plan_figures(ds.tables["fts_plans"], f.plan_ids[0] if f.plan_ids else None)
-    label = f"{plan['plan_code'] or plan['plan_name']} ({plan['year']})" if plan else _("the selected plan")
     if key == "plans":
         return _("No plans for this country and years in the loaded data.")
+    plan = _plan(ds, f)
+    label = f"{plan['plan_code'] or plan['plan_name']} ({plan['year']})" if plan else _("the selected plan")
     if key == "clusters":
         return _("No cluster breakdown in this data for {plan}.").format(plan=label)
     if key == "donors":
@@ -157,7 +174,7 @@ def empty_message(ds: Dataset, key: str, f: Filters) -> str | None:
 
 
 def heading(ds: Dataset, f: Filters) -> list[Any]:
-    plan = plan_figures(ds.tables["fts_plans"], f.plan_ids[0] if f.plan_ids else None)
+    plan = _plan(ds, f)
     if plan is None:
         return [notice(_("No plan selected: there is no FTS plan for this country in the loaded data."))]
     return [html.P(_("Breakdowns below are for {name} ({code}, {year}).").format(

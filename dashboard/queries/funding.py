@@ -106,6 +106,24 @@ def choose_plan(plans: pd.DataFrame, country: str | None, year: int | None = Non
     return int(best["plan_id"])
 
 
+def default_plans(plans: pd.DataFrame, prefer: Iterable[int] = ()) -> dict[str, int]:
+    """choose_plan(plans, code, None, prefer) for every country code at once: the plans in choose_plan's
+    order (a stable sort of plan_rows' stable order, so any country's plans keep their order), each code
+    taking the first plan that covers it."""
+    rows = plan_rows(plans, Filters())
+    wanted = set(prefer)
+    rows = rows.assign(_own=~rows["is_regional"].astype(bool),
+                       _pref=rows["plan_id"].isin(wanted) if wanted else False,
+                       _req=rows["requirements_usd"].astype("Float64").fillna(-1))
+    best = rows.sort_values(["_own", "_pref", "year", "_req"], ascending=False, kind="mergesort")
+    out: dict[str, int] = {}
+    for codes, plan_id in zip(best["countries_iso3"].astype("string").fillna("").tolist(), best["plan_id"].tolist()):
+        for code in str(codes).split(";"):
+            if code:
+                out.setdefault(code, int(plan_id))
+    return out
+
+
 def plan_figures(plans: pd.DataFrame, plan_id: int | None) -> dict[str, Any] | None:
     """Headline numbers of one plan (None when the plan is not in the data)."""
     if plan_id is None:

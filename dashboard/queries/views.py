@@ -64,6 +64,17 @@ def _donor_rows(ds: Dataset, f: Filters) -> pd.DataFrame:
     return q.plans_rows_of(every, plans, f)
 
 
+def _timeline_rows(ds: Dataset, f: Filters) -> pd.DataFrame:
+    """funding_timeline for f: without a date window, every plan's timeline computed once per load, then
+    picked (each plan's running total is its own); a date window restarts the running totals at its
+    start, so it is computed for the selection."""
+    flows, plans = ds.tables["fts_flows"], ds.tables["fts_plans"]
+    if f.date_from is not None or f.date_to is not None:
+        return q.funding_timeline(flows, plans, f)
+    every = ds.memo(("timeline-rows",), lambda: q.funding_timeline(flows, plans, Filters()))
+    return q.plans_rows_of(every, plans, f)
+
+
 VIEWS: dict[str, View] = {v.name: v for v in [
     View("mmp/deaths-by-origin", N_("Dead and missing by nationality"), ("mmp_deaths", "mmp_incidents"),
          MMP_PARAMS, _mmp(q.deaths_by_origin)),
@@ -82,7 +93,7 @@ VIEWS: dict[str, View] = {v.name: v for v in [
     View("fts/donors", N_("Donors"), ("fts_donors", "fts_plans"), PLAN_PARAMS, lambda ds, f: _donor_rows(ds, f)),
     View("fts/funding-timeline", N_("Funding over time"), ("fts_flows", "fts_plans"),
          PLAN_PARAMS + ("date_from", "date_to"),
-         lambda ds, f: q.funding_timeline(ds.tables["fts_flows"], ds.tables["fts_plans"], f)),
+         _timeline_rows),
 ]}
 
 # Whole stored tables, with the filters that make sense for each.

@@ -354,7 +354,8 @@ def _funding_datasets(daily):
 
 @pytest.mark.slow  # every view of every plan, precomputed and queried
 def test_funding_views_precomputed_per_load_equal_the_queries(daily):
-    """fts/clusters, fts/donors and crisis/plans pick rows out of frames worked out once per load; the
+    """fts/clusters, fts/donors, fts/funding-timeline (without a date window) and crisis/plans pick rows out
+    of frames worked out once per load, and default_plans chooses every country's plan in one pass; the
     answers equal the query functions run on the tables for every plan, country and year selection."""
     from dashboard.queries.views import VIEWS, country_name_variants
 
@@ -377,3 +378,11 @@ def test_funding_views_precomputed_per_load_equal_the_queries(daily):
                 pd.testing.assert_frame_equal(
                     VIEWS["crisis/plans"].compute(ds, f),
                     q.crisis_plans(ds.plans, locations, f.countries[0], names, f.years), obj=str(f))
+            for g in (f, f.but(date_from=date(2019, 3, 1)), f.but(date_to=date(2019, 6, 30))):
+                pd.testing.assert_frame_equal(VIEWS["fts/funding-timeline"].compute(ds, g),
+                                              q.funding_timeline(ds.tables["fts_flows"], plans, g), obj=str(g))
+        with_clusters = {int(p) for p in ds.tables["fts_clusters"]["plan_id"]}
+        for prefer in ((), with_clusters, set(plans["plan_id"][::3].astype(int))):
+            chosen = q.default_plans(plans, prefer)
+            assert {c: q.choose_plan(plans, c, None, prefer=prefer) for c in countries} == \
+                {c: chosen.get(c) for c in countries}
