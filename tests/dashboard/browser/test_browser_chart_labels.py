@@ -56,3 +56,49 @@ def test_the_labels_room_is_plotlys_own_and_the_chart_is_drawn_once(migration_pa
         assert min(now["labels"]) >= 0, (year, now)
         widths.add(now["set"])
     assert len(widths) > 1  # the labels changed width with the year, and the room with them
+
+
+# /funding's plans chart (vertical bars over plan labels): its x labels' angle and its bottom and left margins
+# are set before drawing; plotly.js alone (Plotly.newPlot, not wrapped) given the same figure with the
+# server's margins and that angle, in a box as wide, lays it out with these margins or less.
+COLUMNS = """async id => {
+    const gd = (""" + GD + """)(id);
+    const box = document.createElement('div');
+    box.style.width = gd.getBoundingClientRect().width + 'px';
+    document.body.appendChild(box);
+    const margin = Object.assign({}, gd.layout.margin, {l: 8, b: 8});
+    await window.Plotly.newPlot(box, gd.data, Object.assign({}, gd.layout, {margin}), {});
+    const alone = {l: box._fullLayout._size.l, b: box._fullLayout._size.b};
+    window.Plotly.purge(box); box.remove();
+    const svg = gd.querySelector('.main-svg').getBoundingClientRect();
+    const x = [...gd.querySelectorAll('.xtick text')].map(t => t.getBoundingClientRect());
+    const y = [...gd.querySelectorAll('.ytick text')].map(t => t.getBoundingClientRect());
+    return {set: {l: gd.layout.margin.l, b: gd.layout.margin.b}, ours: {l: gd._fullLayout._size.l,
+            b: gd._fullLayout._size.b}, alone, angle: gd.layout.xaxis.tickangle, labels: x.length,
+            xBottom: Math.max(...x.map(r => r.bottom)) - svg.top, height: svg.height,
+            xLeft: Math.min(...x.map(r => r.left)) - svg.left, yLeft: Math.min(...y.map(r => r.left)) - svg.left}; }"""
+
+
+@pytest.mark.parametrize("query, width, angle", [
+    ("country=SDN", 1366, 90),  # 28 plans: upright labels
+    ("country=SDN&lang=es", 390, 90),  # a phone, Spanish number signs
+    ("country=TGO", 1366, 0),  # one plan: a flat label
+    ("country=TGO&lang=es", 390, 0),
+])
+def test_the_plans_chart_has_its_axes_room_before_it_is_drawn(chromium, module_dashboard_url, query, width, angle):
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{module_dashboard_url}/funding?{query}")
+        page.wait_for_function("() => document.querySelector('#fund-plans-graph .main-svg')")
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"], .dash-graph--pending')")
+        page.wait_for_timeout(300)
+        got = page.evaluate(COLUMNS, "fund-plans-graph")
+    finally:
+        context.close()
+    assert got["angle"] == angle and got["labels"], got
+    assert got["set"]["l"] > 8 and got["set"]["b"] > 8, got  # the room was set before drawing
+    assert got["ours"] == got["set"], got  # and plotly.js found it enough: laid out once
+    assert 0 <= got["set"]["b"] - got["alone"]["b"] <= 2, got
+    assert 0 <= got["set"]["l"] - got["alone"]["l"] <= 24, got  # the widest tick label the axis can have
+    assert got["xLeft"] >= 0 and got["yLeft"] >= 0 and got["xBottom"] <= got["height"] + 1, got  # nothing cut
