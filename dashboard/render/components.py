@@ -163,12 +163,21 @@ def _shown_columns(shown: pd.DataFrame) -> list[tuple[int, Any]]:
 
 
 def _rows(shown: pd.DataFrame) -> list[list[str]]:
-    """The shown columns' cells as text, as iterrows() gives them (rows of shown.to_numpy(), one common
-    dtype), without a Series per row. A year or an identifier (`year`, `*_id`) is written without digit
-    grouping ("2019", not "2,019"; "1517", not "1,517")."""
-    cells = _shown_columns(shown)
-    plain = [str(c) == "year" or str(c).endswith("_id") for _i, c in cells]
-    return [[_cell(row[i], bare) for (i, _c), bare in zip(cells, plain)] for row in shown.to_numpy()]
+    """The shown columns' cells as text, each column formatted by its own type: a count is "1,234" even
+    when every other column holds decimals (rows of shown.to_numpy() came out in one common dtype, and the
+    map's counts as "112.0"). A year or an identifier (`year`, `*_id`) is written without digit grouping
+    ("2019", not "2,019"; "1517", not "1,517")."""
+    columns = [_column_cells(shown.iloc[:, i], str(c) == "year" or str(c).endswith("_id"))
+               for i, c in _shown_columns(shown)]
+    return [list(row) for row in zip(*columns)] if columns else [[] for _ in range(len(shown))]
+
+
+def _column_cells(column: pd.Series, plain: bool) -> list[str]:
+    """_cell of each value of one column (as Python scalars); a float or integer column at once."""
+    values = column.tolist()
+    if not plain and column.dtype.kind in "fi":  # numpy floats or integers: no NA but NaN
+        return fmt.numbers(values, 1 if column.dtype.kind == "f" else 0, missing="")
+    return [_cell(value, plain) for value in values]
 
 
 def _cell(value: Any, plain: bool = False) -> str:

@@ -41,6 +41,24 @@ def number(value: Any, digits: int = 1) -> str:
     return _pattern(digits).apply(value, _locale(lang))
 
 
+def numbers(values: list[Any], digits: int, missing: str = "–") -> list[str]:
+    """number(value, digits) of each value (`missing` for a missing one), the locale's signs looked up once:
+    a chart table's column at a time."""
+    symbols = _plain_symbols(current())
+    spec = f",.{digits}f"
+    out = []
+    for value in values:
+        if value is None or value is pd.NA or value != value:  # None, NA, NaN
+            out.append(missing)
+        elif symbols is not None and type(value) is int:
+            out.append((f"{value:,}" if digits == 0 else format(Decimal(value), spec)).translate(symbols))
+        elif symbols is not None and type(value) is float and math.isfinite(value):
+            out.append(format(Decimal(repr(value)), spec).translate(symbols))
+        else:
+            out.append(number(value, digits))
+    return out
+
+
 @lru_cache(maxsize=None)
 def _plain_symbols(lang: str) -> dict[int, str] | None:
     """How to turn Python's "{:,.Nf}" into the locale's number (its group and decimal signs), if that gives

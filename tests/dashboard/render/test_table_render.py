@@ -28,9 +28,11 @@ def test_number_equals_babel_format_decimal(value, digits, lang):
 
 
 def _row_by_row(frame: pd.DataFrame) -> list[list[tuple[str, str | None]]]:
-    """The former rendering: iterrows(), one Series per row."""
+    """Cell by cell: _cell of each value as its own column holds it (a Python int, float, str, Timestamp),
+    so a column of counts stays integers next to a column of decimals (iterrows() made them floats)."""
     columns = [c for c in frame.columns if not str(c).startswith("_")]
-    return [[(_cell(row[c]), "num" if _numeric(frame[c]) else None) for c in columns] for _i, row in frame.iterrows()]
+    values = {c: frame[c].tolist() for c in columns}
+    return [[(_cell(values[c][i]), "num" if _numeric(frame[c]) else None) for c in columns] for i in range(len(frame))]
 
 
 def _rendered(div) -> list[list[tuple[str, str | None]]]:
@@ -43,7 +45,7 @@ FRAMES = {
                            "share": [0.5, 12345.678, float("nan")], "_key": [1, 2, 3],
                            "missing": pd.array([1, None, -13], dtype="Int64"),
                            "day": pd.to_datetime(["2019-01-05", None, "2020-02-29"])}),
-    "numbers only": pd.DataFrame({"lat": [12.5, -3.25], "n": [1000, 20000]}),  # one float row: ints as floats
+    "numbers only": pd.DataFrame({"lat": [12.5, -3.25], "n": [1000, 20000]}),  # counts stay integers
     "text and bool": pd.DataFrame({"flag": [True, False], "name": ["a", "b"]}),
 }
 
@@ -89,13 +91,21 @@ def test_table_data_cap_empty_and_spanish_numbers():
     with use_lang("es"):
         data = table_data(frame, max_rows=3)
         div = data_table(frame, max_rows=3)
-        spanish = [fmt.number(1234567.0, 1), fmt.number(1.0, 1)]
+        spanish = [fmt.number(1234567.0, 1), fmt.integer(1)]
     assert len(data["rows"]) == 3 and data["note"] == div.children[1].children and "5" in data["note"]
     assert _from_data(data) == _rendered(div)
     assert data["rows"][0] == spanish  # formatted in the request's language
     with use_lang("en"):
-        assert table_data(frame, max_rows=3)["rows"][0] == ["1,234,567.0", "1.0"] != spanish
+        assert table_data(frame, max_rows=3)["rows"][0] == ["1,234,567.0", "1"] != spanish
         assert table_data(frame.iloc[:0]) == {"columns": [], "rows": [], "note": None, "empty": "No rows."}
+
+
+@pytest.mark.parametrize("lang, expected", [("en", [["12.5", "1,000"], ["-3.2", "20,000"]]),
+                                             ("es", [["12,5", "1.000"], ["-3,2", "20.000"]])])
+def test_a_count_next_to_decimals_is_written_as_a_whole_number(lang, expected):
+    """The map's table (lat, lon, counts: every column a number) showed its counts as "112.0"."""
+    with use_lang(lang):
+        assert table_data(FRAMES["numbers only"])["rows"] == expected
 
 
 def test_table_json_keeps_markup_as_text():
