@@ -20,6 +20,9 @@ this file (command-line flags override it, e.g. `-w 2 -b 127.0.0.1:8050`).
   gunicorn's own plain-text/HTML error instead. Lines over 8190 bytes still get gunicorn's page: it cannot
   be made JSON from here (a reverse proxy in front can map it, e.g. nginx `large_client_header_buffers`
   plus an `error_page 414` returning JSON).
+- The queries of the changes a reader is likeliest to make first (each year of /migration's menu from the page
+  as it opens) are worked out once, in the master before the fork (data.warm, 0.1-0.2 s on the full IOM file),
+  so every worker starts with them; a later load (a new ingest) is worked out in a background thread.
 - Memory (issue 15): `preload_app`: the master imports the libraries and loads the data once, then
   `gc.freeze()` moves every object it holds out of the collector's reach, so the workers forked from it
   share those pages copy-on-write instead of each touching (and so copying) them at its first collection;
@@ -87,5 +90,11 @@ def _warm_up(wsgi, log):
         response = wsgi.test_client().get("/_dash-layout")
         if response.status_code != 200:
             log.warning("warm-up GET /_dash-layout answered %s", response.status_code)
+        source = wsgi.extensions.get("humdash")
+        if source is not None and not source.warm_reloads:  # once: in the master with preload_app, else per worker
+            from dashboard.data.dataset import warm
+
+            warm(source.current())
+            source.warm_reloads = True  # a new ingest, loaded later by a worker, is worked out in the background
     except Exception:  # noqa: BLE001 (a failed warm-up must not stop the worker; requests will show it)
         log.exception("warm-up request failed")

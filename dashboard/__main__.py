@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.app import create_app
 
     app = create_app(args.data_dir)
+    from dashboard.data.dataset import warm_in_background
+
+    source = app.server.extensions["humdash"]
+    source.warm_reloads = True  # this load and every later one: the likeliest selections worked out meanwhile
+    warm_in_background(source.current())
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
 

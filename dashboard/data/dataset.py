@@ -43,6 +43,8 @@ DAMAGED_SINCE_LOAD = N_("Data problem: the stored {table} table changed on disk 
 POINTER_LOST = N_("Data problem: the pointer to the current data version was lost; version {version}, the newest "
                   "one that is intact, is shown. The next ingest restores the pointer.")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+WARMERS: dict[str, Callable[["Dataset"], None]] = {}
+"""What pages work out for a load before anyone asks (see warm), by page; each puts query results in ds.memo."""
 
 
 def retrieved_at(entry: dict[str, Any]) -> str | None:
@@ -187,6 +189,7 @@ class DataSource:
         self._checked = clock()
         # Start empty so the app always starts; reload() records why the first load failed, if it did.
         self._data = Dataset.from_tables({}, {}, token=())
+        self.warm_reloads = False  # set by a serving process: each later load is warmed in the background
         self.reload()
 
     def token(self) -> tuple[Any, ...]:
@@ -227,10 +230,34 @@ class DataSource:
             self._data = self._load()
             log.info("loaded data from %s (%s rows in %s tables)", shown(self.data_dir),
                      f"{sum(self._data.rows(n) for n in TABLES):,}", sum(self._data.has(n) for n in TABLES))
+            if self.warm_reloads:
+                warm_in_background(self._data)
         except (IngestError, OSError) as exc:
             log.error("reload from %s failed, still serving the previous data: %s", shown(self.data_dir), exc)
             self._data.error = for_user(str(exc))
         return self._data
+
+
+def warm(ds: Dataset) -> float:
+    """Run every page's warmer on `ds`: the query results of the changes a reader is likeliest to make first
+    (on /migration, each year of the menu) go into ds.memo, so those changes answer without querying. A
+    warmer that fails is logged and skipped: warming never stops the app. Returns the seconds taken."""
+    start = time.perf_counter()
+    for name, warmer in list(WARMERS.items()):
+        try:
+            warmer(ds)
+        except Exception:  # noqa: BLE001 (a page's own requests will show its problem)
+            log.exception("warming the %s page's queries failed", name)
+    took = time.perf_counter() - start
+    log.info("worked out the likeliest selections' queries in %.2f s", took)
+    return took
+
+
+def warm_in_background(ds: Dataset) -> threading.Thread:
+    """warm(ds) in a daemon thread (a reload in a serving process: requests go on meanwhile)."""
+    thread = threading.Thread(target=warm, args=(ds,), name="humdash-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def current_dataset() -> Dataset:

@@ -7,7 +7,8 @@ from typing import Any, Mapping
 
 from dash import Output, dcc, html
 
-from dashboard.data import current_dataset
+from dashboard.data import Dataset, current_dataset
+from dashboard.data.dataset import WARMERS
 from dashboard.data.regions import groups as region_groups
 from dashboard.i18n import N_, _
 from dashboard.pages.state import PageState
@@ -81,7 +82,10 @@ def query_filters(query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
 
     `year=2019` is a shortcut for date_from=2019-01-01&date_to=2019-12-31 (unless dates are given).
     """
-    ds = current_dataset()
+    return _query_filters(current_dataset(), query)
+
+
+def _query_filters(ds: Dataset, query: Mapping[str, Any]) -> tuple[Filters, list[str]]:
     # The default period and region group apply to the bare page only: a link with filters means what it
     # says (no region_group = every region), and the address always shows what was applied.
     f, messages, bad = lenient_filters(ds, query, ACCEPTED, DEFAULT)
@@ -242,6 +246,21 @@ def _undated(ds: Any, f: Filters) -> list[tuple[int, int]]:
     return ds.memo(("undated_outside", f), lambda: undated_outside(ds.cube, f))
 
 
+def warm(ds: Dataset) -> None:
+    """Into ds.memo (see data.warm), every chart's rows and the undated count for each year of the year menu,
+    latest first, as picking it on the page as it opens asks for them (the other filters at their defaults,
+    through the same functions as the page's callback): the first year changes answer without querying,
+    where a year not asked for before spent 9-12 ms of a 25-36 ms answer on it (full IOM file)."""
+    f, _messages = _query_filters(ds, {})
+    opened = filters_controls(f)
+    for year in sorted(ds.options()["years"], reverse=True):
+        shown = filters_controls(controls_filters({**opened, f"{YEAR}.value": year}, YEAR))
+        cut = covered(ds, _filters(*[shown[f"{cid}.{prop}"] for cid, prop in FILTER_INPUTS]))
+        for chart in CHARTS:
+            chart.view.rows(ds, cut)
+        _undated(ds, cut)
+
+
 def covered(ds: Any, f: Filters) -> Filters:
     """`f` with its period cut to the data's coverage: months after the data end are not drawn as zero."""
     start, end = coverage.cut_end(coverage.of(ds), f.date_from, f.date_to)
@@ -278,6 +297,7 @@ def register(app: Any) -> None:
     answer also carries the period note and the region choices for the group."""
     import dash
 
+    WARMERS["migration"] = warm
     dash.register_page(__name__, path=PATH, name=_("Migration"), title=_("Missing migrants"), order=2, layout=layout,
                        preload=(topojson_url() + "world_110m.json",))  # the map's base map
     register_chart_callbacks(app, PREFIX, [chart.key for chart in CHARTS], FILTER_INPUTS, HXL, update_chart,
