@@ -16,6 +16,7 @@ def _percent(funding: pd.Series, requirements: pd.Series) -> pd.Series:
 
 _ANSWERS = "_humdash_plan_rows"  # on a plans frame that keep_plan_rows marked: Filters -> plan_rows' answer
 _BY_COUNTRY = "_humdash_plans_by_country"  # on a kept plans frame: ISO3 code -> its rows (_covering)
+_PREPARED = "_humdash_plans_prepared"  # on a kept plans frame: its rows filled and sorted once (_prepared)
 _ANSWERS_KEPT = 64  # small frames (a few plans each); a page's requests ask for a handful
 
 
@@ -57,15 +58,37 @@ def _plan_rows(plans: pd.DataFrame, f: Filters) -> pd.DataFrame:
         else:  # the text search on the rows still in
             still = np.flatnonzero(mask)
             mask[still[~contains_code(plans["countries_iso3"].iloc[still], f.countries).to_numpy(bool)]] = False
-    out = plans[PLAN_COLUMNS][mask]
+    prepared = _prepared(plans)
+    if prepared is not None:  # the selected rows of every plan's row prepared once: the same rows, in order
+        every, order = prepared
+        return every[mask[order]].reset_index(drop=True)
+    return _fill_and_sort(plans[PLAN_COLUMNS][mask])
+
+
+def _fill_and_sort(out: pd.DataFrame, columns: list[str] = PLAN_COLUMNS) -> pd.DataFrame:
+    """Plan rows with the figures the source left blank computed, oldest first."""
     # Prefer the source's own figures; compute only where the source left them blank.
     if out["percent_funded"].isna().any():
         out["percent_funded"] = out["percent_funded"].fillna(_percent(out["funding_usd"], out["requirements_usd"]))
     if out["unmet_usd"].isna().any():
         out["unmet_usd"] = out["unmet_usd"].fillna((out["requirements_usd"] - out["funding_usd"]).clip(lower=0))
     out["unmet_usd"] = out["unmet_usd"].astype("Int64")
-    return out.sort_values(["year", "plan_code", "plan_id"], na_position="last", kind="mergesort")[PLAN_COLUMNS] \
+    return out.sort_values(["year", "plan_code", "plan_id"], na_position="last", kind="mergesort")[columns] \
         .reset_index(drop=True)
+
+
+def _prepared(plans: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """For a kept plans table (keep_plan_rows): every plan's row as _plan_rows gives it, in its order, and
+    where each came from in `plans`, made once per table. Each row's filled figures are its own and a stable
+    sort keeps a subset in the order it has in the whole, so picking rows out of it gives what filling and
+    sorting the picked rows gives. None for a table that is not kept."""
+    if _ANSWERS not in vars(plans):
+        return None
+    prepared = vars(plans).get(_PREPARED)
+    if prepared is None:
+        every = _fill_and_sort(plans[PLAN_COLUMNS].assign(_at=np.arange(len(plans))), [*PLAN_COLUMNS, "_at"])
+        prepared = vars(plans)[_PREPARED] = (every[PLAN_COLUMNS], every["_at"].to_numpy())
+    return prepared
 
 
 def _covering(plans: pd.DataFrame, countries: tuple[str, ...]) -> np.ndarray | None:

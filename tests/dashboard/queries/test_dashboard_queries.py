@@ -254,7 +254,7 @@ def test_a_kept_plans_table_finds_a_countrys_plans_as_the_text_search_does():
     """plan_rows on a kept plans table finds a country's plans from a code -> rows index (funding._covering),
     the same rows as the text search (contains_code) on an unmarked copy: a code in any position of the
     ';'-joined list, not a code that only starts another one, no row without codes; and a code that is not a
-    plain one (empty, or holding ';') goes to the text search."""
+    plain one (empty, or holding ';') goes to the text search. Any selection's rows equal the unmarked copy's."""
     from dashboard.queries import funding
 
     plans = pd.DataFrame({
@@ -272,6 +272,12 @@ def test_a_kept_plans_table_finds_a_countrys_plans_as_the_text_search_does():
         for regional in (True, False):
             f = Filters(countries=countries, include_regional=regional)
             pd.testing.assert_frame_equal(q.plan_rows(kept, f), q.plan_rows(plans.copy(), f))
+    # the rows are picked out of the whole table filled and sorted once (funding._prepared): the same as filling
+    # and sorting the picked rows (no code sorts last; a selection with nothing to fill keeps its dtypes)
+    for f in [Filters(), Filters(years=(2019,)), Filters(years=(2020,)), Filters(plan_ids=(5,)), Filters(plan_ids=(3,)),
+              Filters(plan_ids=(6, 5), include_regional=False), Filters(years=(1999,)), Filters(years=(2021, 2020))]:
+        pd.testing.assert_frame_equal(q.plan_rows(kept, f), q.plan_rows(plans.copy(), f), obj=str(f))
+    assert list(q.plan_rows(kept, Filters(years=(2020, 2019)))["plan_id"]) == [1, 2, 4, 3]
     assert list(q.plan_rows(kept, Filters(countries=("VEN",)))["plan_id"]) == [1, 2]
     assert funding._covering(kept, ("",)) is None and funding._covering(kept, ("VEN;COL",)) is None
     assert funding._covering(plans, ("VEN",)) is None  # not a kept table: no index on it
