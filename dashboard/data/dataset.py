@@ -43,6 +43,8 @@ DAMAGED_SINCE_LOAD = N_("Data problem: the stored {table} table changed on disk 
 POINTER_LOST = N_("Data problem: the pointer to the current data version was lost; version {version}, the newest "
                   "one that is intact, is shown. The next ingest restores the pointer.")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_NOTHING = object()
+_WARMING = threading.local()  # .on while this thread runs warm(): memo keeps what it computes apart
 WARMERS: dict[str, Callable[["Dataset"], None]] = {}
 """What pages work out for a load before anyone asks (see warm), by page; each puts query results in ds.memo."""
 
@@ -74,6 +76,7 @@ class Dataset:
     _cache: "OrderedDict[Any, Any]" = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _options: dict[str, Any] | None = field(default=None, repr=False)
+    _warmed: dict[Any, Any] = field(default_factory=dict, repr=False)  # what warm() worked out (see memo)
 
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame], provenance: dict[str, dict[str, Any]] | None = None,
@@ -114,12 +117,19 @@ class Dataset:
         return self.tables.rows(name)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """`compute()` once per key for this load (LRU); results must be treated as read-only."""
+        """`compute()` once per key for this load (LRU); results must be treated as read-only. What warm()
+        worked out is kept apart, for the whole load: requests never push it out of the LRU."""
+        warmed = self._warmed.get(key, _NOTHING)
+        if warmed is not _NOTHING:
+            return warmed
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         value = compute()
+        if getattr(_WARMING, "on", False):
+            self._warmed[key] = value
+            return value
         with self._lock:
             self._cache[key] = value
             while len(self._cache) > CACHE_SIZE:
@@ -243,11 +253,15 @@ def warm(ds: Dataset) -> float:
     (on /migration, each year of the menu) go into ds.memo, so those changes answer without querying. A
     warmer that fails is logged and skipped: warming never stops the app. Returns the seconds taken."""
     start = time.perf_counter()
-    for name, warmer in list(WARMERS.items()):
-        try:
-            warmer(ds)
-        except Exception:  # noqa: BLE001 (a page's own requests will show its problem)
-            log.exception("warming the %s page's queries failed", name)
+    _WARMING.on = True
+    try:
+        for name, warmer in list(WARMERS.items()):
+            try:
+                warmer(ds)
+            except Exception:  # noqa: BLE001 (a page's own requests will show its problem)
+                log.exception("warming the %s page's queries failed", name)
+    finally:
+        _WARMING.on = False
     took = time.perf_counter() - start
     log.info("worked out the likeliest selections' queries in %.2f s", took)
     return took

@@ -205,8 +205,18 @@ def api_href(view: View, f: Filters, hxl: bool = False) -> str:
 def render(ds: Dataset, chart: Chart, f: Filters, **figure_args: Any) -> tuple[Figure, str, str, str, str]:
     """Everything a chart block shows, from one query: figure, summary, table (table_json), source, API link."""
     rows = chart.view.rows(ds, f)
-    return (chart.figure(rows, **figure_args), chart.summary(rows), table_json(rows),
+    return (chart.figure(rows, **figure_args), chart.summary(rows), chart_table(ds, chart, f, rows),
             source_text(ds, chart.view.tables), api_href(chart.view, f))
+
+
+def chart_table(ds: Dataset, chart: Chart, f: Filters, rows: pd.DataFrame | None = None) -> str:
+    """table_json of the chart's rows for `f` in the request's language, kept with the rows for the load (a
+    view of a table not kept in memory is not kept either)."""
+    def make() -> str:
+        return table_json(chart.view.rows(ds, f) if rows is None else rows)
+    if not chart.view.cache:
+        return make()
+    return ds.memo(("table", chart.view.name, f, current()), make)
 
 
 def download_options() -> list[dict[str, str]]:

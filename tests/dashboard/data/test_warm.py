@@ -26,9 +26,10 @@ def _app(data_dir: Path) -> Any:
     return create_app(data_dir)
 
 
-def _views(ds: data.Dataset) -> set[Any]:
-    """The migration views' query results in the load's memo."""
-    return {k for k in list(ds._cache) if isinstance(k, tuple) and k[:1] == ("view",) and k[1].startswith("mmp/")}
+def _views(ds: data.Dataset, kinds: tuple[str, ...] = ("view", "table")) -> set[Any]:
+    """The migration views' query results and tables in the load's memo (its LRU and what warm() kept)."""
+    return {k for k in [*ds._cache, *ds._warmed]
+            if isinstance(k, tuple) and k[:1] in [(kind,) for kind in kinds] and k[1].startswith("mmp/")}
 
 
 def _opened(client: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -70,15 +71,18 @@ def test_a_year_change_from_the_opened_page_finds_every_query_worked_out(ingeste
     took = data.warm(ds)
     warmed = _views(ds) - before
     assert took >= 0
-    for year in years:  # every chart's query for every year of the menu
-        assert {k[1] for k in before | warmed if k[2].date_from and k[2].date_from.year == year} == {
-            "mmp/deaths-by-origin", "mmp/trend", "mmp/by-region", "mmp/by-cause", "mmp/map-bins"}, year
+    charts = {"mmp/deaths-by-origin", "mmp/trend", "mmp/by-region", "mmp/by-cause", "mmp/map-bins"}
+    for year in years:  # every chart's query, and its table in both languages, for every year of the menu
+        of_year = [k for k in before | warmed if k[2].date_from and k[2].date_from.year == year]
+        assert {k[1] for k in of_year if k[0] == "view"} == charts, year
+        assert {(k[1], k[3]) for k in of_year if k[0] == "table"} == {(c, lang) for c in charts for lang in ("en", "es")}
+    assert warmed <= set(ds._warmed) and not warmed & set(ds._cache)  # kept apart from the LRU
     changes = [y for y in years if y != opened[1]["mig-year.value"]]
     assert len(changes) > 10 or ds.has("mmp_incidents")  # the snapshot's years; the incidents have one
     for year in changes:
         answer = _year_change(client, opened, year)
         assert "mig-origin-graph" in answer  # the charts were answered
-        assert _views(ds) <= before | warmed, year  # and no chart queried anything new
+        assert _views(ds) <= before | warmed, year  # and no chart queried anything or built a table anew
 
 
 def test_warming_changes_no_answer(ingested):
@@ -88,6 +92,18 @@ def test_warming_changes_no_answer(ingested):
     year = min(cold.server.extensions["humdash"].current().options()["years"])
     answers = [_year_change(app.server.test_client(), _opened(app.server.test_client()), year) for app in (hot, cold)]
     assert answers[0] == answers[1]
+
+
+def test_what_warm_works_out_is_kept_for_the_load_and_requests_never_push_it_out(monkeypatch):
+    ds = data.Dataset.from_tables(synth.all_tables())
+    monkeypatch.setattr(data, "WARMERS", {"only": lambda d: d.memo("warmed", lambda: "kept")})
+    monkeypatch.setattr(data, "CACHE_SIZE", 3)
+    data.warm(ds)
+    assert ds._warmed == {"warmed": "kept"} and "warmed" not in ds._cache
+    for n in range(10):  # requests: an LRU of 3
+        assert ds.memo(("asked", n), lambda n=n: n) == n
+    assert len(ds._cache) == 3 and ds.memo("warmed", lambda: "computed again") == "kept"
+    assert not getattr(data._WARMING, "on", False)  # warming is over for this thread
 
 
 def test_a_failing_warmer_is_logged_and_the_others_still_run(ingested, monkeypatch, caplog):
