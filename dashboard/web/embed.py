@@ -39,7 +39,7 @@ PLOTLY_LOCALES = {"es": "plotly-locale-es.js"}
 PAGE = """<!DOCTYPE html>
 <html lang="{lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
+<title>{title}</title><link rel="icon" href="/_favicon.ico">
 <style>body{{font-family:system-ui,sans-serif;margin:0;padding:8px;color:#222}}
 h1{{font-size:1.05rem;margin:0 0 4px}} .source{{font-size:.8rem;color:#444;margin:4px 0}}
 #chart{{width:100%;min-height:380px}} a{{color:#0b5394}}</style>
@@ -58,7 +58,7 @@ h1{{font-size:1.05rem;margin:0 0 4px}} .source{{font-size:.8rem;color:#444;margi
 </html>"""
 
 ERROR_PAGE = """<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title><link rel="icon" href="/_favicon.ico"></head>
 <body><main><h1>{title}</h1><p>{message}</p></main></body></html>"""
 
 
