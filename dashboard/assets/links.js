@@ -58,17 +58,27 @@
     if (out.textContent !== summary) out.textContent = summary;
   }
 
-  function refresh() {
+  // The address the links were last written for: with the same address, a refresh writes only links it has
+  // not seen (a pointer moving over the page refreshes on every element it enters; a filter change pushes a
+  // new address, which rewrites them all).
+  var writtenFor = null;
+
+  function refresh(event) {
+    var typed = !!event && (event.type === "change" || event.type === "keyup");
     var params = new URLSearchParams(window.location.search);
     var from = window.location.pathname;
+    var moved = window.location.href !== writtenFor;
+    writtenFor = window.location.href;
     document.querySelectorAll("[data-carry]").forEach(function (holder) {
       var link = holder.tagName === "A" ? holder : holder.querySelector("a");
-      if (!link) return;
+      if (!link || (!moved && link.hasAttribute("data-base"))) return;
       if (!link.hasAttribute("data-base")) link.setAttribute("data-base", link.getAttribute("href"));
       var href = carried(holder, link, from, params);
       if (link.getAttribute("href") !== href) link.setAttribute("href", href);
     });
     document.querySelectorAll("a[data-lang]").forEach(function (link) {
+      if (!moved && link.hasAttribute("data-written")) return;
+      link.setAttribute("data-written", "1");
       var next = new URLSearchParams(window.location.search);
       next.set("lang", link.getAttribute("data-lang"));
       var href = window.location.pathname + "?" + next.toString();
@@ -82,13 +92,15 @@
     // what the folded panel holds, said in its summary: the filters applied are never out of sight; the
     // summary follows the controls as they change (an observer per panel), not only at the next refresh
     document.querySelectorAll("details[data-collapse-narrow]").forEach(function (el) {
-      if (!el.__humdashWatched && window.MutationObserver) {
+      var first = !el.__humdashWatched;
+      if (first && window.MutationObserver) {
         el.__humdashWatched = true;
         new MutationObserver(function () { summarise(el); })
           .observe(el, {subtree: true, childList: true, characterData: true, attributes: true,
                         attributeFilter: ["value", "aria-selected", "aria-checked", "class"]});
       }
-      summarise(el);
+      // an input's value (a date typed in) is no attribute: said again on a change, a key, a new address
+      if (first || moved || typed || !window.MutationObserver) summarise(el);
     });
     document.querySelectorAll("[data-canonical-search]").forEach(function (el) {
       var search = el.getAttribute("data-canonical-search");
