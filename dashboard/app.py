@@ -16,6 +16,7 @@ from dashboard.i18n import _, with_lang
 from dashboard.pages import PAGES
 from dashboard.render import prefill
 from dashboard.render.text import APP_TITLE, SOURCES
+from dashboard.render.theme import name_template, template_script
 from dashboard.web import httpcache, ratelimit, security
 from dashboard.web.api import register_api
 from dashboard.web.embed import EMBED_PATHS, register_embed
@@ -184,7 +185,8 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
                                                         "Project data, with sources and licences.")}],
         suppress_callback_exceptions=False,
     )
-    vendor.use_partial_plotlyjs()  # our partial plotly.js (HUMDASH_FULL_PLOTLYJS=1: the full one)
+    partial = vendor.use_partial_plotlyjs()  # our partial plotly.js (HUMDASH_FULL_PLOTLYJS=1: the full one)
+    name_template(partial)  # figures name the template where assets/charts.js is sure to put it back
     app.index_string = INDEX
     app.server.extensions["humdash"] = source
     for page in PAGES:
@@ -197,6 +199,7 @@ def create_app(data_dir: str | Path | None = None, *, check_every: float = CHECK
     LAZY_URLS.update(vendor.load_on_demand())
     lazy = vendor.lazy_meta(LAZY_URLS)  # AG Grid's bundle only where a grid is drawn
     lazy += vendor.plotly_meta(app.config.requests_pathname_prefix)  # plotly.js only where a chart is drawn
+    lazy += template_script() if partial else ""  # the charts' template, once (Figure.for_page)
     app.interpolate_index = lambda **kw: plain_index(**kw).replace(  # <html lang> for screen readers
         '<html lang="en">', f'<html lang="{i18n.current()}">', 1).replace(
         "</head>", lazy + _preloads(app) + "</head>", 1)

@@ -78,7 +78,7 @@ def chart_block(prefix: str, chart: Chart) -> html.Section:
                                                             "aria-describedby": i["summary"]}, children=[
             # responsive="auto": width follows the container, the figure's own height is kept
             dcc.Loading(dcc.Graph(id=i["graph"], config=graph_config(), responsive="auto", className="graph",
-                                  figure=Figure().to_plotly_json()), type="dot", delay_show=300),
+                                  figure=Figure().for_page()), type="dot", delay_show=300),
         ]),
         # The rows arrive as one JSON attribute (table_json); assets/tables.js builds the <table> when the
         # <details> is opened, so a closed table costs the page no components and no DOM.
@@ -351,7 +351,7 @@ class AnswerCache:
     """The last `size` chart callback answers, per callback, filter values, language (and whether links
     carry it), host (the embed code's absolute URL) and data version (the load's token): a filter
     selection seen before is answered without querying or building figures again. Figures are kept as
-    plain dicts (what Dash sends); answers must be treated as read-only."""
+    plain dicts (what Dash sends, the template named: Figure.for_page); answers must be treated as read-only."""
 
     def __init__(self, size: int = ANSWERS_CACHED) -> None:
         self.size = size
@@ -363,7 +363,7 @@ class AnswerCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = tuple(v.to_plotly_json() if isinstance(v, Figure) else v for v in compute())
+        value = tuple(v.for_page() if isinstance(v, Figure) else v for v in compute())
         remember_digests(value)  # its outputs' digests, for the page's store of what it shows
         with self._lock:
             self._items[key] = value

@@ -91,6 +91,28 @@ def template_json() -> dict[str, Any]:
     return json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
 
 
+_NAMED = [True]
+
+
+def name_template(named: bool) -> None:
+    """Whether a page's figures name the template (Figure.for_page): with our partial plotly.js bundle, whose
+    arrival assets/charts.js watches, so that its wrapper puts the template back before any chart is drawn.
+    With plotly's full bundle (HUMDASH_FULL_PLOTLYJS=1, Dash's own way) the figures carry it whole."""
+    _NAMED[0] = named
+
+
+def page_template() -> Any:
+    """What a page's figure holds as its template: TEMPLATE_NAME, or the whole template (name_template)."""
+    return TEMPLATE_NAME if _NAMED[0] else template_json()
+
+
+def template_script() -> str:
+    """The template for a page's charts (Figure.for_page), once per page: a JSON block (not run; the
+    policy's script-src has nothing to allow) that assets/charts.js reads."""
+    text = json.dumps(template_json(), sort_keys=True, separators=(",", ":")).replace("<", "\\u003c")
+    return f'<script type="application/json" id="humdash-template">{text}</script>'
+
+
 def install_template() -> None:
     """Make the template plotly's default, for code that builds go.Figure objects from nothing (tests):
     a go.Figure() then starts from the same template as our figures. Figures made from ours (image

@@ -54,3 +54,40 @@ sys.exit(1 if loaded else 0)
 """
     run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr[-2000:]
+
+
+def test_a_page_holds_the_template_once_and_its_figures_name_it(tmp_path):
+    """The template travels once per page (a JSON block assets/charts.js reads), not in every figure of every
+    answer; an image export or an embed (which draw without charts.js) still carries it whole."""
+    import re
+
+    from dashboard.app import create_app
+    from dashboard.render.figures.builder import Figure
+    from tests.fixtures.dashboard.dashboard_synth import dispatch
+
+    client = create_app(tmp_path).server.test_client()
+    html = client.get("/migration").get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="humdash-template">(.*?)</script>', html, re.S)
+    assert block and json.loads(block.group(1)) == theme.template_json()
+    assert html.count('id="humdash-template"') == 1
+    out = dispatch(client, "_pages_content", {"_pages_location.pathname": "/migration",
+                                               "_pages_location.search": "?year=2018"})
+    figures = re.findall(r'"template": ?("humdash"|\{)', json.dumps(out))
+    assert figures and set(figures) == {'"humdash"'}, figures[:5]  # every prefilled figure names it
+    assert Figure().to_plotly_json()["layout"]["template"] == theme.template_json()  # exports: whole
+
+
+def test_with_plotly_s_full_bundle_the_figures_carry_the_template(tmp_path, monkeypatch):
+    """HUMDASH_FULL_PLOTLYJS=1 (Dash's own way: assets/charts.js may not wrap plotly.js in time): no name."""
+    from dashboard.app import create_app
+    from dashboard.render.figures.builder import Figure
+
+    monkeypatch.setenv("HUMDASH_FULL_PLOTLYJS", "1")
+    try:
+        client = create_app(tmp_path).server.test_client()
+        assert Figure().for_page()["layout"]["template"] == theme.template_json()
+        assert 'id="humdash-template"' not in client.get("/migration").get_data(as_text=True)
+    finally:
+        monkeypatch.delenv("HUMDASH_FULL_PLOTLYJS")
+        create_app(tmp_path)  # the partial bundle again, for the tests after this one
+    assert Figure().for_page()["layout"]["template"] == theme.TEMPLATE_NAME
