@@ -136,6 +136,17 @@ class Dataset:
                 self._cache.popitem(last=False)
         return value
 
+    def warmed(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """What warm() worked out for `key`; else `compute()`, kept only while warming (the LRU keeps its room
+        for query results: a chart's table, for instance, is cheap next to its query)."""
+        value = self._warmed.get(key, _NOTHING)
+        if value is not _NOTHING:
+            return value
+        value = compute()
+        if getattr(_WARMING, "on", False):
+            self._warmed[key] = value
+        return value
+
     @property
     def plans(self) -> pd.DataFrame:
         """FTS plans with published figures where FTS has none (people figures FTS lacks, plans FTS

@@ -210,13 +210,13 @@ def render(ds: Dataset, chart: Chart, f: Filters, **figure_args: Any) -> tuple[F
 
 
 def chart_table(ds: Dataset, chart: Chart, f: Filters, rows: pd.DataFrame | None = None) -> str:
-    """table_json of the chart's rows for `f` in the request's language, kept with the rows for the load (a
-    view of a table not kept in memory is not kept either)."""
+    """table_json of the chart's rows for `f` in the request's language; kept for the load when a warmer
+    asked for it (data.warm), not for a view of a table that is not kept in memory."""
     def make() -> str:
         return table_json(chart.view.rows(ds, f) if rows is None else rows)
     if not chart.view.cache:
         return make()
-    return ds.memo(("table", chart.view.name, f, current()), make)
+    return ds.warmed(("table", chart.view.name, f, current()), make)
 
 
 def download_options() -> list[dict[str, str]]:

@@ -83,6 +83,7 @@ def test_a_year_change_from_the_opened_page_finds_every_query_worked_out(ingeste
         answer = _year_change(client, opened, year)
         assert "mig-origin-graph" in answer  # the charts were answered
         assert _views(ds) <= before | warmed, year  # and no chart queried anything or built a table anew
+    assert not [k for k in ds._cache if isinstance(k, tuple) and k[:1] == ("table",)]  # tables: only warmed ones
 
 
 def test_warming_changes_no_answer(ingested):
@@ -103,6 +104,8 @@ def test_what_warm_works_out_is_kept_for_the_load_and_requests_never_push_it_out
     for n in range(10):  # requests: an LRU of 3
         assert ds.memo(("asked", n), lambda n=n: n) == n
     assert len(ds._cache) == 3 and ds.memo("warmed", lambda: "computed again") == "kept"
+    assert ds.warmed("warmed", lambda: "computed again") == "kept"
+    assert ds.warmed("not warmed", lambda: "made") == "made" and "not warmed" not in ds._warmed  # not kept
     assert not getattr(data._WARMING, "on", False)  # warming is over for this thread
 
 
