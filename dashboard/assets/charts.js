@@ -117,6 +117,10 @@
     return (trace.yaxis || 'y') === 'y' && trace.visible !== false;
   }
 
+  function axisFont(layout, axis) {  // an axis's tick labels' font
+    return Object.assign({}, layout.font || {}, axis.tickfont || {});
+  }
+
   // [gd, figure, ...] with the figure's left margin set to its bar labels' width (see the top).
   function withLabelRoom(div, args) {
     var fig = args[1];
@@ -128,7 +132,7 @@
     if (!left.length || !left.every(function (t) {
       return t.type === 'bar' && t.orientation === 'h' && Array.isArray(t.y);
     })) { return args; }
-    var font = Object.assign({}, layout.font || {}, yaxis.tickfont || {});
+    var font = axisFont(layout, yaxis);
     measure = measure || document.createElement('canvas').getContext('2d');
     if (!measure || !font.size || !font.family) { return args; }
     measure.font = font.size + 'px ' + font.family;
@@ -152,10 +156,6 @@
   // Vertical bars over categories (/funding's plans): the x labels' angle chosen here (flat when every label
   // fits its category's width, else upright) and the bottom margin set to the labels' room; the left margin to
   // the widest tick label the y axis can have ($ and an SI unit) and its title. See the top.
-  function axisFont(layout, axis) {
-    return Object.assign({}, layout.font || {}, axis.tickfont || {});
-  }
-
   function widestTick(layout, yaxis, top) {  // plotly.js's SI tick exponent for the range's end (autoTickRound)
     var decimal = (layout.separators || '.,').charAt(0), widest = 0;
     [top, top * 1.12].forEach(function (end) {

@@ -173,7 +173,7 @@ def _rows(shown: pd.DataFrame) -> list[list[str]]:
 
 
 def _column_cells(column: pd.Series, plain: bool) -> list[str]:
-    """_cell of each value of one column (as Python scalars); a float or integer column at once."""
+    """_cell of each value of one column (as Python scalars, each formatted by the column's own type)."""
     values = column.tolist()
     if not plain and column.dtype.kind in "fi":  # numpy floats or integers: no NA but NaN
         return fmt.numbers(values, 1 if column.dtype.kind == "f" else 0, missing="")

@@ -42,21 +42,8 @@ def number(value: Any, digits: int = 1) -> str:
 
 
 def numbers(values: list[Any], digits: int, missing: str = "–") -> list[str]:
-    """number(value, digits) of each value (`missing` for a missing one), the locale's signs looked up once:
-    a chart table's column at a time."""
-    symbols = _plain_symbols(current())
-    spec = f",.{digits}f"
-    out = []
-    for value in values:
-        if value is None or value is pd.NA or value != value:  # None, NA, NaN
-            out.append(missing)
-        elif symbols is not None and type(value) is int:
-            out.append((f"{value:,}" if digits == 0 else format(Decimal(value), spec)).translate(symbols))
-        elif symbols is not None and type(value) is float and math.isfinite(value):
-            out.append(format(Decimal(repr(value)), spec).translate(symbols))
-        else:
-            out.append(number(value, digits))
-    return out
+    """number(value, digits) of each value of a column, `missing` for a missing one."""
+    return [missing if is_missing(value) else number(value, digits) for value in values]
 
 
 @lru_cache(maxsize=None)
